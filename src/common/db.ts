@@ -1,0 +1,139 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Migration,
+  type MigrationProvider,
+} from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  /** Untyped here; each module narrows it with `db.withTables<ItsTables>()`. */
+  db: Kysely<object>;
+  dialect: Dialect;
+  url: string;
+  /** The raw better-sqlite3 handle (SQLite only), for the few hot statements that skip the query builder. */
+  sqlite: SqliteDatabase.Database | null;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A module's migrations, built for the dialect they will run on. */
+export type ModuleMigrations = (dialect: Dialect) => Record<string, Migration>;
+
+const INT8_OID = 20;
+
+export function openDatabase(url: string): Database {
+  return url.startsWith('sqlite:') ? openSqlite(url) : openPostgres(url);
+}
+
+function openSqlite(url: string): Database {
+  const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+  if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  // WAL lets readers in other processes run during a write; the busy timeout makes a writer
+  // wait for the lock instead of failing with "database is locked".
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('temp_store = MEMORY');
+  sqlite.pragma('cache_size = -32000');
+  const db = new Kysely<object>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    url,
+    sqlite,
+    ping: async () => void sqlite.prepare('select 1').get(),
+    close: () => db.destroy(),
+  };
+}
+
+function openPostgres(url: string): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    // Timestamps are stored as epoch milliseconds in bigint columns: they fit in a JS number.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it. /ready reports a real outage.
+  });
+  const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    url,
+    sqlite: null,
+    ping: async () => void (await sql`select 1`.execute(db)),
+    close: () => db.destroy(),
+  };
+}
+
+/** Applies one module's migrations, tracked in that module's own table. */
+export async function migrate(database: Database, module: string, migrations: ModuleMigrations): Promise<void> {
+  const all = migrations(database.dialect);
+  const provider: MigrationProvider = { getMigrations: async () => all };
+  const migrator = new Migrator({
+    db: database.db,
+    provider,
+    migrationTableName: `${module}_migrations`,
+    migrationLockTableName: `${module}_migrations_lock`,
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * One Database per distinct URL in this process: modules that share a DATABASE_URL share a
+ * connection (SQLite allows one writer, so two connections in one process would only contend).
+ */
+export function createDatabases(): { open(url: string): Database; closeAll(): Promise<void> } {
+  const byUrl = new Map<string, Database>();
+  return {
+    open(url) {
+      let database = byUrl.get(url);
+      if (!database) {
+        database = openDatabase(url);
+        byUrl.set(url, database);
+      }
+      return database;
+    },
+    async closeAll() {
+      await Promise.all([...byUrl.values()].map((d) => d.close()));
+      byUrl.clear();
+    },
+  };
+}
+
+const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_LOCKED', '40001', '40P01']);
+
+/** Retries a write that lost a lock race (SQLite across processes, PostgreSQL serialization). */
+export async function withRetry<T>(work: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= attempts || !code || !BUSY_CODES.has(code)) throw error;
+      await new Promise((r) => setTimeout(r, 10 * 2 ** attempt + Math.random() * 20));
+    }
+  }
+}
+
+/** A unique constraint refused the row (SQLite or PostgreSQL). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}

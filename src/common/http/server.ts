@@ -1,0 +1,135 @@
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Principal } from '../principal.ts';
+import { AppError, toProblem } from '../errors.ts';
+import { validationError, validatorCompiler } from './validation.ts';
+import { registerDocs } from './docs.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  Logger,
+  TypeBoxTypeProvider
+>;
+
+/** A readiness check names a dependency and throws when it does not answer. */
+export type ReadinessChecks = Record<string, () => Promise<unknown>>;
+
+export interface HttpServerOptions {
+  service: string;
+  mode: string;
+  version: string;
+  logger: Logger;
+  metrics: Metrics;
+  bodyLimitBytes: number;
+  ready: ReadinessChecks;
+  /** Serve /openapi.json and /docs from the route schemas registered on this server. */
+  docs?: boolean;
+  /** Replaces the default /health body, e.g. the gateway's summary of every service. */
+  health?: () => Promise<{ healthy: boolean; body: object }>;
+}
+
+const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
+
+export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
+  return reply.code(error.status).type(PROBLEM_JSON).send(toProblem(error));
+}
+
+/** Fastify's own errors (body parsing, limits) mapped onto our codes; anything else is a 500. */
+function toAppError(error: FastifyError): AppError {
+  if (error instanceof AppError) return error;
+  if (error.validation) return validationError(error.validation, error.validationContext);
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('PAYLOAD_TOO_LARGE', 'The request body is larger than the limit.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('VALIDATION', 'The JSON body is empty.');
+  }
+  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return new AppError('VALIDATION', 'The body is not valid JSON.');
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return new AppError('VALIDATION', error.message);
+  }
+  return new AppError('INTERNAL', 'Something went wrong on our side.');
+}
+
+export function createHttpServer(options: HttpServerOptions): App {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    // No log line per request: at thousands of redirects a second, logging would be the bottleneck.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorateRequest('principal', null);
+  app.register(formbody, { bodyLimit: options.bodyLimitBytes });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, appError);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, new AppError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  app.addHook('onResponse', (request, reply, done) => {
+    options.metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+
+  if (options.docs) registerDocs(app, options.version);
+  registerOperations(app, options);
+  return app;
+}
+
+function registerOperations(app: App, options: HttpServerOptions): void {
+  const hide = { schema: { hide: true } };
+  app.get('/health', hide, async (_request, reply) => {
+    if (!options.health) {
+      return { status: 'ok', service: options.service, mode: options.mode, version: options.version };
+    }
+    const { healthy, body } = await options.health();
+    return reply.code(healthy ? 200 : 503).send(body);
+  });
+  app.get('/ready', hide, async (_request, reply) => {
+    const failing: Record<string, string> = {};
+    await Promise.all(
+      Object.entries(options.ready).map(async ([name, check]) => {
+        try {
+          await check();
+        } catch (error) {
+          failing[name] = error instanceof Error ? error.message : String(error);
+        }
+      }),
+    );
+    const names = Object.keys(failing);
+    if (names.length === 0) return { status: 'ready', service: options.service };
+    return reply
+      .code(503)
+      .type(PROBLEM_JSON)
+      .send({ ...toProblem(new AppError('UNAVAILABLE', `Not ready: ${names.join(', ')}`)), failing });
+  });
+  app.get('/metrics', hide, async (_request, reply) =>
+    reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics()),
+  );
+}

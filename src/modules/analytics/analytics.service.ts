@@ -1,0 +1,139 @@
+import type { AnalyticsPort, ClickEvent, ClickSink, Counted, IngestResult, LinkStats, StatsRange } from './analytics.port.ts';
+import type { AnalyticsRepository, EventRow, Rollup } from './analytics.repository.ts';
+import { DAY_MS, HOUR_MS, classifyAgent, dimensionsOf, type Dimensions } from './analytics.enrich.ts';
+
+export interface AnalyticsServiceDeps {
+  repository: AnalyticsRepository;
+  /** Where record() puts clicks: the buffered writer, which stores them through `ingest`. */
+  sink: ClickSink;
+  ingest: AnalyticsPort['ingest'];
+  now?: () => number;
+}
+
+const TOP_N = 10;
+const MAX_SERIES_POINTS = 2_000;
+
+const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
+
+function toRow(event: ClickEvent): EventRow {
+  return {
+    id: event.id,
+    link_id: event.linkId,
+    owner_id: event.ownerId,
+    code: event.code,
+    at: event.at,
+    referrer: event.referrer ?? null,
+    user_agent: event.userAgent ?? null,
+    visitor: event.visitor ?? null,
+    country: event.country ?? null,
+    is_bot: classifyAgent(event.userAgent).isBot ? 1 : 0,
+  };
+}
+
+/** Adds up what a batch of new events contributes to the hourly, breakdown and visitor tables. */
+export function rollupOf(events: readonly ClickEvent[]): Rollup {
+  const hourly = new Map<string, Rollup['hourly'][number]>();
+  const dimensions = new Map<string, Rollup['dimensions'][number]>();
+  const visitors = new Map<string, Rollup['visitors'][number]>();
+  for (const event of events) {
+    const hour = floorTo(event.at, HOUR_MS);
+    const agent = classifyAgent(event.userAgent);
+    const key = `${event.linkId}|${hour}`;
+    const row = hourly.get(key) ?? { link_id: event.linkId, hour, owner_id: event.ownerId, code: event.code, humans: 0, bots: 0 };
+    hourly.set(key, row);
+    if (agent.isBot) {
+      row.bots++;
+      continue;
+    }
+    row.humans++;
+    for (const [dimension, value] of Object.entries(dimensionsOf(event, agent)) as [keyof Dimensions, string][]) {
+      const dimKey = `${key}|${dimension}|${value}`;
+      const dim = dimensions.get(dimKey) ?? { link_id: event.linkId, hour, dimension, value, count: 0 };
+      dim.count++;
+      dimensions.set(dimKey, dim);
+    }
+    if (event.visitor) {
+      const day = floorTo(event.at, DAY_MS);
+      visitors.set(`${event.linkId}|${day}|${event.visitor}`, { link_id: event.linkId, day, visitor: event.visitor });
+    }
+  }
+  return { hourly: [...hourly.values()], dimensions: [...dimensions.values()], visitors: [...visitors.values()] };
+}
+
+/** Stores events not seen before and their rollup in one transaction; duplicates by id are skipped. */
+export function createIngest(repository: AnalyticsRepository) {
+  return async (events: readonly ClickEvent[]): Promise<IngestResult> => {
+    if (events.length === 0) return { accepted: 0, duplicates: 0 };
+    // A batch may repeat an id (a retried delivery): keep the first.
+    const unique = [...new Map(events.map((e) => [e.id, e])).values()];
+    const accepted = await repository.ingest(unique.map(toRow), (inserted) =>
+      rollupOf(unique.filter((e) => inserted.has(e.id))),
+    );
+    return { accepted, duplicates: events.length - accepted };
+  };
+}
+
+function topCounted(rows: { dimension: string; value: string; n: number }[], dimension: string): Counted[] {
+  return rows
+    .filter((r) => r.dimension === dimension)
+    .map((r) => ({ value: r.value, count: Number(r.n) }))
+    .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value))
+    .slice(0, TOP_N);
+}
+
+export function createAnalyticsService({ repository, sink, ingest, now = Date.now }: AnalyticsServiceDeps): AnalyticsPort {
+  function series(rows: { hour: number; humans: number }[], range: Required<StatsRange>) {
+    const unit = range.interval === 'day' ? DAY_MS : HOUR_MS;
+    const buckets = new Map<number, number>();
+    for (const row of rows) {
+      const t = floorTo(Number(row.hour), unit);
+      buckets.set(t, (buckets.get(t) ?? 0) + Number(row.humans));
+    }
+    // Zero-filled from the first click (or `from`) to `to`, unless that would be absurdly long.
+    const first = rows.length > 0 ? floorTo(Number(rows[0]!.hour), unit) : floorTo(range.to, unit);
+    const start = Math.max(floorTo(range.from, unit), first);
+    const end = floorTo(range.to, unit);
+    const points = (end - start) / unit + 1;
+    const times = points <= MAX_SERIES_POINTS ? Array.from({ length: points }, (_, i) => start + i * unit) : [...buckets.keys()];
+    return times.map((t) => ({ t: new Date(t).toISOString(), count: buckets.get(t) ?? 0 }));
+  }
+
+  return {
+    record: (click) => sink.record(click),
+
+    ingest,
+
+    totalsFor: (linkIds) => repository.totalsFor(linkIds),
+
+    async linkStats(link, range): Promise<LinkStats> {
+      const full = { from: range.from ?? 0, to: range.to ?? now(), interval: range.interval };
+      const fromHour = floorTo(full.from, HOUR_MS);
+      const [hours, dims, unique] = await Promise.all([
+        repository.hourly(link.id, fromHour, full.to),
+        repository.dimensions(link.id, fromHour, full.to),
+        repository.uniqueVisitors(link.id, floorTo(full.from, DAY_MS), full.to),
+      ]);
+      return {
+        code: link.code,
+        total: hours.reduce((sum, h) => sum + Number(h.humans), 0),
+        unique,
+        bots: hours.reduce((sum, h) => sum + Number(h.bots), 0),
+        series: series(hours, full),
+        referrers: topCounted(dims, 'referrer'),
+        browsers: topCounted(dims, 'browser'),
+        os: topCounted(dims, 'os'),
+        devices: topCounted(dims, 'device'),
+        countries: topCounted(dims, 'country'),
+      };
+    },
+
+    async userClicks(owner) {
+      const rows = await repository.ownerTotals(owner.id);
+      const perLink = rows.map((r) => ({ code: r.code, clicks: Number(r.n) }));
+      return {
+        clicks: perLink.reduce((sum, r) => sum + r.clicks, 0),
+        top: perLink.sort((a, b) => b.clicks - a.clicks).slice(0, TOP_N),
+      };
+    },
+  };
+}

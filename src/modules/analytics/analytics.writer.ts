@@ -1,0 +1,89 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Logger } from '../../common/logger.ts';
+import type { ClickEvent, ClickSink, IngestResult } from './analytics.port.ts';
+
+export interface ClickWriterDeps {
+  ingest(events: readonly ClickEvent[]): Promise<IngestResult>;
+  flushMs: number;
+  batchMax: number;
+  registry: Registry;
+  logger: Logger;
+}
+
+export interface ClickWriter extends ClickSink {
+  /** Writes everything buffered so far; resolves once it is stored. */
+  flush(): Promise<void>;
+  /** Stops the timer and flushes what is left. */
+  close(): Promise<void>;
+}
+
+/**
+ * The in-process click sink: record() is a push onto an array; a timer (or a full buffer)
+ * writes the batch in one transaction. A failed write keeps the batch and tries again later,
+ * so a click is only ever dropped if the process dies mid-batch.
+ */
+export function createClickWriter({ ingest, flushMs, batchMax, registry, logger }: ClickWriterDeps): ClickWriter {
+  let buffer: ClickEvent[] = [];
+  let writing: Promise<void> | null = null;
+  let scheduled = false;
+
+  new Gauge({
+    name: 'morphlink_clicks_buffered',
+    help: 'Clicks waiting to be written',
+    registers: [registry],
+    collect() {
+      this.set(buffer.length);
+    },
+  });
+  const written = new Counter({ name: 'morphlink_clicks_written_total', help: 'Clicks written to the database', registers: [registry] });
+  const duplicates = new Counter({ name: 'morphlink_clicks_duplicate_total', help: 'Clicks skipped as already stored', registers: [registry] });
+
+  async function writeOnce(): Promise<void> {
+    const batch = buffer;
+    buffer = [];
+    try {
+      const result = await ingest(batch);
+      written.inc(result.accepted);
+      duplicates.inc(result.duplicates);
+    } catch (error) {
+      buffer = batch.concat(buffer);
+      logger.error({ err: error, clicks: batch.length }, 'writing clicks failed; keeping them to retry');
+      throw error;
+    }
+  }
+
+  async function drain(): Promise<void> {
+    while (buffer.length > 0) await writeOnce();
+  }
+
+  function flush(): Promise<void> {
+    // One write at a time; a flush that arrives mid-write waits for it, then writes the rest.
+    // (.finally runs asynchronously, so `writing` is always set before it is cleared.)
+    writing ??= drain().finally(() => {
+      writing = null;
+    });
+    return writing;
+  }
+
+  const tick = () => {
+    scheduled = false;
+    flush().catch(() => undefined);
+  };
+  const timer = setInterval(tick, flushMs);
+  timer.unref();
+
+  return {
+    record(click) {
+      buffer.push(click);
+      if (buffer.length >= batchMax && !scheduled) {
+        scheduled = true;
+        setImmediate(tick);
+      }
+    },
+    flush,
+    async close() {
+      clearInterval(timer);
+      await flush();
+    },
+  };
+}

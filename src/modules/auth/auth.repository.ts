@@ -1,0 +1,71 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../common/db.ts';
+
+interface UserRow {
+  id: string;
+  name: string;
+  is_admin: number;
+  created_at: number;
+}
+
+interface KeyRow {
+  id: string;
+  user_id: string;
+  prefix: string;
+  hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+type AuthTables = {
+  auth_users: UserRow;
+  auth_api_keys: KeyRow;
+}
+
+export type { UserRow, KeyRow };
+
+/** The only code that touches the auth tables. */
+export function createAuthRepository(database: Database) {
+  const db: Kysely<AuthTables> = database.db.withTables<AuthTables>();
+  return {
+    findUserByName: (name: string) =>
+      db.selectFrom('auth_users').selectAll().where('name', '=', name).executeTakeFirst(),
+
+    /** The active key with this prefix, joined to its user. */
+    findActiveKey: (prefix: string) =>
+      db
+        .selectFrom('auth_api_keys as k')
+        .innerJoin('auth_users as u', 'u.id', 'k.user_id')
+        .select(['k.hash', 'u.id', 'u.name', 'u.is_admin'])
+        .where('k.prefix', '=', prefix)
+        .where('k.revoked_at', 'is', null)
+        .executeTakeFirst(),
+
+    insertUser: (row: UserRow) => db.insertInto('auth_users').values(row).execute(),
+
+    insertKey: (row: KeyRow) => db.insertInto('auth_api_keys').values(row).execute(),
+
+    /** Returns how many keys were revoked (0 or 1). */
+    async revokeKey(prefix: string, at: number, userId?: string): Promise<number> {
+      let query = db.updateTable('auth_api_keys').set({ revoked_at: at }).where('prefix', '=', prefix).where('revoked_at', 'is', null);
+      if (userId) query = query.where('user_id', '=', userId);
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    listKeys: (userId: string) =>
+      db
+        .selectFrom('auth_api_keys')
+        .select(['prefix', 'created_at', 'revoked_at'])
+        .where('user_id', '=', userId)
+        .orderBy('created_at', 'desc')
+        .execute(),
+
+    async countUsers(): Promise<number> {
+      const row = await db.selectFrom('auth_users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}
+
+export type AuthRepository = ReturnType<typeof createAuthRepository>;

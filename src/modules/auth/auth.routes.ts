@@ -1,0 +1,59 @@
+import { Type } from 'typebox';
+import { AppError } from '../../common/errors.ts';
+import type { App } from '../../common/http/server.ts';
+import { principalOf, type Authenticate } from '../../common/http/principal.ts';
+import type { AuthService } from './auth.port.ts';
+
+const Principal = Type.Object({ id: Type.String(), name: Type.String(), isAdmin: Type.Boolean() });
+const IssuedKey = Type.Object({ user: Type.String(), apiKey: Type.String(), prefix: Type.String() });
+const tags = ['auth'];
+
+/** /api/users/* and /api/auth/*: who am I, users (admins), and the caller's own API keys. */
+export async function authRoutes(app: App, { auth, authenticate }: { auth: AuthService; authenticate: Authenticate }) {
+  app.addHook('onRequest', authenticate);
+
+  app.get('/api/users/me', { schema: { tags, response: { 200: Principal } } }, async (request) => principalOf(request));
+
+  app.post(
+    '/api/users',
+    {
+      schema: {
+        tags,
+        body: Type.Object({ name: Type.String(), admin: Type.Optional(Type.Boolean()) }),
+        response: { 201: IssuedKey },
+      },
+    },
+    async (request, reply) => {
+      if (!principalOf(request).isAdmin) throw new AppError('FORBIDDEN', 'Only an admin can create users.');
+      const issued = await auth.createUser(request.body.name, { admin: request.body.admin ?? false });
+      return reply.code(201).send({ user: issued.user.name, apiKey: issued.apiKey, prefix: issued.prefix });
+    },
+  );
+
+  app.get(
+    '/api/auth/keys',
+    {
+      schema: {
+        tags,
+        response: {
+          200: Type.Array(Type.Object({ prefix: Type.String(), createdAt: Type.String(), revokedAt: Type.Union([Type.String(), Type.Null()]) })),
+        },
+      },
+    },
+    async (request) => auth.listKeys(principalOf(request)),
+  );
+
+  app.post('/api/auth/keys', { schema: { tags, response: { 201: IssuedKey } } }, async (request, reply) => {
+    const issued = await auth.createKey(principalOf(request).name);
+    return reply.code(201).send({ user: issued.user.name, apiKey: issued.apiKey, prefix: issued.prefix });
+  });
+
+  app.delete(
+    '/api/auth/keys/:prefix',
+    { schema: { tags, params: Type.Object({ prefix: Type.String({ maxLength: 64 }) }) } },
+    async (request, reply) => {
+      await auth.revokeKey(request.params.prefix, principalOf(request));
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,6 @@
+export type { AuthPort, AuthService, Credential, IssuedKey, Principal } from './auth.port.ts';
+export { createAuthService } from './auth.service.ts';
+export { createAuthRepository } from './auth.repository.ts';
+export { authMigrations } from './auth.migrations.ts';
+export { authRoutes } from './auth.routes.ts';
+export { createAuthenticate } from './auth.guard.ts';

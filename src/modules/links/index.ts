@@ -1,0 +1,15 @@
+export type {
+  ClickTotals,
+  CreateLinkInput,
+  Link,
+  LinkChangeListener,
+  LinkPage,
+  LinksPort,
+  RedirectType,
+  ResolvedLink,
+  UpdateLinkInput,
+} from './links.port.ts';
+export { createLinksService } from './links.service.ts';
+export { createLinksRepository } from './links.repository.ts';
+export { linksMigrations } from './links.migrations.ts';
+export { linksRoutes } from './links.routes.ts';

@@ -1,0 +1,63 @@
+import { Type, type Static } from 'typebox';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const RedirectTypeSchema = Type.Union([Type.Literal(301), Type.Literal(302), Type.Literal(307), Type.Literal(308)]);
+const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 20 });
+const Title = Type.String({ maxLength: 500 });
+const Password = Type.String({ minLength: 1, maxLength: 256 });
+const MaxClicks = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+
+export const LinkSchema = Type.Object({
+  id: Type.String(),
+  code: Type.String(),
+  shortUrl: Type.String(),
+  url: Type.String(),
+  title: Nullable(Type.String()),
+  tags: Type.Array(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  expiresAt: Nullable(Type.String({ format: 'date-time' })),
+  maxClicks: Nullable(Type.Integer()),
+  clicks: Type.Integer(),
+  redirectType: RedirectTypeSchema,
+  hasPassword: Type.Boolean(),
+});
+
+export const CreateLinkBody = Type.Object({
+  url: Type.String({ description: 'http(s) target, at most 2048 characters' }),
+  code: Type.Optional(Type.String({ description: 'custom code, [A-Za-z0-9_-]{3,64}' })),
+  title: Type.Optional(Title),
+  tags: Type.Optional(Tags),
+  expiresAt: Type.Optional(Type.String({ description: 'ISO-8601 date-time' })),
+  maxClicks: Type.Optional(MaxClicks),
+  password: Type.Optional(Password),
+  redirectType: Type.Optional(RedirectTypeSchema),
+});
+
+export const UpdateLinkBody = Type.Object({
+  url: Type.Optional(Type.String()),
+  title: Type.Optional(Nullable(Title)),
+  tags: Type.Optional(Tags),
+  expiresAt: Type.Optional(Nullable(Type.String())),
+  maxClicks: Type.Optional(Nullable(MaxClicks)),
+  password: Type.Optional(Nullable(Password)),
+  redirectType: Type.Optional(RedirectTypeSchema),
+});
+
+export const ListQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  tag: Type.Optional(Type.String({ maxLength: 64 })),
+});
+
+export const LinkPageSchema = Type.Object({ items: Type.Array(LinkSchema), nextCursor: Nullable(Type.String()) });
+export const CodeParams = Type.Object({ code: Type.String({ maxLength: 64 }) });
+export const QrQuery = Type.Object({
+  format: Type.Union([Type.Literal('svg'), Type.Literal('png')], { default: 'svg' }),
+  size: Type.Integer({ minimum: 64, maximum: 2048, default: 256 }),
+});
+
+export type CreateLinkBody = Static<typeof CreateLinkBody>;
+export type UpdateLinkBody = Static<typeof UpdateLinkBody>;

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../common/errors.ts';
+import { isUniqueViolation } from '../../common/db.ts';
+import { hashPassword } from '../../common/password.ts';
+import type { Principal } from '../../common/principal.ts';
+import type {
+  ClickTotals,
+  CreateLinkInput,
+  Link,
+  LinkChangeListener,
+  LinksPort,
+  RedirectType,
+  UpdateLinkInput,
+} from './links.port.ts';
+import type { LinkRow, LinksRepository } from './links.repository.ts';
+import { checkCustomCode, checkDate, checkTargetUrl, generateCode, normaliseTags } from './links.rules.ts';
+
+export interface LinksServiceDeps {
+  repository: LinksRepository;
+  clicks: ClickTotals;
+  /** Told after every update or delete; the call answers only once it resolved. */
+  changes: LinkChangeListener;
+  baseUrl: string;
+  now?: () => number;
+}
+
+const GENERATE_ATTEMPTS = 5;
+
+export function createLinksService({ repository, clicks, changes, baseUrl, now = Date.now }: LinksServiceDeps): LinksPort {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+  async function present(rows: LinkRow[]): Promise<Link[]> {
+    const ids = rows.map((r) => r.id);
+    const [tags, totals] = await Promise.all([repository.tagsFor(ids), clicks.totalsFor(ids)]);
+    return rows.map((row) => ({
+      id: row.id,
+      code: row.code,
+      shortUrl: `${baseUrl}/${row.code}`,
+      url: row.url,
+      title: row.title,
+      tags: tags.get(row.id) ?? [],
+      createdAt: new Date(row.created_at).toISOString(),
+      updatedAt: new Date(row.updated_at).toISOString(),
+      expiresAt: iso(row.expires_at),
+      maxClicks: row.max_clicks,
+      clicks: totals.get(row.id) ?? 0,
+      redirectType: row.redirect_type as RedirectType,
+      hasPassword: row.password_hash !== null,
+    }));
+  }
+  const presentOne = async (row: LinkRow) => (await present([row]))[0] as Link;
+
+  async function findOwned(owner: Principal, code: string): Promise<LinkRow> {
+    const row = await repository.findOwned(owner.id, code);
+    // Another owner's link answers exactly like a missing one: no existence leak.
+    if (!row) throw new AppError('LINK_NOT_FOUND', `No link with code ${code}.`);
+    return row;
+  }
+
+  async function insertWithCode(row: Omit<LinkRow, 'code'>, code: string | undefined, tags: string[]): Promise<LinkRow> {
+    for (let attempt = 1; ; attempt++) {
+      const candidate = { ...row, code: code ?? generateCode() };
+      try {
+        await repository.insert(candidate, tags);
+        return candidate;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        if (code !== undefined) throw new AppError('CODE_TAKEN', `The code ${code} is already taken.`);
+        if (attempt >= GENERATE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  return {
+    async create(owner, input: CreateLinkInput) {
+      const code = input.code === undefined ? undefined : checkCustomCode(input.code);
+      const at = now();
+      const row = await insertWithCode(
+        {
+          id: randomUUID(),
+          owner_id: owner.id,
+          url: checkTargetUrl(input.url, baseUrl),
+          title: input.title ?? null,
+          created_at: at,
+          updated_at: at,
+          expires_at: input.expiresAt === undefined ? null : checkDate(input.expiresAt, 'expiresAt'),
+          max_clicks: input.maxClicks ?? null,
+          password_hash: input.password === undefined ? null : await hashPassword(input.password),
+          redirect_type: input.redirectType ?? 302,
+        },
+        code,
+        normaliseTags(input.tags ?? []),
+      );
+      return presentOne(row);
+    },
+
+    async list(owner, query) {
+      const rows = await repository.list(owner.id, {
+        limit: query.limit + 1,
+        after: query.cursor ? decodeCursor(query.cursor) : null,
+        q: query.q,
+        tag: query.tag,
+      });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return {
+        items: await present(page),
+        nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+      };
+    },
+
+    get: async (owner, code) => presentOne(await findOwned(owner, code)),
+
+    async update(owner, code, patch: UpdateLinkInput) {
+      const row = await findOwned(owner, code);
+      const fields: Partial<LinkRow> = { updated_at: Math.max(now(), row.updated_at) };
+      if (patch.url !== undefined) fields.url = checkTargetUrl(patch.url, baseUrl);
+      if (patch.title !== undefined) fields.title = patch.title;
+      if (patch.expiresAt !== undefined) fields.expires_at = patch.expiresAt === null ? null : checkDate(patch.expiresAt, 'expiresAt');
+      if (patch.maxClicks !== undefined) fields.max_clicks = patch.maxClicks;
+      if (patch.redirectType !== undefined) fields.redirect_type = patch.redirectType;
+      if (patch.password !== undefined) fields.password_hash = patch.password === null ? null : await hashPassword(patch.password);
+      const tags = patch.tags === undefined ? undefined : normaliseTags(patch.tags);
+      await repository.update(row.id, fields, tags);
+      await changes.linkChanged(code);
+      return presentOne({ ...row, ...fields });
+    },
+
+    async remove(owner, code) {
+      const row = await findOwned(owner, code);
+      await repository.delete(row.id);
+      await changes.linkChanged(code);
+    },
+
+    async resolve(code) {
+      const row = await repository.findByCode(code);
+      if (!row) return null;
+      return {
+        id: row.id,
+        code: row.code,
+        url: row.url,
+        ownerId: row.owner_id,
+        expiresAt: row.expires_at,
+        maxClicks: row.max_clicks,
+        redirectType: row.redirect_type as RedirectType,
+        passwordHash: row.password_hash,
+      };
+    },
+
+    count: (owner) => repository.count(owner.id),
+  };
+}
+
+function encodeCursor(row: LinkRow): string {
+  return Buffer.from(`${row.created_at}.${row.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('.');
+  const ms = Number(createdAt);
+  if (!id || !Number.isSafeInteger(ms)) {
+    throw new AppError('VALIDATION', 'The cursor is not one this API gave out.', [{ field: 'cursor', message: 'is invalid' }]);
+  }
+  return { createdAt: ms, id };
+}

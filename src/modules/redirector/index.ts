@@ -1,0 +1,6 @@
+export type { ClickCounts, LinkCache, LinkResolver } from './redirector.port.ts';
+export { withLinkCache } from './redirector.cache.ts';
+export { createClickQuota } from './redirector.quota.ts';
+export { createVisitorHasher } from './redirector.visitor.ts';
+export { createRedirector, type Redirector } from './redirector.service.ts';
+export { redirectorRoutes } from './redirector.routes.ts';

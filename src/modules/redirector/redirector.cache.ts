@@ -1,0 +1,47 @@
+import { LRUCache } from 'lru-cache';
+import { Counter, type Registry } from 'prom-client';
+import type { LinkCache, LinkResolver, ResolvedLink } from './redirector.port.ts';
+
+export interface LinkCacheOptions {
+  max: number;
+  /** Bounds staleness if an invalidation is ever lost. */
+  ttlMs: number;
+  registry: Registry;
+}
+
+/**
+ * An in-memory LRU in front of LinksPort.resolve, whether that port is in-process or remote.
+ * Concurrent misses for one code share a single lookup. Unknown codes are not cached, so a
+ * link created a moment ago is found at once.
+ */
+export function withLinkCache(links: LinkResolver, { max, ttlMs, registry }: LinkCacheOptions): LinkCache {
+  const lookups = new Counter({
+    name: 'morphlink_link_cache_total',
+    help: 'Link cache lookups by result',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const hit = lookups.labels('hit');
+  const miss = lookups.labels('miss');
+  if (max === 0) {
+    return { resolve: (code) => (miss.inc(), links.resolve(code)), invalidate: () => undefined, clear: () => undefined };
+  }
+  const cache = new LRUCache<string, ResolvedLink>({
+    max,
+    ttl: ttlMs || undefined,
+    fetchMethod: async (code) => (await links.resolve(code)) ?? undefined,
+  });
+  return {
+    async resolve(code) {
+      const cached = cache.get(code);
+      if (cached) {
+        hit.inc();
+        return cached;
+      }
+      miss.inc();
+      return (await cache.fetch(code)) ?? null;
+    },
+    invalidate: (code) => void cache.delete(code),
+    clear: () => cache.clear(),
+  };
+}

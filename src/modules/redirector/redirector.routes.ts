@@ -1,0 +1,78 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { AppError } from '../../common/errors.ts';
+import { sendProblem, type App } from '../../common/http/server.ts';
+import { verifyPassword } from '../../common/password.ts';
+import { gonePage, notFoundPage, passwordPage } from './redirector.pages.ts';
+import type { Redirector, Visit } from './redirector.service.ts';
+
+const CodeParams = Type.Object({ code: Type.String({ maxLength: 64 }) });
+const PasswordBody = Type.Object({ password: Type.String({ maxLength: 256 }) });
+
+function visitOf(request: FastifyRequest<{ Params: { code: string } }>): Visit {
+  const q = request.url.indexOf('?');
+  const country = request.headers['cf-ipcountry'] ?? request.headers['x-country'];
+  return {
+    code: request.params.code,
+    query: q === -1 ? '' : request.url.slice(q + 1),
+    ip: request.ip,
+    userAgent: request.headers['user-agent'] ?? '',
+    referrer: request.headers.referer ?? null,
+    country: typeof country === 'string' ? country.slice(0, 8) : null,
+  };
+}
+
+const wantsHtml = (request: FastifyRequest) => (request.headers.accept ?? '').includes('text/html');
+
+function answerMissing(request: FastifyRequest, reply: FastifyReply, gone: boolean): FastifyReply {
+  if (wantsHtml(request)) {
+    return reply.code(gone ? 410 : 404).type('text/html; charset=utf-8').send(gone ? gonePage() : notFoundPage());
+  }
+  const code = request.params as { code: string };
+  return sendProblem(
+    reply,
+    gone
+      ? new AppError('LINK_GONE', `The link ${code.code} has expired or reached its click limit.`)
+      : new AppError('LINK_NOT_FOUND', `No link with code ${code.code}.`),
+  );
+}
+
+/** GET|HEAD /r/:code and /:code, plus POST for password-protected links. */
+export async function redirectorRoutes(app: App, { redirector }: { redirector: Redirector }) {
+  async function follow(request: FastifyRequest<{ Params: { code: string } }>, reply: FastifyReply, visit: Visit) {
+    const outcome = await redirector.decide(visit);
+    switch (outcome.kind) {
+      case 'not-found':
+        return answerMissing(request, reply, false);
+      case 'gone':
+        return answerMissing(request, reply, true);
+      case 'password':
+        return reply
+          .code(visit.unlocked === false ? 401 : 200)
+          .type('text/html; charset=utf-8')
+          .send(passwordPage(visit.code, visit.unlocked === false));
+      case 'redirect':
+        reply.code(outcome.link.redirectType).header('location', outcome.location).header('cache-control', 'private, max-age=90').send();
+        // Not awaited and after send(): analytics must never slow a redirect.
+        redirector.record(outcome.link, visit);
+        return reply;
+    }
+  }
+
+  const schema = { hide: true, params: CodeParams };
+  const onGet = (request: FastifyRequest<{ Params: { code: string } }>, reply: FastifyReply) =>
+    follow(request, reply, visitOf(request));
+
+  async function onPassword(request: FastifyRequest<{ Params: { code: string }; Body: { password: string } }>, reply: FastifyReply) {
+    const visit = visitOf(request);
+    const outcome = await redirector.decide(visit);
+    if (outcome.kind !== 'password') return follow(request, reply, visit);
+    const unlocked = await verifyPassword(request.body.password, outcome.link.passwordHash ?? '');
+    return follow(request, reply, { ...visit, unlocked });
+  }
+
+  app.get('/r/:code', { schema }, onGet);
+  app.get('/:code', { schema }, onGet);
+  app.post('/r/:code', { schema: { ...schema, body: PasswordBody } }, onPassword);
+  app.post('/:code', { schema: { ...schema, body: PasswordBody } }, onPassword);
+}

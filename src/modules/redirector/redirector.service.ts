@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { isbot } from 'isbot';
+import type { ClickEvent } from '../analytics/index.ts';
+import type { ClickQuota } from './redirector.quota.ts';
+import type { ClickSink, LinkResolver, ResolvedLink } from './redirector.port.ts';
+
+export type Outcome =
+  | { kind: 'redirect'; link: ResolvedLink; location: string }
+  | { kind: 'password'; link: ResolvedLink }
+  | { kind: 'not-found' }
+  | { kind: 'gone' };
+
+export interface Visit {
+  code: string;
+  /** The short URL's query string, without '?', forwarded to the target. */
+  query: string;
+  ip: string;
+  userAgent: string;
+  referrer: string | null;
+  country: string | null;
+  /** True once the visitor gave the right password. */
+  unlocked?: boolean;
+}
+
+export interface RedirectorDeps {
+  links: LinkResolver;
+  clicks: ClickSink;
+  quota: ClickQuota;
+  visitorId: (ip: string, userAgent: string) => string;
+  now?: () => number;
+}
+
+/** The short URL's query goes on the target's, before any fragment. */
+export function withQuery(url: string, query: string): string {
+  if (!query) return url;
+  const hash = url.indexOf('#');
+  const [base, fragment] = hash === -1 ? [url, ''] : [url.slice(0, hash), url.slice(hash)];
+  return `${base}${base.includes('?') ? '&' : '?'}${query}${fragment}`;
+}
+
+export function createRedirector({ links, clicks, quota, visitorId, now = Date.now }: RedirectorDeps) {
+  return {
+    /** Decides the answer for a visit. Nothing is recorded here. */
+    async decide(visit: Visit): Promise<Outcome> {
+      const link = await links.resolve(visit.code);
+      if (!link) return { kind: 'not-found' };
+      if (link.expiresAt !== null && link.expiresAt <= now()) return { kind: 'gone' };
+      if (link.passwordHash !== null && !visit.unlocked) return { kind: 'password', link };
+      if (!(await quota.admit(link, !isLimitedBot(link, visit.userAgent)))) return { kind: 'gone' };
+      return { kind: 'redirect', link, location: withQuery(link.url, visit.query) };
+    },
+
+    /** Called after the redirect was answered: hands one click to the sink, never waits on it. */
+    record(link: ResolvedLink, visit: Visit): void {
+      const click: ClickEvent = {
+        id: randomUUID(),
+        linkId: link.id,
+        ownerId: link.ownerId,
+        code: link.code,
+        at: now(),
+        referrer: visit.referrer,
+        userAgent: visit.userAgent || null,
+        visitor: visitorId(visit.ip, visit.userAgent),
+        country: visit.country,
+      };
+      clicks.record(click);
+    },
+  };
+}
+
+// Only links with a click limit pay for bot detection here; everything else is classified at ingestion.
+function isLimitedBot(link: ResolvedLink, userAgent: string): boolean {
+  return link.maxClicks !== null && userAgent !== '' && isbot(userAgent);
+}
+
+export type Redirector = ReturnType<typeof createRedirector>;

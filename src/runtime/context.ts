@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../common/config.ts';
+import { createDatabases, migrate, type Database, type ModuleMigrations } from '../common/db.ts';
+import { createLogger, type Logger } from '../common/logger.ts';
+import { createMetrics, type Metrics } from '../common/metrics.ts';
+
+/** What every process has: its config, logger, metrics registry and database connections. */
+export interface Context {
+  config: Readonly<Config>;
+  service: string;
+  logger: Logger;
+  metrics: Metrics;
+  databases: ReturnType<typeof createDatabases>;
+  /** Opens a module's database (shared per URL) and brings its tables up to date. */
+  openModuleDatabase(module: 'auth' | 'links' | 'analytics', migrations: ModuleMigrations): Promise<Database>;
+  /** Seeds visitor hashes; shared by a fleet through INTERNAL_TOKEN so replicas agree. */
+  visitorSecret: string;
+}
+
+export function createContext(config: Readonly<Config>, service: string): Context {
+  const databases = createDatabases();
+  return {
+    config,
+    service,
+    logger: createLogger(config.logLevel, service),
+    metrics: createMetrics(service),
+    databases,
+    async openModuleDatabase(module, migrations) {
+      const database = databases.open(config.moduleDatabaseUrls[module]);
+      await migrate(database, module, migrations);
+      return database;
+    },
+    visitorSecret: config.internalToken ?? randomBytes(32).toString('hex'),
+  };
+}

@@ -1,0 +1,65 @@
+import {
+  analyticsMigrations,
+  createAnalyticsRepository,
+  createAnalyticsService,
+  createClickWriter,
+  createIngest,
+} from '../modules/analytics/index.ts';
+import { authMigrations, createAuthRepository, createAuthService } from '../modules/auth/index.ts';
+import { createLinksRepository, createLinksService, linksMigrations, type ClickTotals, type LinkChangeListener } from '../modules/links/index.ts';
+import {
+  createClickQuota,
+  createRedirector,
+  createVisitorHasher,
+  type ClickCounts,
+  type LinkResolver,
+} from '../modules/redirector/index.ts';
+import type { ClickSink } from '../modules/analytics/index.ts';
+import type { Context } from './context.ts';
+
+// Builders shared by the monolith and the one-service entrypoints: each module's own service,
+// on its own database. Only their peers differ between the two wirings.
+
+export async function buildAuth(ctx: Context) {
+  const database = await ctx.openModuleDatabase('auth', authMigrations);
+  const auth = createAuthService({
+    repository: createAuthRepository(database),
+    trustedUserNames: ctx.config.authMode === 'header' ? ctx.config.users : [],
+  });
+  if (ctx.config.authMode === 'header') {
+    ctx.logger.warn({ users: ctx.config.users }, 'AUTH_MODE=header: X-User and ?user= are trusted without a key. Use it only for demos.');
+    await auth.ensureUsers(ctx.config.users);
+  } else if ((await auth.countUsers()) === 0) {
+    ctx.logger.warn('No users yet. Create one and get its API key with: npx morphlink user create <name> --admin');
+  }
+  return { auth, database };
+}
+
+export async function buildAnalytics(ctx: Context) {
+  const database = await ctx.openModuleDatabase('analytics', analyticsMigrations);
+  const repository = createAnalyticsRepository(database);
+  const ingest = createIngest(repository);
+  const writer = createClickWriter({
+    ingest,
+    flushMs: ctx.config.clickFlushMs,
+    batchMax: ctx.config.clickBatchMax,
+    registry: ctx.metrics.registry,
+    logger: ctx.logger,
+  });
+  return { analytics: createAnalyticsService({ repository, ingest, sink: writer }), writer, database };
+}
+
+export async function buildLinks(ctx: Context, deps: { clicks: ClickTotals; changes: LinkChangeListener }) {
+  const database = await ctx.openModuleDatabase('links', linksMigrations);
+  const links = createLinksService({ repository: createLinksRepository(database), baseUrl: ctx.config.baseUrl, ...deps });
+  return { links, database };
+}
+
+export function buildRedirector(ctx: Context, deps: { links: LinkResolver; clicks: ClickSink; counts: ClickCounts }) {
+  return createRedirector({
+    links: deps.links,
+    clicks: deps.clicks,
+    quota: createClickQuota(deps.counts),
+    visitorId: createVisitorHasher(ctx.visitorSecret),
+  });
+}

@@ -1,0 +1,44 @@
+import type { Config } from '../common/config.ts';
+import { createInternalGuard } from '../common/http/internal.ts';
+import { createHttpServer } from '../common/http/server.ts';
+import { version } from '../common/version.ts';
+import { analyticsRoutes, eventsRoutes } from '../modules/analytics/index.ts';
+import { authRoutes, createAuthenticate } from '../modules/auth/index.ts';
+import { linksRoutes } from '../modules/links/index.ts';
+import { redirectorRoutes, withLinkCache, type LinkCache } from '../modules/redirector/index.ts';
+import { createContext } from './context.ts';
+import { serve } from './lifecycle.ts';
+import { buildAnalytics, buildAuth, buildLinks, buildRedirector } from './modules.ts';
+
+/** Every module in one process: peers are plain function calls, the cache is invalidated directly. */
+export async function startMonolith(config: Readonly<Config>): Promise<void> {
+  const ctx = createContext(config, 'monolith');
+  const { auth } = await buildAuth(ctx);
+  const { analytics, writer } = await buildAnalytics(ctx);
+  let cache: LinkCache | undefined;
+  const { links, database } = await buildLinks(ctx, {
+    clicks: analytics,
+    changes: { linkChanged: async (code) => cache?.invalidate(code) },
+  });
+  cache = withLinkCache(links, { max: config.cacheMax, ttlMs: config.cacheTtlMs, registry: ctx.metrics.registry });
+  const redirector = buildRedirector(ctx, { links: cache, clicks: analytics, counts: analytics });
+
+  const app = createHttpServer({
+    service: 'monolith',
+    mode: config.mode,
+    version,
+    logger: ctx.logger,
+    metrics: ctx.metrics,
+    bodyLimitBytes: config.bodyLimitBytes,
+    ready: { database: () => database.ping() },
+    docs: true,
+  });
+  const authenticate = createAuthenticate(auth, config.authMode);
+  app.register(authRoutes, { auth, authenticate });
+  app.register(linksRoutes, { links, authenticate });
+  app.register(analyticsRoutes, { analytics, links, authenticate });
+  app.register(eventsRoutes, { analytics, guard: createInternalGuard(config.internalToken) });
+  app.register(redirectorRoutes, { redirector });
+
+  await serve(app, ctx, config.port, [() => writer.close()]);
+}

@@ -1,0 +1,40 @@
+import { after, before, describe } from 'node:test';
+import type { TargetOptions } from './harness.ts';
+import { createSuite } from './suite.ts';
+import { authCases } from './auth.cases.ts';
+import { clicksCases } from './clicks.cases.ts';
+import { codesCases } from './codes.cases.ts';
+import { eventsCases } from './events.cases.ts';
+import { isolationCases } from './isolation.cases.ts';
+import { linksCases } from './links.cases.ts';
+import { listingCases } from './listing.cases.ts';
+import { operationsCases } from './operations.cases.ts';
+import { passwordCases } from './password.cases.ts';
+import { qrCases } from './qr.cases.ts';
+import { redirectsCases } from './redirects.cases.ts';
+import { shutdownCases } from './shutdown.cases.ts';
+import { validationCases } from './validation.cases.ts';
+
+/** The whole public contract against one mode and database; every entry file calls this once. */
+export function defineContractSuite(label: string, opts: TargetOptions): void {
+  describe(label, () => {
+    const suite = createSuite(opts);
+    before(() => suite.start(), { timeout: 60_000 });
+    after(() => suite.dispose(), { timeout: 30_000 });
+
+    operationsCases(suite);
+    authCases(suite);
+    linksCases(suite);
+    codesCases(suite);
+    validationCases(suite);
+    listingCases(suite);
+    isolationCases(suite);
+    qrCases(suite);
+    redirectsCases(suite);
+    passwordCases(suite);
+    clicksCases(suite);
+    eventsCases(suite);
+    // Last: it stops and restarts the target under every other case.
+    shutdownCases(suite);
+  });
+}

@@ -1,0 +1,3 @@
+import { defineContractSuite } from './api.contract.ts';
+
+defineContractSuite('monolith on PostgreSQL', { db: 'postgres', mode: 'monolith' });

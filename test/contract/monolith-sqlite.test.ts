@@ -1,0 +1,3 @@
+import { defineContractSuite } from './api.contract.ts';
+
+defineContractSuite('monolith on SQLite', { db: 'sqlite', mode: 'monolith' });

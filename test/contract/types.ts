@@ -1,0 +1,64 @@
+/** The public JSON shapes, as API.md promises them. */
+export interface Link {
+  id: string;
+  code: string;
+  shortUrl: string;
+  url: string;
+  title: string | null;
+  tags: string[];
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string | null;
+  maxClicks: number | null;
+  clicks: number;
+  redirectType: number;
+  hasPassword: boolean;
+}
+
+export interface Page {
+  items: Link[];
+  nextCursor: string | null;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+}
+
+export interface Count {
+  value: string;
+  count: number;
+}
+
+export interface LinkStats {
+  code: string;
+  total: number;
+  unique: number;
+  bots: number;
+  series: { t: string | number; count: number }[];
+  referrers: Count[];
+  browsers: Count[];
+  os: Count[];
+  devices: Count[];
+  countries: Count[];
+}
+
+export interface UserStats {
+  user: string;
+  links: number;
+  clicks: number;
+  top: { code: string; clicks: number }[];
+}
+
+export interface EventsReply {
+  accepted: number;
+  duplicates: number;
+}
