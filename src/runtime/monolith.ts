@@ -15,12 +15,12 @@ export async function startMonolith(config: Readonly<Config>): Promise<void> {
   const ctx = createContext(config, 'monolith');
   const { auth } = await buildAuth(ctx);
   const { analytics, writer } = await buildAnalytics(ctx);
-  let cache: LinkCache | undefined;
   const { links, database } = await buildLinks(ctx, {
     clicks: analytics,
-    changes: { linkChanged: async (code) => cache?.invalidate(code) },
+    // The cache is built below, around this very service; by the first change it exists.
+    changes: { linkChanged: async (code) => cache.invalidate(code) },
   });
-  cache = withLinkCache(links, { max: config.cacheMax, ttlMs: config.cacheTtlMs, registry: ctx.metrics.registry });
+  const cache: LinkCache = withLinkCache(links, { max: config.cacheMax, ttlMs: config.cacheTtlMs, registry: ctx.metrics.registry });
   const redirector = buildRedirector(ctx, { links: cache, clicks: analytics, counts: analytics });
 
   const app = createHttpServer({
