@@ -20,7 +20,7 @@ const USAGE = `Usage: morphlink <command> [options]
   --json                             print one JSON object
 Configuration comes from the environment and .env; see the README.`;
 
-type Flags = { json: boolean; admin: boolean };
+type Flags = { json: boolean; admin: boolean; replicas?: string };
 type Command = (config: Readonly<Config>, args: string[], flags: Flags) => Promise<void>;
 
 function print(flags: Flags, json: object, text: string): void {
@@ -29,7 +29,17 @@ function print(flags: Flags, json: object, text: string): void {
 
 const commands: Record<string, Command> = {
   async start(config) {
-    return startMonolith(config);
+    if (config.mode === 'monolith') return startMonolith(config);
+    const { startSupervisor } = await import('./runtime/supervisor.ts');
+    return startSupervisor(config, {});
+  },
+  async serve(config, [service]) {
+    const { startService } = await import('./runtime/service.ts');
+    return startService({ ...config, mode: 'microservices' }, service ?? '');
+  },
+  async up(config, _args, flags) {
+    const { startSupervisor, parseReplicas } = await import('./runtime/supervisor.ts');
+    return startSupervisor({ ...config, mode: 'microservices' }, { replicas: parseReplicas(flags.replicas) });
   },
 
 

@@ -29,6 +29,10 @@ export interface Config {
   clickBatchMax: number;
   bodyLimitBytes: number;
   supervisorPort: number;
+  /** Proxies whose X-Forwarded-For is believed (proxy-addr syntax); the gateway runs on loopback. */
+  trustProxy: string;
+  /** Where this redirector spools undelivered clicks; default data/spool/redirector-<port>. */
+  spoolDir: string | null;
 }
 
 export class ConfigError extends Error {
@@ -88,6 +92,8 @@ export function loadConfig(env: Env = withDotenv(process.env)): Readonly<Config>
     clickBatchMax: read.integer('CLICK_BATCH_MAX', 5_000, 1),
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1024),
     supervisorPort: read.port('SUPERVISOR_PORT', 8009),
+    trustProxy: read.string('TRUST_PROXY', 'loopback'),
+    spoolDir: read.optionalString('SPOOL_DIR'),
   };
   if (config.users.some((u) => !/^[A-Za-z0-9_.-]{1,64}$/.test(u))) {
     throw new ConfigError('USERS', 'a comma-separated list of user names ([A-Za-z0-9_.-])', env.USERS ?? '');

@@ -11,7 +11,7 @@ import { serve } from './lifecycle.ts';
 import { buildAnalytics, buildAuth, buildLinks, buildRedirector } from './modules.ts';
 
 /** Every module in one process: peers are plain function calls, the cache is invalidated directly. */
-export async function startMonolith(config: Readonly<Config>): Promise<void> {
+export async function buildMonolith(config: Readonly<Config>) {
   const ctx = createContext(config, 'monolith');
   const { auth } = await buildAuth(ctx);
   const { analytics, writer } = await buildAnalytics(ctx);
@@ -30,6 +30,7 @@ export async function startMonolith(config: Readonly<Config>): Promise<void> {
     logger: ctx.logger,
     metrics: ctx.metrics,
     bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
     ready: { database: () => database.ping() },
     docs: true,
   });
@@ -40,5 +41,10 @@ export async function startMonolith(config: Readonly<Config>): Promise<void> {
   app.register(eventsRoutes, { analytics, guard: createInternalGuard(config.internalToken) });
   app.register(redirectorRoutes, { redirector });
 
+  return { app, ctx, writer };
+}
+
+export async function startMonolith(config: Readonly<Config>): Promise<void> {
+  const { app, ctx, writer } = await buildMonolith(config);
   await serve(app, ctx, config.port, [() => writer.close()]);
 }

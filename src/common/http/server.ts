@@ -32,6 +32,7 @@ export interface HttpServerOptions {
   logger: Logger;
   metrics: Metrics;
   bodyLimitBytes: number;
+  trustProxy: string;
   ready: ReadinessChecks;
   /** Serve /openapi.json and /docs from the route schemas registered on this server. */
   docs?: boolean;
@@ -72,6 +73,7 @@ export function createHttpServer(options: HttpServerOptions): App {
     // No log line per request: at thousands of redirects a second, logging would be the bottleneck.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
+    trustProxy: options.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;

@@ -4,3 +4,7 @@ export { createAnalyticsRepository } from './analytics.repository.ts';
 export { createClickWriter, type ClickWriter } from './analytics.writer.ts';
 export { analyticsMigrations } from './analytics.migrations.ts';
 export { analyticsRoutes, eventsRoutes } from './analytics.routes.ts';
+export { createAnalyticsClient } from './analytics.client.ts';
+export { createClickSender } from './analytics.sender.ts';
+export { createSpool } from './analytics.spool.ts';
+export { analyticsInternalRoutes } from './analytics.internal.ts';

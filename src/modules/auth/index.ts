@@ -4,3 +4,5 @@ export { createAuthRepository } from './auth.repository.ts';
 export { authMigrations } from './auth.migrations.ts';
 export { authRoutes } from './auth.routes.ts';
 export { createAuthenticate } from './auth.guard.ts';
+export { createAuthClient } from './auth.client.ts';
+export { authInternalRoutes } from './auth.internal.ts';

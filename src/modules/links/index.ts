@@ -13,3 +13,5 @@ export { createLinksService } from './links.service.ts';
 export { createLinksRepository } from './links.repository.ts';
 export { linksMigrations } from './links.migrations.ts';
 export { linksRoutes } from './links.routes.ts';
+export { createLinksClient } from './links.client.ts';
+export { linksInternalRoutes } from './links.internal.ts';

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config.ts';
+
+/** Asserts that loading `env` fails with a ConfigError that names `variable`. */
+function assertRejects(env: Record<string, string>, variable: string) {
+  assert.throws(
+    () => loadConfig(env),
+    (error: unknown) => error instanceof ConfigError && error.message.startsWith(`Invalid configuration: ${variable}=`),
+  );
+}
+
+describe('loadConfig', () => {
+  it('when the environment is empty, then every setting takes its documented default', () => {
+    const config = loadConfig({});
+    assert.equal(config.mode, 'monolith');
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 8000);
+    assert.equal(config.baseUrl, 'http://127.0.0.1:8000');
+    assert.equal(config.databaseUrl, 'sqlite:./data/morphlink.db');
+    assert.deepEqual(config.moduleDatabaseUrls, {
+      auth: 'sqlite:./data/morphlink.db',
+      links: 'sqlite:./data/morphlink.db',
+      analytics: 'sqlite:./data/morphlink.db',
+    });
+    assert.deepEqual(config.servicePorts, { links: 8001, redirector: 8002, analytics: 8003, auth: 8004 });
+    assert.equal(config.serviceUrls.links, 'http://127.0.0.1:8001');
+    assert.equal(config.authMode, 'apikey');
+    assert.deepEqual(config.users, ['alice', 'bob']);
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.internalToken, null);
+    assert.equal(config.redisUrl, null);
+    assert.equal(config.bodyLimitBytes, 1_048_576);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('when MODE is spelled MONOLITH or microservice, then it is read as the canonical mode', () => {
+    assert.equal(loadConfig({ MODE: 'MONOLITH' }).mode, 'monolith');
+    assert.equal(loadConfig({ MODE: 'microservice' }).mode, 'microservices');
+    assert.equal(loadConfig({ MODE: 'MICROSERVICE' }).mode, 'microservices');
+    assert.equal(loadConfig({ MODE: 'microservices' }).mode, 'microservices');
+  });
+
+  it('when MODE is neither, then it throws naming MODE', () => {
+    assertRejects({ MODE: 'cluster' }, 'MODE');
+  });
+
+  it('when PORT is not an integer in 0..65535, then it throws naming PORT', () => {
+    for (const bad of ['abc', '8000.5', '-1', '65536']) assertRejects({ PORT: bad }, 'PORT');
+  });
+
+  it('when PORT is set, then the default BASE_URL follows it and a 0.0.0.0 host reads as loopback', () => {
+    const config = loadConfig({ PORT: ' 9090 ', HOST: '0.0.0.0' });
+    assert.equal(config.port, 9090);
+    assert.equal(config.baseUrl, 'http://127.0.0.1:9090');
+  });
+
+  it('when BASE_URL ends in slashes, then they are dropped so short URLs have exactly one', () => {
+    assert.equal(loadConfig({ BASE_URL: 'https://mlk.example/' }).baseUrl, 'https://mlk.example');
+  });
+
+  it('when DATABASE_URL is neither sqlite: nor postgres://, then it throws naming DATABASE_URL', () => {
+    assertRejects({ DATABASE_URL: 'mysql://root@localhost/db' }, 'DATABASE_URL');
+    assertRejects({ DATABASE_URL: './data/file.db' }, 'DATABASE_URL');
+  });
+
+  it('when DATABASE_URL is postgres, then each module database defaults to it unless overridden', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@h:5432/a', LINKS_DATABASE_URL: 'postgresql://u@h:5432/b' });
+    assert.equal(config.moduleDatabaseUrls.auth, 'postgres://u@h:5432/a');
+    assert.equal(config.moduleDatabaseUrls.links, 'postgresql://u@h:5432/b');
+  });
+
+  it('when AUTH_MODE is not apikey or header, then it throws naming AUTH_MODE', () => {
+    assertRejects({ AUTH_MODE: 'basic' }, 'AUTH_MODE');
+    assert.equal(loadConfig({ AUTH_MODE: 'HEADER' }).authMode, 'header');
+  });
+
+  it('when LOG_LEVEL is not a pino level, then it throws naming LOG_LEVEL', () => {
+    assertRejects({ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL');
+    assert.equal(loadConfig({ LOG_LEVEL: 'Silent' }).logLevel, 'silent');
+  });
+
+  it('when USERS holds a name with a space, then it throws naming USERS', () => {
+    assertRejects({ USERS: 'alice, bob smith' }, 'USERS');
+    assert.deepEqual(loadConfig({ USERS: ' carol , dave ,' }).users, ['carol', 'dave']);
+  });
+
+  it('when a variable is blank, then its default applies as if it were unset', () => {
+    assert.equal(loadConfig({ PORT: '  ', LOG_LEVEL: '' }).port, 8000);
+  });
+});

@@ -1,0 +1,21 @@
+import { LRUCache } from 'lru-cache';
+import type { HttpClient } from '../../common/http/client.ts';
+import type { AuthPort, Credential, Principal } from './auth.port.ts';
+
+/**
+ * AuthPort over HTTP. Verdicts are cached briefly, so a burst of API calls costs one hop to the
+ * auth service, not one per request; a revoked key stops working within `ttlMs`.
+ */
+export function createAuthClient(http: HttpClient, { ttlMs = 5_000 }: { ttlMs?: number } = {}): AuthPort {
+  const verdicts = new LRUCache<string, { principal: Principal | null }>({ max: 10_000, ttl: ttlMs });
+  return {
+    async verify(credential: Credential) {
+      const key = 'apiKey' in credential ? `k:${credential.apiKey}` : `u:${credential.userName}`;
+      const cached = verdicts.get(key);
+      if (cached) return cached.principal;
+      const { principal } = await http.call<{ principal: Principal | null }>('POST', '/internal/auth/verify', { body: credential });
+      verdicts.set(key, { principal });
+      return principal;
+    },
+  };
+}

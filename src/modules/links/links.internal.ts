@@ -1,0 +1,29 @@
+import { Type } from 'typebox';
+import { AppError } from '../../common/errors.ts';
+import type { App } from '../../common/http/server.ts';
+import { principalOf, type Authenticate } from '../../common/http/principal.ts';
+import type { LinksPort } from './links.port.ts';
+import { linksRoutes } from './links.routes.ts';
+
+/**
+ * The links port for peer services: resolve and count, plus the public routes mounted again
+ * under /internal, where the caller is a peer acting for a principal (see createInternalAuthenticate).
+ */
+export async function linksInternalRoutes(
+  app: App,
+  { links, guard, authenticate }: { links: LinksPort; guard: Authenticate; authenticate: Authenticate },
+) {
+  app.register(linksRoutes, { links, authenticate, prefix: '/internal' });
+  app.register(async (scope: App) => {
+    scope.addHook('onRequest', guard);
+    scope.get('/internal/links/:code', { schema: { hide: true, params: Type.Object({ code: Type.String({ maxLength: 64 }) }) } }, async (request) => {
+      const link = await links.resolve(request.params.code);
+      if (!link) throw new AppError('LINK_NOT_FOUND', `No link with code ${request.params.code}.`);
+      return link;
+    });
+  });
+  app.register(async (scope: App) => {
+    scope.addHook('onRequest', authenticate);
+    scope.get('/internal/links-count', { schema: { hide: true } }, async (request) => ({ count: await links.count(principalOf(request)) }));
+  });
+}

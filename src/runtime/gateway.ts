@@ -1,0 +1,126 @@
+import replyFrom from '@fastify/reply-from';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { HTTPMethods } from 'fastify';
+import { Type } from 'typebox';
+import { BalancedPool, request as httpRequest, type Dispatcher } from 'undici';
+import type { Config } from '../common/config.ts';
+import { AppError } from '../common/errors.ts';
+import { createInternalGuard } from '../common/http/internal.ts';
+import { createHttpServer, sendProblem, type App } from '../common/http/server.ts';
+import { version } from '../common/version.ts';
+import { createContext } from './context.ts';
+import { serve } from './lifecycle.ts';
+
+const ANY: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+type Route = [methods: HTTPMethods[], url: string];
+
+/** Which service answers which public URL. /internal/* and POST /events are never routed. */
+const routeTable = (config: Readonly<Config>) => ({
+  auth: { base: config.serviceUrls.auth, routes: [[ANY, '/api/auth/*'], [ANY, '/api/users'], [ANY, '/api/users/*']] as Route[] },
+  links: { base: config.serviceUrls.links, routes: [[ANY, '/api/links'], [ANY, '/api/links/*']] as Route[] },
+  analytics: {
+    base: config.serviceUrls.analytics,
+    routes: [[['GET'], '/api/links/:code/stats'], [['GET'], '/api/stats'], [['GET'], '/stats']] as Route[],
+  },
+  redirector: { base: config.serviceUrls.redirector, routes: [[['GET', 'POST'], '/r/:code'], [['GET', 'POST'], '/:code']] as Route[] },
+});
+
+/** One upstream in its own scope: bodies pass through unparsed, and a dead upstream answers 503 problem+json. */
+function proxy(app: App, base: string, routes: Route[], dispatcher?: Dispatcher): void {
+  app.register(async (scope: App) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    await scope.register(replyFrom, {
+      base,
+      ...(dispatcher ? { undici: dispatcher } : {}),
+    });
+    for (const [method, url] of routes) {
+      scope.route({
+        method,
+        url,
+        schema: { hide: true },
+        handler: (request, reply) =>
+          reply.from(request.url, {
+            rewriteRequestHeaders: (_request, headers) => ({ ...headers, 'x-forwarded-for': request.ip }),
+            onError: (r) => sendProblem(r as never, new AppError('UNAVAILABLE', `The service behind ${url} did not answer.`)),
+          }),
+      });
+    }
+  });
+}
+
+async function fetchJson(url: string, timeoutMs = 1_000): Promise<{ status: number; body: unknown }> {
+  const response = await httpRequest(url, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  return { status: response.statusCode, body: await response.body.json() };
+}
+
+/** The public API of the fleet on one port, the same URLs as the monolith. */
+export async function startGateway(config: Readonly<Config>): Promise<void> {
+  const ctx = createContext(config, 'gateway');
+  const table = routeTable(config);
+  let redirectorUrls = config.redirectorUrls.length > 0 ? [...config.redirectorUrls] : [config.serviceUrls.redirector];
+  const redirectors = new BalancedPool(redirectorUrls);
+  const upstreams = () => ({ auth: table.auth.base, links: table.links.base, analytics: table.analytics.base, ...Object.fromEntries(redirectorUrls.map((u, i) => [`redirector-${i}`, u])) });
+
+  async function summary() {
+    const services: Record<string, string> = {};
+    await Promise.all(
+      Object.entries(upstreams()).map(async ([name, url]) => {
+        services[name] = await fetchJson(`${url}/health`).then((r) => (r.status === 200 ? 'ok' : `status ${r.status}`), () => 'down');
+      }),
+    );
+    const healthy = Object.values(services).every((s) => s === 'ok');
+    return { healthy, body: { status: healthy ? 'ok' : 'degraded', service: 'gateway', mode: config.mode, version, services } };
+  }
+
+  const app = createHttpServer({
+    service: 'gateway',
+    mode: config.mode,
+    version,
+    logger: ctx.logger,
+    metrics: ctx.metrics,
+    bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    ready: Object.fromEntries(Object.entries(upstreams()).map(([name, url]) => [name, () => fetchJson(`${url}/ready`).then((r) => { if (r.status !== 200) throw new Error(`status ${r.status}`); })])),
+    health: summary,
+  });
+
+  // The API description is the union of the services' own, fetched when first asked for.
+  let spec: { paths: Record<string, unknown> } | null = null;
+  async function mergedSpec() {
+    if (spec) return spec;
+    const parts = await Promise.all([table.auth.base, table.links.base, table.analytics.base].map((u) => fetchJson(`${u}/openapi.json`)));
+    const [first] = parts.map((p) => p.body as { paths: Record<string, unknown> });
+    spec = { ...first!, paths: Object.assign({}, ...parts.map((p) => (p.body as { paths: object }).paths)) };
+    return spec;
+  }
+  app.register(swagger, { openapi: { info: { title: 'MorphLink', version } } });
+  app.register(swaggerUi, { routePrefix: '/docs', transformSpecification: (s) => spec ?? s });
+  app.get('/openapi.json', { schema: { hide: true } }, () => mergedSpec());
+  app.addHook('onReady', () => void mergedSpec().catch(() => undefined));
+
+  proxy(app, table.auth.base, table.auth.routes);
+  proxy(app, table.links.base, table.links.routes);
+  proxy(app, table.analytics.base, table.analytics.routes);
+  proxy(app, table.redirector.base, table.redirector.routes, redirectors);
+
+  const notRouted = async () => {
+    throw new AppError('NOT_FOUND', 'Not found.');
+  };
+  app.all('/internal/*', { schema: { hide: true } }, notRouted);
+  app.post('/events', { schema: { hide: true } }, notRouted);
+  // The supervisor tells the gateway when redirector replicas change. Served only on this process's own routes.
+  app.register(async (scope: App) => {
+    scope.addHook('onRequest', createInternalGuard(config.internalToken));
+    scope.put('/_gateway/redirectors', { schema: { hide: true, body: Type.Object({ urls: Type.Array(Type.String(), { minItems: 1 }) }) } }, async (request) => {
+      const next = request.body.urls;
+      for (const url of next) if (!redirectorUrls.includes(url)) redirectors.addUpstream(url);
+      for (const url of redirectorUrls) if (!next.includes(url)) redirectors.removeUpstream(url);
+      redirectorUrls = [...next];
+      return { redirectors: redirectorUrls };
+    });
+  });
+
+  await serve(app, ctx, config.port, [() => redirectors.close()]);
+}

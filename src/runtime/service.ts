@@ -1,0 +1,148 @@
+import { join } from 'node:path';
+import { Type } from 'typebox';
+import type { Config } from '../common/config.ts';
+import { createHttpClient, type HttpClient } from '../common/http/client.ts';
+import { createInternalAuthenticate, createInternalGuard } from '../common/http/internal.ts';
+import { createHttpServer, type App, type ReadinessChecks } from '../common/http/server.ts';
+import { version } from '../common/version.ts';
+import {
+  analyticsInternalRoutes,
+  analyticsRoutes,
+  createAnalyticsClient,
+  createClickSender,
+  createSpool,
+  eventsRoutes,
+} from '../modules/analytics/index.ts';
+import { authInternalRoutes, authRoutes, createAuthClient, createAuthenticate } from '../modules/auth/index.ts';
+import { createLinksClient, linksInternalRoutes, linksRoutes } from '../modules/links/index.ts';
+import {
+  createCacheInvalidationClient,
+  createRedisPublisher,
+  redirectorInternalRoutes,
+  redirectorRoutes,
+  subscribeToLinkChanges,
+  withLinkCache,
+} from '../modules/redirector/index.ts';
+import { createContext, type Context } from './context.ts';
+import { startGateway } from './gateway.ts';
+import { serve } from './lifecycle.ts';
+import { buildAnalytics, buildAuth, buildLinks, buildRedirector } from './modules.ts';
+
+type Peer = 'auth' | 'links' | 'analytics';
+type Built = { ready: ReadinessChecks; mount(app: App): void; closers: (() => Promise<void>)[] };
+
+/** Wiring for one module in its own process: its own service, its peers as HTTP clients. */
+const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Context, peer: (p: Peer) => HttpClient) => Promise<Built>> = {
+  async auth(ctx) {
+    const { auth, database } = await buildAuth(ctx);
+    const guard = createInternalGuard(ctx.config.internalToken);
+    return {
+      ready: { database: () => database.ping() },
+      mount(app) {
+        app.register(authRoutes, { auth, authenticate: createAuthenticate(auth, ctx.config.authMode) });
+        app.register(authInternalRoutes, { auth, guard });
+      },
+      closers: [],
+    };
+  },
+
+  async links(ctx, peer) {
+    const { config, logger } = ctx;
+    let redirectors = (config.redirectorUrls.length > 0 ? config.redirectorUrls : [config.serviceUrls.redirector]).map(
+      (url) => createHttpClient(url, { token: config.internalToken, timeoutMs: 1_000 }),
+    );
+    const redis = config.redisUrl ? createRedisPublisher(config.redisUrl, logger) : null;
+    const changes = redis ?? createCacheInvalidationClient(() => redirectors, logger);
+    const { links, database } = await buildLinks(ctx, { clicks: createAnalyticsClient(peer('analytics')), changes });
+    const guard = createInternalGuard(config.internalToken);
+    return {
+      ready: { database: () => database.ping(), auth: () => peer('auth').call('GET', '/health') },
+      mount(app) {
+        app.register(linksRoutes, { links, authenticate: createAuthenticate(createAuthClient(peer('auth')), config.authMode) });
+        app.register(linksInternalRoutes, { links, guard, authenticate: createInternalAuthenticate(config.internalToken) });
+        // The supervisor tells us when redirector replicas come and go.
+        app.register(async (scope: App) => {
+          scope.addHook('onRequest', guard);
+          scope.put('/internal/redirectors', { schema: { hide: true, body: Type.Object({ urls: Type.Array(Type.String()) }) } }, async (request) => {
+            redirectors = request.body.urls.map((url) => createHttpClient(url, { token: config.internalToken, timeoutMs: 1_000 }));
+            return { redirectors: request.body.urls.length };
+          });
+        });
+      },
+      closers: redis ? [() => redis.close()] : [],
+    };
+  },
+
+  async analytics(ctx, peer) {
+    const { analytics, writer, database } = await buildAnalytics(ctx);
+    const guard = createInternalGuard(ctx.config.internalToken);
+    return {
+      ready: { database: () => database.ping() },
+      mount(app) {
+        const authenticate = createAuthenticate(createAuthClient(peer('auth')), ctx.config.authMode);
+        app.register(analyticsRoutes, { analytics, links: createLinksClient(peer('links')), authenticate });
+        app.register(eventsRoutes, { analytics, guard });
+        app.register(analyticsInternalRoutes, { analytics, guard });
+      },
+      closers: [() => writer.close()],
+    };
+  },
+
+  async redirector(ctx, peer) {
+    const { config, logger, metrics } = ctx;
+    const analyticsHttp = peer('analytics');
+    const sender = createClickSender({
+      send: (events) => analyticsHttp.call('POST', '/events', { body: { events } }),
+      // One spool per replica (by port), so replicas never share a file.
+      spool: createSpool(config.spoolDir ?? join(config.dataDir, 'spool', `redirector-${config.servicePorts.redirector}`)),
+      flushMs: config.clickFlushMs,
+      batchMax: Math.min(config.clickBatchMax, 500),
+      registry: metrics.registry,
+      logger,
+    });
+    const analytics = createAnalyticsClient(analyticsHttp, sender);
+    const cache = withLinkCache(createLinksClient(peer('links')), { max: config.cacheMax, ttlMs: config.cacheTtlMs, registry: metrics.registry });
+    const subscription = config.redisUrl ? subscribeToLinkChanges(config.redisUrl, cache, logger) : null;
+    const redirector = buildRedirector(ctx, { links: cache, clicks: analytics, counts: analytics });
+    return {
+      ready: { links: () => peer('links').call('GET', '/health') },
+      mount(app) {
+        app.register(redirectorRoutes, { redirector });
+        app.register(redirectorInternalRoutes, { cache, guard: createInternalGuard(config.internalToken) });
+      },
+      closers: [() => sender.close(), ...(subscription ? [() => subscription.close()] : [])],
+    };
+  },
+};
+
+export async function startService(config: Readonly<Config>, name: string): Promise<void> {
+  if (name === 'gateway') return startGateway(config);
+  if (!(name in services)) {
+    throw new Error(`Unknown service "${name}": expected auth, links, redirector, analytics or gateway.`);
+  }
+  const service = name as keyof typeof services;
+  const ctx = createContext(config, service);
+  const clients = new Map<Peer, HttpClient>();
+  const peer = (p: Peer) => {
+    let client = clients.get(p);
+    if (!client) clients.set(p, (client = createHttpClient(config.serviceUrls[p], { token: config.internalToken })));
+    return client;
+  };
+  const built = await services[service](ctx, peer);
+  const app = createHttpServer({
+    service,
+    mode: config.mode,
+    version,
+    logger: ctx.logger,
+    metrics: ctx.metrics,
+    bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    ready: built.ready,
+    docs: true,
+  });
+  built.mount(app);
+  await serve(app, ctx, config.servicePorts[service], [
+    ...built.closers,
+    async () => void (await Promise.all([...clients.values()].map((c) => c.close()))),
+  ]);
+}
