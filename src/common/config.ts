@@ -120,8 +120,8 @@ function reader(env: Env) {
   const integer = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     const value = raw(name);
     if (value === undefined) return fallback;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) {
+    const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
       throw new ConfigError(name, `an integer from ${min} to ${max}`, value);
     }
     return n;
@@ -147,8 +147,9 @@ function reader(env: Env) {
     list: (name: string, fallback: string[]) =>
       raw(name)?.split(',').map((s) => s.trim()).filter(Boolean) ?? fallback,
     oneOf: (name: string, fallback: string, allowed: string[], normalise = (v: string) => v): string => {
-      const value = raw(name)?.toLowerCase() ?? fallback;
-      if (!allowed.includes(value)) throw new ConfigError(name, `one of ${allowed.join(', ')}`, value);
+      const given = raw(name);
+      const value = given?.toLowerCase() ?? fallback;
+      if (!allowed.includes(value)) throw new ConfigError(name, `one of ${allowed.join(', ')}`, given ?? value);
       return normalise(value);
     },
     databaseUrl: (name: string, fallback: string): string => {

@@ -39,7 +39,7 @@ export async function buildMonolith(config: Readonly<Config>) {
   app.register(linksRoutes, { links, authenticate });
   app.register(analyticsRoutes, { analytics, links, authenticate });
   app.register(eventsRoutes, { analytics, guard: createInternalGuard(config.internalToken) });
-  app.register(redirectorRoutes, { redirector });
+  app.register(redirectorRoutes, { redirector, registry: ctx.metrics.registry });
 
   return { app, ctx, writer };
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertLink, assertProblem, assertStatus, ISO_UTC } from './expect.ts';
 import { createLink, readLink, targetUrl, unique } from './fixtures.ts';
+import { visit } from './http.ts';
 import type { Suite } from './suite.ts';
 import type { Link } from './types.ts';
 
@@ -79,6 +80,7 @@ export function linksCases(s: Suite): void {
       // A code is the link's identity: renaming would break every printed short URL.
       assertProblem(await s.alice.patch(path, { code: unique('new-') }), 400, 'code:');
       assertProblem(await s.alice.patch(path, { url: 'javascript:alert(1)' }), 400, 'url:');
+      assertProblem(await s.alice.patch(path, { url: null }), 400, 'url null:');
       assertProblem(await s.alice.patch(path, { maxClicks: 0 }), 400, 'maxClicks:');
       assertProblem(await s.alice.patch(path, { redirectType: 303 }), 400, 'redirectType:');
       assert.deepEqual(await readLink(s.alice, created.code), created);
@@ -107,7 +109,9 @@ export function linksCases(s: Suite): void {
       const res = await s.alice.post<Link>('/api/links', { url: targetUrl(), owner: 'bob', ownerId: 'bob' });
       const link = assertLink(res, 201, s.target.baseUrl);
       assertProblem(await s.bob.get(`/api/links/${link.code}`), 404, 'bob reads:');
-      assert.equal((await readLink(s.alice, link.code)).code, link.code);
+      assertLink(await s.alice.patch(`/api/links/${link.code}`, { owner: 'bob', title: 'still mine' }), 200, s.target.baseUrl);
+      assertProblem(await s.bob.get(`/api/links/${link.code}`), 404, 'bob reads after patch:');
+      assert.equal((await readLink(s.alice, link.code)).title, 'still mine');
     });
 
     it('when a title looks like SQL, then it is stored verbatim and the table survives', async () => {
@@ -116,6 +120,16 @@ export function linksCases(s: Suite): void {
         assert.equal((await readLink(s.alice, link.code)).title, title);
       }
       assertStatus(await s.alice.get('/api/links'), 200, 'list after:');
+    });
+
+    it('when a code in the path looks like SQL, then 404 (or 400) and never a server error', async () => {
+      for (const code of [`' OR 1=1 --`, `"; DROP TABLE links; --`, `x' UNION SELECT * FROM users --`]) {
+        const path = encodeURIComponent(code);
+        for (const res of [await s.alice.get(`/api/links/${path}`), await visit(s.target, `/r/${path}`), await visit(s.target, `/${path}`)]) {
+          assert.ok([400, 404].includes(res.status), `${code}: got ${res.status}`);
+          assertProblem(res, res.status, code);
+        }
+      }
     });
 
     it('when a timestamp is returned, then it is ISO-8601 UTC', async () => {

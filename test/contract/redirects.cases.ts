@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertProblem, assertRedirect, assertStatus } from './expect.ts';
 import { createLink, eventually, targetUrl, unique } from './fixtures.ts';
-import { visit, type Reply } from './http.ts';
+import { GOOGLEBOT_UA, visit, type Reply } from './http.ts';
 import type { Suite } from './suite.ts';
 
 const HTML = 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8';
@@ -66,9 +66,9 @@ export function redirectsCases(s: Suite): void {
 
     // The first visit warms the redirector cache; expiry must still be judged at visit time.
     it('when a redirected link reaches expiresAt, then it answers 410 although it was cached', async () => {
-      const link = await createLink(s.alice, { expiresAt: new Date(Date.now() + 1_500).toISOString() });
+      const link = await createLink(s.alice, { expiresAt: new Date(Date.now() + 2_500).toISOString() });
       assertRedirect(await visit(s.target, `/r/${link.code}`), link.url);
-      const after = await eventually(() => visit(s.target, `/r/${link.code}`), (r) => r.status !== 302, 5_000);
+      const after = await eventually(() => visit(s.target, `/r/${link.code}`), (r) => r.status !== 302, 6_000);
       assertProblem(after, 410);
     });
 
@@ -79,6 +79,14 @@ export function redirectsCases(s: Suite): void {
       for (let i = 0; i < 4; i++) statuses.push((await visit(s.target, `/r/${link.code}`)).status);
       assert.deepEqual(statuses, [302, 302, 302, 410]);
       assertProblem(await visit(s.target, `/${link.code}`), 410, 'still gone:');
+    });
+
+    it('when bots visit a link with maxClicks 2, then they do not use up its clicks', async () => {
+      const link = await createLink(s.alice, { maxClicks: 2 });
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await visit(s.target, `/r/${link.code}`, { userAgent: GOOGLEBOT_UA })).status);
+      for (let i = 0; i < 3; i++) statuses.push((await visit(s.target, `/r/${link.code}`)).status);
+      assert.deepEqual(statuses, [302, 302, 302, 302, 302, 410]);
     });
 
     // Each of these warms the cache first, so a stale cache entry would show.

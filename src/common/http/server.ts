@@ -1,5 +1,4 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import formbody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -80,7 +79,8 @@ export function createHttpServer(options: HttpServerOptions): App {
 
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('principal', null);
-  app.register(formbody, { bodyLimit: options.bodyLimitBytes });
+  // JSON only: a text/plain body is a 415, not a string that then fails validation.
+  app.removeContentTypeParser('text/plain');
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const appError = toAppError(error);

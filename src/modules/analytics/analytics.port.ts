@@ -60,7 +60,7 @@ export interface IngestResult {
 export interface AnalyticsPort extends ClickSink {
   /** Stores a batch now, in one transaction; events whose id was seen before are skipped. */
   ingest(events: readonly ClickEvent[]): Promise<IngestResult>;
-  /** Human clicks per link id (0 for a link with none). */
+  /** Human clicks per link id; a link with none has no entry. */
   totalsFor(linkIds: readonly string[]): Promise<Map<string, number>>;
   /** The stats of one link, which the caller has already checked belongs to the principal. */
   linkStats(link: { id: string; code: string }, range: StatsRange): Promise<LinkStats>;

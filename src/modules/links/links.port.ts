@@ -83,7 +83,7 @@ export interface LinksPort {
   count(owner: Principal): Promise<number>;
 }
 
-/** What links needs from analytics: the human click totals shown on each link. */
+/** What links needs from analytics: the human click totals shown on each link (absent = 0). */
 export interface ClickTotals {
   totalsFor(linkIds: readonly string[]): Promise<Map<string, number>>;
 }

@@ -21,6 +21,8 @@ export function checkTargetUrl(raw: string, ownBaseUrl: string, field = 'url'): 
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\s]/.test(value)) fail('must not contain spaces or control characters');
   if (!URL.canParse(value)) fail('is not a valid absolute URL');
+  // WHATWG parsing forgives `https:///path` (it reads "path" as the host): require a real authority.
+  if (/^https?:/i.test(value) && !/^https?:\/\/[^/?#@]/i.test(value)) fail('must have a host');
   const url = new URL(value);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('only http and https URLs are allowed');
   if (!url.hostname) fail('must have a host');

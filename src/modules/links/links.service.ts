@@ -27,6 +27,9 @@ export interface LinksServiceDeps {
 const GENERATE_ATTEMPTS = 5;
 
 export function createLinksService({ repository, clicks, changes, baseUrl, now = Date.now }: LinksServiceDeps): LinksPort {
+  // Strictly increasing per process, so "newest first" is exact even within one millisecond.
+  let lastStamp = 0;
+  const stamp = () => (lastStamp = Math.max(now(), lastStamp + 1));
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
   async function present(rows: LinkRow[]): Promise<Link[]> {
@@ -74,7 +77,7 @@ export function createLinksService({ repository, clicks, changes, baseUrl, now =
   return {
     async create(owner, input: CreateLinkInput) {
       const code = input.code === undefined ? undefined : checkCustomCode(input.code);
-      const at = now();
+      const at = stamp();
       const row = await insertWithCode(
         {
           id: randomUUID(),

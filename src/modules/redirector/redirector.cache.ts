@@ -39,7 +39,13 @@ export function withLinkCache(links: LinkResolver, { max, ttlMs, registry }: Lin
         return cached;
       }
       miss.inc();
-      return (await cache.fetch(code)) ?? null;
+      try {
+        return (await cache.fetch(code)) ?? null;
+      } catch {
+        // The entry was invalidated while its lookup ran, which aborts the shared fetch: this
+        // caller asks again, uncached, and so sees the link as it is after the change.
+        return links.resolve(code);
+      }
     },
     invalidate: (code) => void cache.delete(code),
     clear: () => cache.clear(),

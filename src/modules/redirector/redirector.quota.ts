@@ -19,12 +19,12 @@ export function createClickQuota(counts: ClickCounts) {
   }
 
   return {
-    /** True when this click is within the limit (and counts it); false once the limit is reached. */
-    async admit(link: ResolvedLink, isHuman: boolean): Promise<boolean> {
+    /** True when a visit is within the limit (and counts it, if it is a click); false once the limit is reached. */
+    async admit(link: ResolvedLink, isClick: boolean): Promise<boolean> {
       if (link.maxClicks === null) return true;
       const counter = await counterFor(link.id);
       if (counter.n >= link.maxClicks) return false;
-      if (isHuman) counter.n++;
+      if (isClick) counter.n++;
       return true;
     },
     forget: (linkId: string) => void served.delete(linkId),

@@ -1,8 +1,11 @@
+import formbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
 import { Type } from 'typebox';
 import { AppError } from '../../common/errors.ts';
 import { sendProblem, type App } from '../../common/http/server.ts';
 import { verifyPassword } from '../../common/password.ts';
+import { createRedirectCounter } from './redirector.metrics.ts';
 import { gonePage, notFoundPage, passwordPage } from './redirector.pages.ts';
 import type { Redirector, Visit } from './redirector.service.ts';
 
@@ -19,6 +22,7 @@ function visitOf(request: FastifyRequest<{ Params: { code: string } }>): Visit {
     userAgent: request.headers['user-agent'] ?? '',
     referrer: request.headers.referer ?? null,
     country: typeof country === 'string' ? country.slice(0, 8) : null,
+    isProbe: request.method === 'HEAD',
   };
 }
 
@@ -38,7 +42,14 @@ function answerMissing(request: FastifyRequest, reply: FastifyReply, gone: boole
 }
 
 /** GET|HEAD /r/:code and /:code, plus POST for password-protected links. */
-export async function redirectorRoutes(app: App, { redirector }: { redirector: Redirector }) {
+export async function redirectorRoutes(app: App, { redirector, registry }: { redirector: Redirector; registry: Registry }) {
+  // The password form posts urlencoded; only this plugin's routes accept it.
+  await app.register(formbody);
+  const countRedirect = createRedirectCounter(registry);
+  app.addHook('onResponse', (_request, reply, done) => {
+    countRedirect(reply.statusCode);
+    done();
+  });
   async function follow(request: FastifyRequest<{ Params: { code: string } }>, reply: FastifyReply, visit: Visit) {
     const outcome = await redirector.decide(visit);
     switch (outcome.kind) {

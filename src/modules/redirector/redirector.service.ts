@@ -20,6 +20,8 @@ export interface Visit {
   country: string | null;
   /** True once the visitor gave the right password. */
   unlocked?: boolean;
+  /** A HEAD request (link checkers, unfurlers): answered like a GET, but not a click. */
+  isProbe?: boolean;
 }
 
 export interface RedirectorDeps {
@@ -46,12 +48,14 @@ export function createRedirector({ links, clicks, quota, visitorId, now = Date.n
       if (!link) return { kind: 'not-found' };
       if (link.expiresAt !== null && link.expiresAt <= now()) return { kind: 'gone' };
       if (link.passwordHash !== null && !visit.unlocked) return { kind: 'password', link };
-      if (!(await quota.admit(link, !isLimitedBot(link, visit.userAgent)))) return { kind: 'gone' };
+      const countsAsClick = !visit.isProbe && !isLimitedBot(link, visit.userAgent);
+      if (!(await quota.admit(link, countsAsClick))) return { kind: 'gone' };
       return { kind: 'redirect', link, location: withQuery(link.url, visit.query) };
     },
 
     /** Called after the redirect was answered: hands one click to the sink, never waits on it. */
     record(link: ResolvedLink, visit: Visit): void {
+      if (visit.isProbe) return;
       const click: ClickEvent = {
         id: randomUUID(),
         linkId: link.id,

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { DIALECTS, useDatabase, withCode } from '../../test-support.ts';
+import { authMigrations, createAuthRepository, createAuthService, type AuthService } from './index.ts';
+
+for (const dialect of DIALECTS) {
+  describe(`auth service on ${dialect}`, () => {
+    const database = useDatabase(dialect, { auth: authMigrations });
+    const serviceTrusting = (names: string[]): AuthService =>
+      createAuthService({ repository: createAuthRepository(database()), trustedUserNames: names });
+    const auth = () => serviceTrusting([]);
+
+    it('when a user is created, then its mlk_ key verifies as that user', async () => {
+      const issued = await auth().createUser('alice', { admin: true });
+      assert.match(issued.apiKey, /^mlk_[A-Za-z0-9_-]{32}$/);
+      assert.equal(issued.prefix, issued.apiKey.slice(0, 14));
+      assert.deepEqual(await auth().verify({ apiKey: issued.apiKey }), { id: issued.user.id, name: 'alice', isAdmin: true });
+    });
+
+    it('when a key is wrong, tampered with or malformed, then verify answers null', async () => {
+      const { apiKey } = await auth().createUser('bob');
+      const last = apiKey.at(-1) === 'A' ? 'B' : 'A';
+      const tampered = apiKey.slice(0, -1) + last;
+      const unknown = `mlk_${'x'.repeat(32)}`;
+      for (const candidate of [tampered, unknown, apiKey.slice(0, -1), `${apiKey}x`, '', 'Bearer ' + apiKey]) {
+        assert.equal(await auth().verify({ apiKey: candidate }), null, candidate);
+      }
+      // Still valid: the failures above were about the candidates, not the stored key.
+      assert.equal((await auth().verify({ apiKey }))?.name, 'bob');
+    });
+
+    it('when a key is revoked, then it no longer verifies but the user’s other keys do', async () => {
+      const first = await auth().createUser('carol');
+      const second = await auth().createKey('carol');
+      await auth().revokeKey(first.prefix);
+      assert.equal(await auth().verify({ apiKey: first.apiKey }), null);
+      assert.equal((await auth().verify({ apiKey: second.apiKey }))?.name, 'carol');
+      await assert.rejects(auth().revokeKey(first.prefix), withCode('KEY_NOT_FOUND'));
+    });
+
+    it("when an owner revokes another user's key, then it is KEY_NOT_FOUND and the key still works", async () => {
+      const victim = await auth().createUser('dave');
+      const { user: attacker } = await auth().createUser('eve');
+      await assert.rejects(auth().revokeKey(victim.prefix, attacker), withCode('KEY_NOT_FOUND'));
+      assert.equal((await auth().verify({ apiKey: victim.apiKey }))?.name, 'dave');
+    });
+
+    it('when a user name is presented, then only listed names that exist are trusted', async () => {
+      const header = serviceTrusting(['frank', 'ghost']);
+      await header.ensureUsers(['frank']);
+      await auth().createUser('grace');
+      assert.equal((await header.verify({ userName: 'frank' }))?.name, 'frank');
+      assert.equal(await header.verify({ userName: 'grace' }), null, 'exists but is not listed');
+      assert.equal(await header.verify({ userName: 'ghost' }), null, 'listed but does not exist');
+      assert.equal(await auth().verify({ userName: 'frank' }), null, 'apikey mode trusts no name');
+    });
+
+    it('when ensureUsers runs twice, then it creates each user once', async () => {
+      await auth().ensureUsers(['heidi', 'ivan']);
+      const before = await auth().countUsers();
+      await auth().ensureUsers(['heidi', 'ivan']);
+      assert.equal(await auth().countUsers(), before);
+    });
+
+    it('when a name is taken or malformed, then createUser throws USER_EXISTS or VALIDATION', async () => {
+      await auth().createUser('judy');
+      await assert.rejects(auth().createUser('judy'), withCode('USER_EXISTS'));
+      await assert.rejects(auth().createUser('no spaces'), withCode('VALIDATION'));
+      await assert.rejects(auth().createKey('nobody'), withCode('USER_NOT_FOUND'));
+    });
+
+    it('when a key is stored, then the table holds its prefix and a hash, never the key', async () => {
+      const { apiKey, prefix } = await auth().createUser('mallory');
+      const { rows } = await sql<Record<string, unknown>>`select * from auth_api_keys where prefix = ${prefix}`.execute(database().db);
+      assert.equal(rows.length, 1);
+      assert.match(String(rows[0]!.hash), /^[0-9a-f]{64}$/);
+      // The part after the public prefix is the secret: no column may hold it.
+      assert.ok(!JSON.stringify(rows).includes(apiKey.slice(prefix.length)));
+    });
+
+    it('when keys are listed, then the revoked one shows when it was revoked', async () => {
+      const first = await auth().createUser('niaj');
+      await auth().createKey('niaj');
+      await auth().revokeKey(first.prefix);
+      const keys = await auth().listKeys(first.user);
+      assert.equal(keys.length, 2);
+      assert.deepEqual(keys.filter((k) => k.revokedAt !== null).map((k) => k.prefix), [first.prefix]);
+    });
+  });
+}

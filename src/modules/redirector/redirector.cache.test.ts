@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Registry } from 'prom-client';
+import type { ResolvedLink } from '../links/index.ts';
+import { withLinkCache } from './index.ts';
+
+const linkFor = (code: string, url = `https://example.com/${code}`): ResolvedLink => ({
+  id: `id-${code}`, code, url, ownerId: 'owner', expiresAt: null, maxClicks: null, redirectType: 302, passwordHash: null,
+});
+
+/** The links port as the cache sees it: counts its lookups, and can hold them until released. */
+function fakeLinks(known: string[]) {
+  const links = new Map(known.map((code) => [code, linkFor(code)]));
+  let gate: Promise<void> = Promise.resolve();
+  const port = {
+    lookups: 0,
+    links,
+    hold(): () => void {
+      let release!: () => void;
+      gate = new Promise((resolve) => (release = resolve));
+      return release;
+    },
+    async resolve(code: string) {
+      port.lookups++;
+      await gate;
+      return links.get(code) ?? null;
+    },
+  };
+  return port;
+}
+
+function setup(max = 100, known = ['abc']) {
+  const links = fakeLinks(known);
+  const registry = new Registry();
+  const cache = withLinkCache(links, { max, ttlMs: 60_000, registry });
+  const counted = async (result: 'hit' | 'miss') =>
+    (await registry.getSingleMetric('morphlink_link_cache_total')!.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
+  return { links, cache, counted };
+}
+
+describe('withLinkCache', () => {
+  it('when a code was resolved once, then later resolves are hits and skip the lookup', async () => {
+    const { links, cache, counted } = setup();
+    assert.equal((await cache.resolve('abc'))?.url, 'https://example.com/abc');
+    assert.equal((await cache.resolve('abc'))?.url, 'https://example.com/abc');
+    assert.equal(links.lookups, 1);
+    assert.deepEqual([await counted('miss'), await counted('hit')], [1, 1]);
+  });
+
+  it('when a code is invalidated, then the next resolve looks it up again and sees the change', async () => {
+    const { links, cache } = setup();
+    await cache.resolve('abc');
+    links.links.set('abc', linkFor('abc', 'https://example.com/changed'));
+    assert.equal((await cache.resolve('abc'))?.url, 'https://example.com/abc', 'still cached before invalidation');
+    cache.invalidate('abc');
+    assert.equal((await cache.resolve('abc'))?.url, 'https://example.com/changed');
+    assert.equal(links.lookups, 2);
+  });
+
+  it('when the cache is cleared, then every code is looked up again', async () => {
+    const { links, cache } = setup(100, ['abc', 'def']);
+    await Promise.all([cache.resolve('abc'), cache.resolve('def')]);
+    cache.clear();
+    await Promise.all([cache.resolve('abc'), cache.resolve('def')]);
+    assert.equal(links.lookups, 4);
+  });
+
+  it('when many resolves of one code miss at once, then they share a single lookup', async () => {
+    const { links, cache } = setup();
+    const release = links.hold();
+    const pending = Array.from({ length: 10 }, () => cache.resolve('abc'));
+    release();
+    const answers = await Promise.all(pending);
+    assert.equal(links.lookups, 1);
+    assert.ok(answers.every((a) => a?.code === 'abc'));
+  });
+
+  it('when a code is unknown, then null is not cached, so a link created a moment later is found', async () => {
+    const { links, cache } = setup();
+    assert.equal(await cache.resolve('new'), null);
+    links.links.set('new', linkFor('new'));
+    assert.equal((await cache.resolve('new'))?.code, 'new');
+    assert.equal(links.lookups, 2);
+  });
+
+  it('when max is 0, then nothing is cached and every resolve looks up', async () => {
+    const { links, cache } = setup(0);
+    await cache.resolve('abc');
+    await cache.resolve('abc');
+    assert.equal(links.lookups, 2);
+  });
+
+  it('when a link changes while its lookup is in flight, then the waiting resolve still answers', async () => {
+    const { links, cache } = setup();
+    const release = links.hold();
+    const pending = cache.resolve('abc');
+    // A PATCH/DELETE of the link arrives while a redirect for it is still resolving.
+    cache.invalidate('abc');
+    release();
+    assert.equal((await pending)?.code, 'abc');
+  });
+});

@@ -1,0 +1,102 @@
+// Shared by the unit tests: throwaway databases, principals and a clock. Not part of the product.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
+import pg from 'pg';
+import { pino } from 'pino';
+import { migrate, openDatabase, type Database, type Dialect, type ModuleMigrations } from './common/db.ts';
+import { AppError } from './common/errors.ts';
+import type { Principal } from './common/principal.ts';
+import type { ClickEvent } from './modules/analytics/index.ts';
+
+export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
+
+const PG_SERVER = 'postgres://postgres@127.0.0.1:5432';
+
+/** A fresh database URL of the given dialect, and how to remove it again. */
+export interface Scratch {
+  url: string;
+  dir: string;
+  remove(): Promise<void>;
+}
+
+async function pgAdmin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: `${PG_SERVER}/test` });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createScratch(dialect: Dialect): Promise<Scratch> {
+  const dir = await mkdtemp(join(tmpdir(), 'morphlink-ut-'));
+  const removeDir = () => rm(dir, { recursive: true, force: true });
+  if (dialect === 'sqlite') return { url: `sqlite:${join(dir, 'x.db')}`, dir, remove: removeDir };
+  // A random name, so two test runs against one server never share tables.
+  const name = `morphlink_ut_${randomBytes(6).toString('hex')}`;
+  await pgAdmin(`CREATE DATABASE ${name}`);
+  return {
+    url: `${PG_SERVER}/${name}`,
+    dir,
+    async remove() {
+      await pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await removeDir();
+    },
+  };
+}
+
+/**
+ * Call inside a describe(): opens a scratch database for the suite, applies the modules'
+ * migrations before its tests and removes it after. Returns a getter for the open handle.
+ */
+export function useDatabase(dialect: Dialect, modules: Record<string, ModuleMigrations>): () => Database {
+  let scratch: Scratch | undefined;
+  let database: Database | undefined;
+  before(async () => {
+    scratch = await createScratch(dialect);
+    database = openDatabase(scratch.url);
+    for (const [name, migrations] of Object.entries(modules)) await migrate(database, name, migrations);
+  });
+  after(async () => {
+    await database?.close();
+    await scratch?.remove();
+  });
+  return () => {
+    if (!database) throw new Error('useDatabase: the suite has not started yet');
+    return database;
+  };
+}
+
+export const principal = (name: string, isAdmin = false): Principal => ({ id: `user-${name}`, name, isAdmin });
+
+/** A clock the test moves by hand. */
+export function fakeClock(start = Date.parse('2024-03-01T10:15:00Z')) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => void (t += ms), set: (ms: number) => void (t = ms) };
+}
+
+export const silentLogger = pino({ level: 'silent' });
+
+export const CHROME_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+export const FIREFOX_UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0';
+export const GOOGLEBOT_UA = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+
+/** For `assert.rejects`/`assert.throws`: the error is an AppError with this code. */
+export const withCode = (code: string) => (error: unknown) => error instanceof AppError && error.code === code;
+
+let clicks = 0;
+/** A human click on `linkId`, now, with a fresh id; `extra` overrides any field. */
+export const clickEvent = (linkId: string, extra: Partial<ClickEvent> = {}): ClickEvent => ({
+  id: `evt-${++clicks}`,
+  linkId,
+  ownerId: 'user-owner',
+  code: `code-${linkId}`,
+  at: Date.now(),
+  userAgent: CHROME_UA,
+  ...extra,
+});

@@ -1,0 +1,3 @@
+import { defineContractSuite } from './api.contract.ts';
+
+defineContractSuite('microservices on PostgreSQL', { db: 'postgres', mode: 'microservices' });
