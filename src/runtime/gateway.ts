@@ -9,6 +9,7 @@ import { AppError } from '../common/errors.ts';
 import { createInternalGuard } from '../common/http/internal.ts';
 import { createHttpServer, sendProblem, type App } from '../common/http/server.ts';
 import { version } from '../common/version.ts';
+import { createRedirectCounter } from '../modules/redirector/index.ts';
 import { createContext } from './context.ts';
 import { serve } from './lifecycle.ts';
 
@@ -26,11 +27,26 @@ const routeTable = (config: Readonly<Config>) => ({
   redirector: { base: config.serviceUrls.redirector, routes: [[['GET', 'POST'], '/r/:code'], [['GET', 'POST'], '/:code']] as Route[] },
 });
 
-/** One upstream in its own scope: bodies pass through unparsed, and a dead upstream answers 503 problem+json. */
-function proxy(app: App, base: string, routes: Route[], dispatcher?: Dispatcher): void {
+interface ProxyOptions {
+  bodyLimit: number;
+  dispatcher?: Dispatcher;
+  onResponse?: (status: number) => void;
+}
+
+/**
+ * One upstream in its own scope. Bodies are read as bytes, unparsed, so an oversized body is a
+ * 413 here rather than a connection the service cuts mid-upload; a dead upstream is a 503 problem.
+ */
+function proxy(app: App, base: string, routes: Route[], { bodyLimit, dispatcher, onResponse }: ProxyOptions): void {
   app.register(async (scope: App) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
+    if (onResponse) {
+      scope.addHook('onResponse', (_request, reply, done) => {
+        onResponse(reply.statusCode);
+        done();
+      });
+    }
     await scope.register(replyFrom, {
       base,
       ...(dispatcher ? { undici: dispatcher } : {}),
@@ -42,6 +58,10 @@ function proxy(app: App, base: string, routes: Route[], dispatcher?: Dispatcher)
         schema: { hide: true },
         handler: (request, reply) =>
           reply.from(request.url, {
+            // The client's bytes and content type, forwarded as they are (never re-encoded).
+            ...(Buffer.isBuffer(request.body)
+              ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
+              : {}),
             rewriteRequestHeaders: (_request, headers) => ({ ...headers, 'x-forwarded-for': request.ip }),
             onError: (r) => sendProblem(r as never, new AppError('UNAVAILABLE', `The service behind ${url} did not answer.`)),
           }),
@@ -100,10 +120,15 @@ export async function startGateway(config: Readonly<Config>): Promise<void> {
   app.get('/openapi.json', { schema: { hide: true } }, () => mergedSpec());
   app.addHook('onReady', () => void mergedSpec().catch(() => undefined));
 
-  proxy(app, table.auth.base, table.auth.routes);
-  proxy(app, table.links.base, table.links.routes);
-  proxy(app, table.analytics.base, table.analytics.routes);
-  proxy(app, table.redirector.base, table.redirector.routes, redirectors);
+  const bodyLimit = config.bodyLimitBytes;
+  proxy(app, table.auth.base, table.auth.routes, { bodyLimit });
+  proxy(app, table.links.base, table.links.routes, { bodyLimit });
+  proxy(app, table.analytics.base, table.analytics.routes, { bodyLimit });
+  proxy(app, table.redirector.base, table.redirector.routes, {
+    bodyLimit,
+    dispatcher: redirectors,
+    onResponse: createRedirectCounter(ctx.metrics.registry),
+  });
 
   const notRouted = async () => {
     throw new AppError('NOT_FOUND', 'Not found.');

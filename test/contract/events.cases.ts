@@ -24,7 +24,7 @@ export function eventsCases(s: Suite): void {
     });
     before(async () => {
       link = await createLink(s.alice);
-      internal = api(s.target, s.target.internalToken);
+      internal = api({ baseUrl: s.target.eventsUrl }, s.target.internalToken);
     });
 
     it('when one event is posted twice, then it is accepted once and counted once', async () => {
@@ -48,7 +48,8 @@ export function eventsCases(s: Suite): void {
     });
 
     it('when the internal token is missing, wrong or a user key, then 401 and nothing counts', async () => {
-      for (const client of [s.anon, api(s.target, 'not-the-token'), s.alice]) {
+      const events = { baseUrl: s.target.eventsUrl };
+      for (const client of [api(events), api(events, 'not-the-token'), api(events, s.aliceKey)]) {
         assertProblem(await client.post('/events', { events: [event()] }), 401);
       }
       await assertSettledTotal(s.alice, link.code, 4);

@@ -28,6 +28,8 @@ export interface Ports {
 /** One running MorphLink, reached only over HTTP and its command line. */
 export interface Target {
   baseUrl: string;
+  /** Where POST /events is served: the monolith itself, or the analytics service (the gateway never routes it). */
+  eventsUrl: string;
   internalToken: string;
   ports: Ports;
   createUser(name: string): Promise<string>;
@@ -53,6 +55,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
   });
   return {
     baseUrl,
+    eventsUrl: opts.mode === 'monolith' ? baseUrl : `http://127.0.0.1:${ports.analytics}`,
     internalToken,
     ports,
     createUser: (name) => createUser(env, name),

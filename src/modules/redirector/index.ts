@@ -7,3 +7,4 @@ export { redirectorRoutes } from './redirector.routes.ts';
 export { redirectorInternalRoutes } from './redirector.internal.ts';
 export { createCacheInvalidationClient } from './redirector.client.ts';
 export { createRedisPublisher, subscribeToLinkChanges } from './redirector.redis.ts';
+export { createRedirectCounter } from './redirector.metrics.ts';
