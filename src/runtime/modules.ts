@@ -9,10 +9,12 @@ import { authMigrations, createAuthRepository, createAuthService } from '../modu
 import { createLinksRepository, createLinksService, linksMigrations, type ClickTotals, type LinkChangeListener } from '../modules/links/index.ts';
 import {
   createClickQuota,
+  createFastPath,
+  createRedirectCounter,
   createRedirector,
   createVisitorHasher,
   type ClickCounts,
-  type LinkResolver,
+  type LinkCache,
 } from '../modules/redirector/index.ts';
 import type { ClickSink } from '../modules/analytics/index.ts';
 import type { Context } from './context.ts';
@@ -55,11 +57,24 @@ export async function buildLinks(ctx: Context, deps: { clicks: ClickTotals; chan
   return { links, database };
 }
 
-export function buildRedirector(ctx: Context, deps: { links: LinkResolver; clicks: ClickSink; counts: ClickCounts }) {
-  return createRedirector({
+/** The redirector, its redirect counter, and the framework-free fast path over both. */
+export function buildRedirector(ctx: Context, deps: { links: LinkCache; clicks: ClickSink; counts: ClickCounts }) {
+  const redirector = createRedirector({
     links: deps.links,
     clicks: deps.clicks,
     quota: createClickQuota(deps.counts),
     visitorId: createVisitorHasher(ctx.visitorSecret),
   });
+  const countRedirect = createRedirectCounter(ctx.metrics.registry);
+  const durations = new Map<number, { observe(seconds: number): void }>();
+  const fastPath = createFastPath(redirector, {
+    trustProxy: ctx.config.trustProxy,
+    onAnswer(status, seconds) {
+      countRedirect(status);
+      let duration = durations.get(status);
+      if (!duration) durations.set(status, (duration = ctx.metrics.httpDuration.labels('GET', '/:code', String(status))));
+      duration.observe(seconds);
+    },
+  });
+  return { redirector, countRedirect, fastPath };
 }

@@ -21,7 +21,7 @@ export async function buildMonolith(config: Readonly<Config>) {
     changes: { linkChanged: async (code) => cache.invalidate(code) },
   });
   const cache: LinkCache = withLinkCache(links, { max: config.cacheMax, ttlMs: config.cacheTtlMs, registry: ctx.metrics.registry });
-  const redirector = buildRedirector(ctx, { links: cache, clicks: analytics, counts: analytics });
+  const { redirector, countRedirect, fastPath } = buildRedirector(ctx, { links: cache, clicks: analytics, counts: analytics });
 
   const app = createHttpServer({
     service: 'monolith',
@@ -33,13 +33,14 @@ export async function buildMonolith(config: Readonly<Config>) {
     trustProxy: config.trustProxy,
     ready: { database: () => database.ping() },
     docs: true,
+    fastPath,
   });
   const authenticate = createAuthenticate(auth, config.authMode);
   app.register(authRoutes, { auth, authenticate });
   app.register(linksRoutes, { links, authenticate });
   app.register(analyticsRoutes, { analytics, links, authenticate });
   app.register(eventsRoutes, { analytics, guard: createInternalGuard(config.internalToken) });
-  app.register(redirectorRoutes, { redirector, registry: ctx.metrics.registry });
+  app.register(redirectorRoutes, { redirector, countRedirect });
 
   return { app, ctx, writer };
 }

@@ -22,6 +22,7 @@ import {
   redirectorRoutes,
   subscribeToLinkChanges,
   withLinkCache,
+  type FastPath,
 } from '../modules/redirector/index.ts';
 import { createContext, type Context } from './context.ts';
 import { startGateway } from './gateway.ts';
@@ -29,7 +30,7 @@ import { serve } from './lifecycle.ts';
 import { buildAnalytics, buildAuth, buildLinks, buildRedirector } from './modules.ts';
 
 type Peer = 'auth' | 'links' | 'analytics';
-type Built = { ready: ReadinessChecks; mount(app: App): void; closers: (() => Promise<void>)[] };
+type Built = { ready: ReadinessChecks; mount(app: App): void; closers: (() => Promise<void>)[]; fastPath?: FastPath };
 
 /** Wiring for one module in its own process: its own service, its peers as HTTP clients. */
 const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Context, peer: (p: Peer) => HttpClient) => Promise<Built>> = {
@@ -103,14 +104,15 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
     const analytics = createAnalyticsClient(analyticsHttp, sender);
     const cache = withLinkCache(createLinksClient(peer('links')), { max: config.cacheMax, ttlMs: config.cacheTtlMs, registry: metrics.registry });
     const subscription = config.redisUrl ? subscribeToLinkChanges(config.redisUrl, cache, logger) : null;
-    const redirector = buildRedirector(ctx, { links: cache, clicks: analytics, counts: analytics });
+    const { redirector, countRedirect, fastPath } = buildRedirector(ctx, { links: cache, clicks: analytics, counts: analytics });
     return {
       ready: { links: () => peer('links').call('GET', '/health') },
       mount(app) {
-        app.register(redirectorRoutes, { redirector, registry: ctx.metrics.registry });
+        app.register(redirectorRoutes, { redirector, countRedirect });
         app.register(redirectorInternalRoutes, { cache, guard: createInternalGuard(config.internalToken) });
       },
       closers: [() => sender.close(), ...(subscription ? [() => subscription.close()] : [])],
+      fastPath,
     };
   },
 };
@@ -139,6 +141,7 @@ export async function startService(config: Readonly<Config>, name: string): Prom
     trustProxy: config.trustProxy,
     ready: built.ready,
     docs: true,
+    fastPath: built.fastPath,
   });
   built.mount(app);
   await serve(app, ctx, config.servicePorts[service], [

@@ -1,3 +1,4 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '../logger.ts';
@@ -35,6 +36,11 @@ export interface HttpServerOptions {
   ready: ReadinessChecks;
   /** Serve /openapi.json and /docs from the route schemas registered on this server. */
   docs?: boolean;
+  /**
+   * Tried before the framework on every request; true means it answered. The redirector's hot
+   * path uses it. Requests after close() has begun always go to Fastify, which answers 503.
+   */
+  fastPath?: (request: IncomingMessage, response: ServerResponse) => boolean;
   /** Replaces the default /health body, e.g. the gateway's summary of every service. */
   health?: () => Promise<{ healthy: boolean; body: object }>;
 }
@@ -67,7 +73,15 @@ function toAppError(error: FastifyError): AppError {
 }
 
 export function createHttpServer(options: HttpServerOptions): App {
+  const { fastPath } = options;
+  let closing = false;
   const app = Fastify({
+    ...(fastPath && {
+      serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) =>
+        createServer((request, response) => {
+          if (closing || !fastPath(request, response)) handler(request, response);
+        }),
+    }),
     loggerInstance: options.logger,
     // No log line per request: at thousands of redirects a second, logging would be the bottleneck.
     logController: new LogController({ disableRequestLogging: true }),
@@ -77,6 +91,10 @@ export function createHttpServer(options: HttpServerOptions): App {
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('principal', null);
   // JSON only: a text/plain body is a 415, not a string that then fails validation.

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { withRetry, type Database } from '../../common/db.ts';
+import { createSqliteIngest } from './analytics.sqlite-ingest.ts';
 
 export interface EventRow {
   id: string;
@@ -107,12 +108,15 @@ export function createAnalyticsRepository(database: Database) {
     }
   }
 
+  const ingestSqlite = database.sqlite ? createSqliteIngest(database.sqlite) : null;
+
   return {
     /**
      * One transaction: the events not seen before, then the rollup of exactly those.
      * `rollupOf` runs inside it, so a duplicate never reaches the counters.
      */
     ingest(rows: readonly EventRow[], rollupOf: (inserted: Set<string>) => Rollup): Promise<number> {
+      if (ingestSqlite) return withRetry(() => ingestSqlite(rows, rollupOf));
       return withRetry(() =>
         db.transaction().execute(async (trx) => {
           const inserted = await insertNewEvents(trx, rows);

@@ -24,7 +24,7 @@ export function withLinkCache(links: LinkResolver, { max, ttlMs, registry }: Lin
   const hit = lookups.labels('hit');
   const miss = lookups.labels('miss');
   if (max === 0) {
-    return { resolve: (code) => (miss.inc(), links.resolve(code)), invalidate: () => undefined, clear: () => undefined };
+    return { resolve: (code) => (miss.inc(), links.resolve(code)), peek: () => undefined, invalidate: () => undefined, clear: () => undefined };
   }
   const cache = new LRUCache<string, ResolvedLink>({
     max,
@@ -46,6 +46,11 @@ export function withLinkCache(links: LinkResolver, { max, ttlMs, registry }: Lin
         // caller asks again, uncached, and so sees the link as it is after the change.
         return links.resolve(code);
       }
+    },
+    peek(code) {
+      const cached = cache.get(code);
+      if (cached) hit.inc();
+      return cached;
     },
     invalidate: (code) => void cache.delete(code),
     clear: () => cache.clear(),

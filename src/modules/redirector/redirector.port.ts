@@ -13,6 +13,8 @@ export interface ClickCounts {
 
 /** Cache control, called when a link changes (in-process, over HTTP or from Redis). */
 export interface LinkCache extends LinkResolver {
+  /** The cached link, synchronously; undefined on a miss (which is then counted by resolve). */
+  peek(code: string): ResolvedLink | undefined;
   invalidate(code: string): void;
   clear(): void;
 }

@@ -1,11 +1,9 @@
 import formbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Registry } from 'prom-client';
 import { Type } from 'typebox';
 import { AppError } from '../../common/errors.ts';
 import { sendProblem, type App } from '../../common/http/server.ts';
 import { verifyPassword } from '../../common/password.ts';
-import { createRedirectCounter } from './redirector.metrics.ts';
 import { gonePage, notFoundPage, passwordPage } from './redirector.pages.ts';
 import type { Redirector, Visit } from './redirector.service.ts';
 
@@ -42,10 +40,9 @@ function answerMissing(request: FastifyRequest, reply: FastifyReply, gone: boole
 }
 
 /** GET|HEAD /r/:code and /:code, plus POST for password-protected links. */
-export async function redirectorRoutes(app: App, { redirector, registry }: { redirector: Redirector; registry: Registry }) {
+export async function redirectorRoutes(app: App, { redirector, countRedirect }: { redirector: Redirector; countRedirect: (status: number) => void }) {
   // The password form posts urlencoded; only this plugin's routes accept it.
   await app.register(formbody);
-  const countRedirect = createRedirectCounter(registry);
   app.addHook('onResponse', (_request, reply, done) => {
     countRedirect(reply.statusCode);
     done();

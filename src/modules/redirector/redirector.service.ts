@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../../common/ids.ts';
 import { isbot } from 'isbot';
 import type { ClickEvent } from '../analytics/index.ts';
 import type { ClickQuota } from './redirector.quota.ts';
@@ -25,7 +25,8 @@ export interface Visit {
 }
 
 export interface RedirectorDeps {
-  links: LinkResolver;
+  /** With `peek` (a cache), decideNow() can answer without waiting. */
+  links: LinkResolver & { peek?(code: string): ResolvedLink | undefined };
   clicks: ClickSink;
   quota: ClickQuota;
   visitorId: (ip: string, userAgent: string) => string;
@@ -42,6 +43,17 @@ export function withQuery(url: string, query: string): string {
 
 export function createRedirector({ links, clicks, quota, visitorId, now = Date.now }: RedirectorDeps) {
   return {
+    /**
+     * The answer for a cached link with no password, no click limit and no past expiry, decided
+     * synchronously; null when decide() must look further (a miss, or any of those rules).
+     */
+    decideNow(code: string, query: string): Extract<Outcome, { kind: 'redirect' }> | null {
+      const link = links.peek?.(code);
+      if (!link || link.passwordHash !== null || link.maxClicks !== null) return null;
+      if (link.expiresAt !== null && link.expiresAt <= now()) return null;
+      return { kind: 'redirect', link, location: withQuery(link.url, query) };
+    },
+
     /** Decides the answer for a visit. Nothing is recorded here. */
     async decide(visit: Visit): Promise<Outcome> {
       const link = await links.resolve(visit.code);
@@ -56,12 +68,13 @@ export function createRedirector({ links, clicks, quota, visitorId, now = Date.n
     /** Called after the redirect was answered: hands one click to the sink, never waits on it. */
     record(link: ResolvedLink, visit: Visit): void {
       if (visit.isProbe) return;
+      const at = now();
       const click: ClickEvent = {
-        id: randomUUID(),
+        id: timeOrderedId(at),
         linkId: link.id,
         ownerId: link.ownerId,
         code: link.code,
-        at: now(),
+        at,
         referrer: visit.referrer,
         userAgent: visit.userAgent || null,
         visitor: visitorId(visit.ip, visit.userAgent),

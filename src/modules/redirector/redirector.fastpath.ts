@@ -1,0 +1,53 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import proxyaddr from 'proxy-addr';
+import type { Redirector, Visit } from './redirector.service.ts';
+
+export type FastPath = (request: IncomingMessage, response: ServerResponse) => boolean;
+
+const CACHE_CONTROL = 'private, max-age=90';
+
+/**
+ * The hot path without the framework: GET or HEAD of /<code> or /r/<code> whose link is in
+ * the cache and needs no password, click limit or expiry check is answered here, straight on
+ * node:http. Everything else returns false and goes to Fastify, which answers it the long way
+ * with the same rules (decide()), so the two can only differ in speed.
+ */
+export function createFastPath(redirector: Redirector, { trustProxy, onAnswer }: {
+  trustProxy: string;
+  /** Called with the status and seconds taken, for the metrics the framework's hooks would keep. */
+  onAnswer(status: number, seconds: number): void;
+}): FastPath {
+  const trust = proxyaddr.compile(trustProxy.split(',').map((s) => s.trim()));
+  return (request, response) => {
+    const method = request.method;
+    if (method !== 'GET' && method !== 'HEAD') return false;
+    const started = performance.now();
+    const url = request.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const code = path.startsWith('/r/') ? path.slice(3) : path.slice(1);
+    // Percent-encoded or nested paths take the long way, where the router decodes them.
+    if (code.includes('/') || code.includes('%')) return false;
+    const query = q === -1 ? '' : url.slice(q + 1);
+    const outcome = redirector.decideNow(code, query);
+    if (!outcome) return false;
+
+    response.writeHead(outcome.link.redirectType, { location: outcome.location, 'cache-control': CACHE_CONTROL });
+    response.end();
+    const { headers } = request;
+    const country = headers['cf-ipcountry'] ?? headers['x-country'];
+    const visit: Visit = {
+      code,
+      query,
+      ip: proxyaddr(request, trust),
+      userAgent: headers['user-agent'] ?? '',
+      referrer: headers.referer ?? null,
+      country: typeof country === 'string' ? country.slice(0, 8) : null,
+      isProbe: method === 'HEAD',
+    };
+    // After end(): analytics must never slow a redirect.
+    redirector.record(outcome.link, visit);
+    onAnswer(outcome.link.redirectType, (performance.now() - started) / 1000);
+    return true;
+  };
+}
