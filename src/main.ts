@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './common/config.ts';
 import { AppError } from './common/errors.ts';
@@ -43,6 +44,13 @@ const commands: Record<string, Command> = {
   },
 
 
+  async bench(_config, args) {
+    // The benchmark lives outside src/ (it is a tool, not the product): run it as its own process.
+    const { spawnSync } = await import('node:child_process');
+    const script = fileURLToPath(new URL('../bench/bench.ts', import.meta.url));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { stdio: 'inherit' });
+    process.exitCode = result.status ?? 1;
+  },
   async migrate(config, _args, flags) {
     await migrateAll(config);
     print(flags, { migrated: true }, 'Migrations applied.');
@@ -96,7 +104,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const flags = values as Flags;
   // bench parses its own flags (--quick, --scale …) from the raw arguments.
-  await command(loadConfig(), name === 'bench' ? argv.slice(1) : args, flags);
+  await command(loadConfig(), name === 'bench' ? argv.slice(argv.indexOf('bench') + 1) : args, flags);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
+import type PgModule from 'pg';
 import {
   Kysely,
   Migrator,
@@ -57,7 +58,11 @@ function openSqlite(url: string): Database {
   };
 }
 
+// Loaded on first use: a monolith on SQLite never pays the PostgreSQL driver's memory.
+const requireOnDemand = createRequire(import.meta.url);
+
 function openPostgres(url: string): Database {
+  const pg = requireOnDemand('pg') as typeof PgModule;
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,

@@ -1,4 +1,5 @@
-import { Pool } from 'undici';
+import { createRequire } from 'node:module';
+import type { Pool as UndiciPool } from 'undici';
 import { AppError, fromProblem } from '../errors.ts';
 import type { Principal } from '../principal.ts';
 
@@ -36,9 +37,13 @@ function pathWithQuery(path: string, query: CallOptions['query']): string {
   return qs ? `${path}?${qs}` : path;
 }
 
+// Loaded on first use: the monolith builds no HTTP clients and never pays for undici.
+const requireOnDemand = createRequire(import.meta.url);
+
 /** A keep-alive pool to one peer service, speaking its internal routes. */
 export function createHttpClient(baseUrl: string, { token, timeoutMs = 5_000, connections = 64 }: HttpClientOptions): HttpClient {
-  const pool = new Pool(baseUrl, { connections, keepAliveTimeout: 30_000, pipelining: 1 });
+  const { Pool } = requireOnDemand('undici') as typeof import('undici');
+  const pool: UndiciPool = new Pool(baseUrl, { connections, keepAliveTimeout: 30_000, pipelining: 1 });
   return {
     async call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
       const headers: Record<string, string> = { accept: 'application/json' };

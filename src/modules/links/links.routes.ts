@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { AppError } from '../../common/errors.ts';
 import type { App } from '../../common/http/server.ts';
 import { principalOf, type Authenticate } from '../../common/http/principal.ts';
@@ -42,6 +41,8 @@ export async function linksRoutes(app: App, { links, authenticate }: { links: Li
   app.get('/api/links/:code/qr', { schema: { tags, params: CodeParams, querystring: QrQuery } }, async (request, reply) => {
     const link = await links.get(principalOf(request), request.params.code);
     const { format, size } = request.query;
+    // Imported on first use: most deployments never render a QR code.
+    const { default: QRCode } = await import('qrcode');
     if (format === 'png') {
       return reply.type('image/png').send(await QRCode.toBuffer(link.shortUrl, { type: 'png', width: size, margin: 2 }));
     }

@@ -1,13 +1,21 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis as RedisClient } from 'ioredis';
 import type { Logger } from '../../common/logger.ts';
 import type { LinkChangeListener } from '../links/index.ts';
 import type { LinkCache } from './redirector.port.ts';
 
 const CHANNEL = 'morphlink:link-changed';
 
+// Loaded only when REDIS_URL is set, so a process without Redis never holds the client in memory.
+const requireOnDemand = createRequire(import.meta.url);
+const connect = (url: string, options: object): RedisClient => {
+  const { Redis } = requireOnDemand('ioredis') as typeof import('ioredis');
+  return new Redis(url, options);
+};
+
 /** With REDIS_URL: the links service publishes each changed code; every redirector drops it from its cache. */
 export function createRedisPublisher(redisUrl: string, logger: Logger): LinkChangeListener & { close(): Promise<void> } {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+  const redis = connect(redisUrl, { maxRetriesPerRequest: 2 });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis publisher error'));
   return {
     async linkChanged(code) {
@@ -22,7 +30,7 @@ export function createRedisPublisher(redisUrl: string, logger: Logger): LinkChan
 }
 
 export function subscribeToLinkChanges(redisUrl: string, cache: LinkCache, logger: Logger): { close(): Promise<void> } {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const redis = connect(redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis subscriber error'));
   // After a reconnect we may have missed messages: start from a clean cache.
   redis.on('ready', () => cache.clear());
