@@ -15,7 +15,6 @@ const USAGE = `Usage: morphlink <command> [options]
   user create <name> [--admin]       create a user; prints its first API key once
   key create <name>                  issue another API key for a user
   key revoke <prefix>                revoke an API key by its prefix (mlk_XXXXXXXXXX)
-  autopilot [--rules file]           watch /metrics and act on rules
   bench [--quick] [--json]           the redirect benchmark
 
   --json                             print one JSON object

@@ -3,6 +3,8 @@ import type { Config } from '../common/config.ts';
 import { createDatabases, migrate, type Database, type ModuleMigrations } from '../common/db.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
 import { createMetrics, type Metrics } from '../common/metrics.ts';
+import { createHttpServer, type App, type HttpServerOptions } from '../common/http/server.ts';
+import { version } from '../common/version.ts';
 
 /** What every process has: its config, logger, metrics registry and database connections. */
 export interface Context {
@@ -32,4 +34,21 @@ export function createContext(config: Readonly<Config>, service: string): Contex
     },
     visitorSecret: config.internalToken ?? randomBytes(32).toString('hex'),
   };
+}
+
+/** This process's HTTP server: what every entrypoint shares comes from the context. */
+export function createServerFor(
+  ctx: Context,
+  options: Pick<HttpServerOptions, 'ready' | 'docs' | 'fastPath' | 'health'>,
+): App {
+  return createHttpServer({
+    service: ctx.service,
+    mode: ctx.config.mode,
+    version,
+    logger: ctx.logger,
+    metrics: ctx.metrics,
+    bodyLimitBytes: ctx.config.bodyLimitBytes,
+    trustProxy: ctx.config.trustProxy,
+    ...options,
+  });
 }

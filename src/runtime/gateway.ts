@@ -7,10 +7,10 @@ import { BalancedPool, request as httpRequest, type Dispatcher } from 'undici';
 import type { Config } from '../common/config.ts';
 import { AppError } from '../common/errors.ts';
 import { createInternalGuard } from '../common/http/internal.ts';
-import { createHttpServer, sendProblem, type App } from '../common/http/server.ts';
+import { sendProblem, type App } from '../common/http/server.ts';
 import { version } from '../common/version.ts';
 import { createRedirectCounter } from '../modules/redirector/index.ts';
-import { createContext } from './context.ts';
+import { createContext, createServerFor } from './context.ts';
 import { serve } from './lifecycle.ts';
 
 const ANY: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -94,14 +94,7 @@ export async function startGateway(config: Readonly<Config>): Promise<void> {
     return { healthy, body: { status: healthy ? 'ok' : 'degraded', service: 'gateway', mode: config.mode, version, services } };
   }
 
-  const app = createHttpServer({
-    service: 'gateway',
-    mode: config.mode,
-    version,
-    logger: ctx.logger,
-    metrics: ctx.metrics,
-    bodyLimitBytes: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+  const app = createServerFor(ctx, {
     ready: Object.fromEntries(Object.entries(upstreams()).map(([name, url]) => [name, () => fetchJson(`${url}/ready`).then((r) => { if (r.status !== 200) throw new Error(`status ${r.status}`); })])),
     health: summary,
   });

@@ -1,12 +1,10 @@
 import type { Config } from '../common/config.ts';
 import { createInternalGuard } from '../common/http/internal.ts';
-import { createHttpServer } from '../common/http/server.ts';
-import { version } from '../common/version.ts';
 import { analyticsRoutes, eventsRoutes } from '../modules/analytics/index.ts';
 import { authRoutes, createAuthenticate } from '../modules/auth/index.ts';
 import { linksRoutes } from '../modules/links/index.ts';
 import { redirectorRoutes, withLinkCache, type LinkCache } from '../modules/redirector/index.ts';
-import { createContext } from './context.ts';
+import { createContext, createServerFor } from './context.ts';
 import { serve } from './lifecycle.ts';
 import { buildAnalytics, buildAuth, buildLinks, buildRedirector } from './modules.ts';
 
@@ -23,14 +21,7 @@ export async function buildMonolith(config: Readonly<Config>) {
   const cache: LinkCache = withLinkCache(links, { max: config.cacheMax, ttlMs: config.cacheTtlMs, registry: ctx.metrics.registry });
   const { redirector, countRedirect, fastPath } = buildRedirector(ctx, { links: cache, clicks: analytics, counts: analytics });
 
-  const app = createHttpServer({
-    service: 'monolith',
-    mode: config.mode,
-    version,
-    logger: ctx.logger,
-    metrics: ctx.metrics,
-    bodyLimitBytes: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+  const app = createServerFor(ctx, {
     ready: { database: () => database.ping() },
     docs: true,
     fastPath,

@@ -3,8 +3,7 @@ import { Type } from 'typebox';
 import type { Config } from '../common/config.ts';
 import { createHttpClient, type HttpClient } from '../common/http/client.ts';
 import { createInternalAuthenticate, createInternalGuard } from '../common/http/internal.ts';
-import { createHttpServer, type App, type ReadinessChecks } from '../common/http/server.ts';
-import { version } from '../common/version.ts';
+import type { App, ReadinessChecks } from '../common/http/server.ts';
 import {
   analyticsInternalRoutes,
   analyticsRoutes,
@@ -24,7 +23,7 @@ import {
   withLinkCache,
   type FastPath,
 } from '../modules/redirector/index.ts';
-import { createContext, type Context } from './context.ts';
+import { createContext, createServerFor, type Context } from './context.ts';
 import { startGateway } from './gateway.ts';
 import { serve } from './lifecycle.ts';
 import { buildAnalytics, buildAuth, buildLinks, buildRedirector } from './modules.ts';
@@ -131,14 +130,7 @@ export async function startService(config: Readonly<Config>, name: string): Prom
     return client;
   };
   const built = await services[service](ctx, peer);
-  const app = createHttpServer({
-    service,
-    mode: config.mode,
-    version,
-    logger: ctx.logger,
-    metrics: ctx.metrics,
-    bodyLimitBytes: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+  const app = createServerFor(ctx, {
     ready: built.ready,
     docs: true,
     fastPath: built.fastPath,
