@@ -13,6 +13,8 @@ export interface TargetOptions {
   mode: Mode;
   /** Extra `up` arguments (microservices only), e.g. ['--replicas', 'redirector=2']. */
   upArgs?: string[];
+  /** Extra variables for the target, applied over the ones targetEnv sets, e.g. { REDIS_URL }. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Every port a fleet listens on; a monolith uses only `gateway` (its one public port). */
@@ -44,7 +46,8 @@ const BIN = 'bin/morphlink.js';
 export async function startTarget(opts: TargetOptions): Promise<Target> {
   const scratch = await createScratch(opts.db);
   const internalToken = randomBytes(24).toString('hex');
-  const { env, ports } = await targetEnv(opts.mode, scratch.databaseUrl, scratch.dir, internalToken);
+  const { env: baseEnv, ports } = await targetEnv(opts.mode, scratch.databaseUrl, scratch.dir, internalToken);
+  const env: NodeJS.ProcessEnv = { ...baseEnv, ...opts.env };
   const baseUrl = `http://127.0.0.1:${ports.gateway}`;
   const args = opts.mode === 'monolith' ? [BIN, 'start'] : [BIN, 'up', ...(opts.upArgs ?? [])];
   // A fleet is five processes starting at once: give it longer to report healthy.

@@ -14,9 +14,10 @@ export interface Fleet extends Target {
   status(): Promise<{ processes: ProcessStatus[]; replicas: { redirector: number } }>;
 }
 
-export async function startFleet(opts: { db: DbKind; replicas?: number }): Promise<Fleet> {
+/** `env` is passed on to startTarget: extra variables for every process of the fleet. */
+export async function startFleet(opts: { db: DbKind; replicas?: number; env?: NodeJS.ProcessEnv }): Promise<Fleet> {
   const upArgs = opts.replicas ? ['--replicas', `redirector=${opts.replicas}`] : [];
-  const target = await startTarget({ db: opts.db, mode: 'microservices', upArgs });
+  const target = await startTarget({ db: opts.db, mode: 'microservices', upArgs, env: opts.env });
   return {
     ...target,
     status: async () => (await fetch(`http://127.0.0.1:${target.ports.supervisor}/status`)).json() as never,

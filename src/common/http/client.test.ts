@@ -104,7 +104,6 @@ describe('http client against a real server', () => {
 
   it(
     'when a peer stalls mid-body, then the timeout is an AppError UNAVAILABLE',
-    { todo: 'product bug: only pool.request() is inside the try; a body timeout escapes as undici BodyTimeoutError' },
     async () => {
       const client = createHttpClient(baseUrl, { token: TOKEN, timeoutMs: 300 });
       clients.push(client);

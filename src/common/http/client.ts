@@ -54,9 +54,11 @@ export function createHttpClient(baseUrl: string, { token, timeoutMs = 5_000, co
         body = JSON.stringify(options.body);
         headers['content-type'] = 'application/json';
       }
-      let response;
+      let status: number;
+      let parsed: unknown;
+      // Any transport failure (refused, timed out, cut mid-body, not JSON) is the peer being unavailable.
       try {
-        response = await pool.request({
+        const response = await pool.request({
           method: method as 'GET',
           path: pathWithQuery(path, options.query),
           headers,
@@ -64,12 +66,13 @@ export function createHttpClient(baseUrl: string, { token, timeoutMs = 5_000, co
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
         });
+        status = response.statusCode;
+        const text = await response.body.text();
+        parsed = text ? JSON.parse(text) : undefined;
       } catch (error) {
         throw new AppError('UNAVAILABLE', `${baseUrl} did not answer: ${(error as Error).message}`);
       }
-      const text = await response.body.text();
-      const parsed: unknown = text ? JSON.parse(text) : undefined;
-      if (response.statusCode >= 400) throw fromProblem(parsed, response.statusCode);
+      if (status >= 400) throw fromProblem(parsed, status);
       return parsed as T;
     },
     close: () => pool.close(),

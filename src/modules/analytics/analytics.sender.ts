@@ -79,8 +79,11 @@ export function createClickSender(deps: ClickSenderDeps): ClickWriter {
     return writing;
   }
 
+  let replaying = false;
   async function replay(): Promise<void> {
-    if (!analyticsDown) return;
+    // One replay at a time: a slow analytics must not get the same spool several times over.
+    if (!analyticsDown || replaying) return;
+    replaying = true;
     try {
       await spool.replay(async (events) => {
         await send(events);
@@ -91,6 +94,8 @@ export function createClickSender(deps: ClickSenderDeps): ClickWriter {
       if (!analyticsDown) logger.info('analytics reachable again; spool replayed');
     } catch {
       // Still down: the next tick tries again.
+    } finally {
+      replaying = false;
     }
   }
 

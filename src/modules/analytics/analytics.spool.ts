@@ -10,12 +10,18 @@ import type { ClickEvent } from './analytics.port.ts';
 export function createSpool(dir: string) {
   mkdirSync(dir, { recursive: true });
   const live = join(dir, 'spool.ndjson');
+  // A crash mid-append leaves a torn last line: end it, so the next batch starts a line of its own.
+  const leftover = readFileSafe(live);
+  if (leftover !== '' && !leftover.endsWith('\n')) appendLine(live, '');
 
-  const pending = () =>
-    readdirSync(dir)
-      .filter((f) => f.startsWith('replay-') && f.endsWith('.ndjson'))
-      .sort()
-      .map((f) => join(dir, f));
+  // Replay files are numbered, not timestamped: names never collide and sort oldest first.
+  const replayFiles = () => readdirSync(dir).filter((f) => /^replay-\d{12}\.ndjson$/.test(f)).sort();
+  const pending = () => replayFiles().map((f) => join(dir, f));
+  const nextReplayFile = () => {
+    const last = replayFiles().at(-1);
+    const n = last ? Number(last.slice(7, 19)) + 1 : 1;
+    return join(dir, `replay-${String(n).padStart(12, '0')}.ndjson`);
+  };
 
   function rewrite(file: string, lines: string[]): void {
     const tmp = `${file}.tmp`;
@@ -28,13 +34,7 @@ export function createSpool(dir: string) {
 
   return {
     append(events: readonly ClickEvent[]): void {
-      const fd = openSync(live, 'a');
-      try {
-        writeSync(fd, `${JSON.stringify(events)}\n`);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      appendLine(live, JSON.stringify(events));
     },
 
     isEmpty(): boolean {
@@ -46,7 +46,7 @@ export function createSpool(dir: string) {
      * first failure stops the replay (and is thrown) with the rest kept. Returns how many were delivered.
      */
     async replay(deliver: (events: ClickEvent[]) => Promise<void>): Promise<number> {
-      if (readFileSafe(live) !== '') renameSync(live, join(dir, `replay-${Date.now()}-${process.pid}.ndjson`));
+      if (readFileSafe(live) !== '') renameSync(live, nextReplayFile());
       let delivered = 0;
       for (const file of pending()) {
         // A torn last line (the process died mid-write) is skipped: its batch was never acknowledged.
@@ -66,6 +66,17 @@ export function createSpool(dir: string) {
       return delivered;
     },
   };
+}
+
+/** Appends one line and fsyncs before returning: once this returns, the batch survives a crash. */
+function appendLine(file: string, line: string): void {
+  const fd = openSync(file, 'a');
+  try {
+    writeSync(fd, `${line}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function readFileSafe(file: string): string {

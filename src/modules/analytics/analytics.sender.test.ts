@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Registry } from 'prom-client';
+import { eventually } from '../../../test/contract/fixtures.ts';
+import { createHttpClient, type HttpClient } from '../../common/http/client.ts';
+import { createInternalGuard } from '../../common/http/internal.ts';
+import { createHttpServer } from '../../common/http/server.ts';
+import { createMetrics } from '../../common/metrics.ts';
+import { clickEvent, createScratch, silentLogger, useDatabase, type Scratch } from '../../test-support.ts';
+import {
+  analyticsMigrations,
+  createAnalyticsRepository,
+  createAnalyticsService,
+  createClickSender,
+  createIngest,
+  createSpool,
+  eventsRoutes,
+  type ClickEvent,
+  type IngestResult,
+} from './index.ts';
+
+const TOKEN = 'sender-test-token';
+
+const counted = async (registry: Registry, name: string) => (await registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
+
+describe('click sender over HTTP to a real analytics server (sqlite)', () => {
+  const database = useDatabase('sqlite', { analytics: analyticsMigrations });
+  const repository = () => createAnalyticsRepository(database());
+  const stored = async (linkId: string) => (await repository().totalsFor([linkId])).get(linkId) ?? 0;
+  let scratch: Scratch;
+  let spools = 0;
+  before(async () => (scratch = await createScratch('sqlite')));
+  after(() => scratch.remove());
+
+  /** Ids POSTed to /events, in arrival order, including any delivered twice. */
+  let received: string[] = [];
+
+  /**
+   * The analytics side of POST /events; `port` 0 picks one, a number brings it back on that port.
+   * Closed when the test ends, even a failed one, so a failure cannot hang the run.
+   */
+  async function startAnalytics(t: TestContext, port = 0, delayMs = 0): Promise<{ stop(): Promise<void>; port: number }> {
+    const ingest = createIngest(repository());
+    // POST /events calls ingest directly: this process never records clicks itself.
+    const analytics = createAnalyticsService({ repository: repository(), ingest, sink: { record: () => undefined } });
+    const app = createHttpServer({
+      service: 'analytics',
+      mode: 'microservices',
+      version: 'test',
+      logger: silentLogger,
+      metrics: createMetrics('analytics'),
+      bodyLimitBytes: 1_048_576,
+      trustProxy: 'loopback',
+      ready: {},
+    });
+    app.addHook('preHandler', async (request) => {
+      received.push(...(request.body as { events: ClickEvent[] }).events.map((e) => e.id));
+      if (delayMs > 0) await sleep(delayMs);
+    });
+    app.register(eventsRoutes, { analytics, guard: createInternalGuard(TOKEN) });
+    await app.listen({ host: '127.0.0.1', port });
+    let stopping: Promise<void> | undefined;
+    const stop = () => (stopping ??= app.close());
+    t.after(stop);
+    return { stop, port: (app.server.address() as { port: number }).port };
+  }
+
+  /** A sender as a redirector builds one, on its own spool and registry, speaking to `port`. */
+  function senderTo(t: TestContext, port: number, spoolDir = join(scratch.dir, `spool-${++spools}`)) {
+    const http: HttpClient = createHttpClient(`http://127.0.0.1:${port}`, { token: TOKEN, timeoutMs: 1_000 });
+    const registry = new Registry();
+    const spool = createSpool(spoolDir);
+    const sender = createClickSender({
+      send: (events) => http.call<IngestResult>('POST', '/events', { body: { events } }),
+      spool,
+      // A long interval: flushes happen when the test asks; replays come from the short timer.
+      flushMs: 60_000,
+      batchMax: 1_000,
+      registry,
+      logger: silentLogger,
+      retryDelaysMs: [10, 10],
+      replayEveryMs: 50,
+    });
+    const totals = async () => ({
+      sent: await counted(registry, 'morphlink_events_sent_total'),
+      spooled: await counted(registry, 'morphlink_events_spooled_total'),
+      replayed: await counted(registry, 'morphlink_events_replayed_total'),
+      dropped: await counted(registry, 'morphlink_events_dropped_total'),
+    });
+    let closing: Promise<void> | undefined;
+    // Stops the timers and the pool; what is still buffered goes to the spool.
+    const close = () => (closing ??= sender.close().then(() => http.close()));
+    t.after(close);
+    return { sender, spool, totals, spoolDir, close };
+  }
+
+  const record = (sender: { record(click: ClickEvent): void }, linkId: string, n: number) => {
+    const clicks = Array.from({ length: n }, () => clickEvent(linkId));
+    for (const click of clicks) sender.record(click);
+    return clicks.map((c) => c.id);
+  };
+
+  it('when analytics answers, then the clicks are sent and counted once', async (t) => {
+    received = [];
+    const server = await startAnalytics(t);
+    const { sender, spool, totals } = senderTo(t, server.port);
+    const ids = record(sender, 'snd-up', 5);
+    await sender.flush();
+    assert.deepEqual(await totals(), { sent: 5, spooled: 0, replayed: 0, dropped: 0 });
+    assert.deepEqual(received, ids);
+    assert.equal(await stored('snd-up'), 5);
+    // A flush with nothing buffered sends nothing again.
+    await sender.flush();
+    assert.deepEqual(received, ids);
+    assert.equal(spool.isEmpty(), true);
+  });
+
+  it('when analytics goes down and comes back on its port, then the spool is replayed and the totals are exact', async (t) => {
+    received = [];
+    const first = await startAnalytics(t);
+    const { sender, spool, totals } = senderTo(t, first.port);
+    const before = record(sender, 'snd-outage', 2);
+    await sender.flush();
+    await first.stop();
+
+    const during = record(sender, 'snd-outage', 4);
+    await sender.flush();
+    assert.deepEqual(await totals(), { sent: 2, spooled: 4, replayed: 0, dropped: 0 });
+    assert.equal(spool.isEmpty(), false);
+    // Known down now: these skip the retries and go straight to the spool.
+    const stillDown = record(sender, 'snd-outage', 3);
+    await sender.flush();
+    assert.deepEqual(await totals(), { sent: 2, spooled: 7, replayed: 0, dropped: 0 });
+    assert.equal(await stored('snd-outage'), 2);
+
+    await startAnalytics(t, first.port);
+    const settled = await eventually(totals, (n) => n.replayed >= 7, 5_000);
+    assert.deepEqual(settled, { sent: 2, spooled: 7, replayed: 7, dropped: 0 });
+    assert.equal(spool.isEmpty(), true);
+    // The sender leaves spool mode a few microtasks after the last replayed batch is counted.
+    await sleep(20);
+    const afterwards = record(sender, 'snd-outage', 1);
+    await sender.flush();
+    assert.deepEqual(await totals(), { sent: 3, spooled: 7, replayed: 7, dropped: 0 });
+    assert.deepEqual(received, [...before, ...during, ...stillDown, ...afterwards]);
+    assert.equal(await stored('snd-outage'), 10);
+  });
+
+  it(
+    'when analytics comes back slower than the replay interval, then each spooled click is replayed once',
+    async (t) => {
+      received = [];
+      const first = await startAnalytics(t);
+      const { sender, totals } = senderTo(t, first.port);
+      await first.stop();
+      const ids: string[] = [];
+      // Three batches in the spool: each flush while down appends one line.
+      for (let i = 0; i < 3; i++) {
+        ids.push(...record(sender, 'snd-slow', 2));
+        await sender.flush();
+      }
+      // 200 ms per POST against a 50 ms replay timer.
+      await startAnalytics(t, first.port, 200);
+      await eventually(totals, (n) => n.replayed >= 6, 5_000);
+      await sleep(700);
+      assert.deepEqual(await totals(), { sent: 0, spooled: 6, replayed: 6, dropped: 0 });
+      assert.deepEqual(received, ids);
+      assert.equal(await stored('snd-slow'), 6);
+    },
+  );
+
+  it('when the sender is closed while analytics is down, then the buffer is spooled, none dropped, and a restart replays it', async (t) => {
+    received = [];
+    const server = await startAnalytics(t);
+    await server.stop();
+    const down = senderTo(t, server.port);
+    const ids = [...record(down.sender, 'snd-close', 3), ...record(down.sender, 'snd-close', 2)];
+    await down.close();
+    assert.deepEqual(await down.totals(), { sent: 0, spooled: 5, replayed: 0, dropped: 0 });
+    assert.equal(down.spool.isEmpty(), false);
+
+    // The next process on the same spool directory delivers what the last one left.
+    await startAnalytics(t, server.port);
+    const restarted = senderTo(t, server.port, down.spoolDir);
+    const settled = await eventually(restarted.totals, (n) => n.replayed >= 5, 5_000);
+    assert.deepEqual(settled, { sent: 0, spooled: 0, replayed: 5, dropped: 0 });
+    assert.deepEqual(received, ids);
+    assert.equal(await stored('snd-close'), 5);
+  });
+});
