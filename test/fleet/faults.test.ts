@@ -2,19 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { api, send, visit, type Client } from '../contract/http.ts';
 import { assertSettledTotal, createLink, eventually, runPool } from '../contract/fixtures.ts';
-import { startFleet, type Fleet } from './fleet.ts';
-
-const metric = async (port: number, name: string): Promise<number> => {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-  return line ? Number(line.split(' ').at(-1)) : 0;
-};
+import { metric, redirectorPorts, startFleet, type Fleet } from './fleet.ts';
 
 const pidOf = async (fleet: Fleet, name: string, port?: number) =>
   (await fleet.status()).processes.find((p) => p.name === name && (port === undefined || p.port === port))?.pid ?? null;
-
-const redirectorPorts = async (fleet: Fleet) =>
-  (await fleet.status()).processes.filter((p) => p.name === 'redirector').map((p) => p.port);
 
 /** Waits until the supervisor reports `name` running under a pid other than `oldPid`. */
 async function restartedPid(fleet: Fleet, name: string, oldPid: number, port?: number): Promise<number | null> {

@@ -23,3 +23,14 @@ export async function startFleet(opts: { db: DbKind; replicas?: number; env?: No
     status: async () => (await fetch(`http://127.0.0.1:${target.ports.supervisor}/status`)).json() as never,
   };
 }
+
+/** The ports of the redirector replicas, as the supervisor reports them. */
+export const redirectorPorts = async (fleet: Fleet): Promise<number[]> =>
+  (await fleet.status()).processes.filter((p) => p.name === 'redirector').map((p) => p.port);
+
+/** One sample of a counter from a process's own /metrics (the first series whose labels match). */
+export async function metric(port: number, name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}

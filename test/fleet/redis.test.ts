@@ -3,20 +3,14 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { api, visit, type Client } from '../contract/http.ts';
 import { createLink, eventually, targetUrl } from '../contract/fixtures.ts';
-import { startFleet, type Fleet } from './fleet.ts';
+import { metric, redirectorPorts, startFleet, type Fleet } from './fleet.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 // The links service's channel: listening to it proves a change went through Redis, not the HTTP fallback.
 const CHANNEL = 'morphlink:link-changed';
 
-const redirectorPorts = async (fleet: Fleet) =>
-  (await fleet.status()).processes.filter((p) => p.name === 'redirector').map((p) => p.port);
-
 /** One replica's cache hits so far, read from its own /metrics. */
-const cacheHits = async (port: number): Promise<number> => {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return Number(/^morphlink_link_cache_total\{[^}]*result="hit"[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
-};
+const cacheHits = (port: number) => metric(port, 'morphlink_link_cache_total', 'result="hit"');
 
 const locationAt = async (port: number, code: string) =>
   (await visit({ baseUrl: `http://127.0.0.1:${port}` }, `/r/${code}`)).headers.get('location');
