@@ -81,7 +81,16 @@ export async function startGateway(config: Readonly<Config>): Promise<void> {
   const table = routeTable(config);
   let redirectorUrls = config.redirectorUrls.length > 0 ? [...config.redirectorUrls] : [config.serviceUrls.redirector];
   const redirectors = new BalancedPool(redirectorUrls);
-  const upstreams = () => ({ auth: table.auth.base, links: table.links.base, analytics: table.analytics.base, ...Object.fromEntries(redirectorUrls.map((u, i) => [`redirector-${i}`, u])) });
+  const upstreams = (): Record<string, string> => ({
+    auth: table.auth.base,
+    links: table.links.base,
+    analytics: table.analytics.base,
+    ...Object.fromEntries(redirectorUrls.map((url, i) => [`redirector-${i}`, url])),
+  });
+  const answers200 = async (url: string) => {
+    const { status } = await fetchJson(url);
+    if (status !== 200) throw new Error(`${url} answered ${status}`);
+  };
 
   async function summary() {
     const services: Record<string, string> = {};
@@ -95,7 +104,13 @@ export async function startGateway(config: Readonly<Config>): Promise<void> {
   }
 
   const app = createServerFor(ctx, {
-    ready: Object.fromEntries(Object.entries(upstreams()).map(([name, url]) => [name, () => fetchJson(`${url}/ready`).then((r) => { if (r.status !== 200) throw new Error(`status ${r.status}`); })])),
+    ready: {
+      auth: () => answers200(`${table.auth.base}/ready`),
+      links: () => answers200(`${table.links.base}/ready`),
+      analytics: () => answers200(`${table.analytics.base}/ready`),
+      // Read at each check, so replicas added later are checked too.
+      redirectors: () => Promise.all(redirectorUrls.map((url) => answers200(`${url}/ready`))),
+    },
     health: summary,
   });
 
