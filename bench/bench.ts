@@ -1,0 +1,143 @@
+import { cpus, loadavg } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { MIX_LINKS } from './codes.ts';
+import { measureIngest, type IngestResult } from './ingest.ts';
+import { postgresAnswers, revision, serverRuntime } from './process.ts';
+import { formatText, summarise, summariseProcesses } from './report.ts';
+import { log, runRounds } from './rounds.ts';
+import { runScale } from './scale.ts';
+import { ceilingTarget, fleetTarget, monolithTarget, type Target } from './targets.ts';
+
+export const USAGE = `Usage: node --import tsx bench/bench.ts [options]   (or: npm run bench -- [options])
+
+  --quick                one short round, the whole run within a minute
+  --rounds N             rounds of every target, alternating A B A B (default 3)
+  --duration S           seconds per target and workload (default 10; 2 with --quick)
+  --connections N        keep-alive connections (default 32)
+  --micro-db sqlite|postgres   the fleet's database (default sqlite)
+  --json                 print only one JSON object on stdout; progress goes to stderr
+  --scale                the large-data mode instead: 1,000,000 links, 10,000,000 clicks
+  --db sqlite|postgres|both    databases for --scale (default both)`;
+
+function parseOptions(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      scale: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string', default: '32' },
+      'micro-db': { type: 'string', default: 'sqlite' },
+      db: { type: 'string', default: 'both' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const count = (name: string, raw: string | undefined, fallback: number) => {
+    const n = raw === undefined ? fallback : Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} expects a positive integer, got "${raw}"`);
+    return n;
+  };
+  const oneOf = <T extends string>(name: string, raw: string, allowed: readonly T[]): T => {
+    if (!allowed.includes(raw as T)) throw new Error(`--${name} expects one of ${allowed.join(', ')}, got "${raw}"`);
+    return raw as T;
+  };
+  return {
+    help: values.help,
+    quick: values.quick,
+    json: values.json,
+    scale: values.scale,
+    rounds: values.quick ? 1 : count('rounds', values.rounds, 3),
+    seconds: count('duration', values.duration, values.quick ? 2 : 10),
+    connections: count('connections', values.connections, 32),
+    microDb: oneOf('micro-db', values['micro-db'], ['sqlite', 'postgres'] as const),
+    scaleDbs: oneOf('db', values.db, ['sqlite', 'postgres', 'both'] as const),
+  };
+}
+
+export type BenchOptions = ReturnType<typeof parseOptions>;
+
+// The ingestion probe: enough events for a steady rate, fewer under --quick's one-minute budget.
+const INGEST_EVENTS = { full: 200_000, quick: 20_000 };
+const INGEST_BATCH = 5_000;
+
+/** Prepares every target it can; PostgreSQL targets are skipped, with a note, when it does not answer. */
+async function prepareTargets(o: BenchOptions, hasPostgres: boolean, notes: string[]): Promise<Target[]> {
+  const skip = (name: string) => notes.push(`skipped ${name}: PostgreSQL does not answer on 127.0.0.1:5432`);
+  if (!hasPostgres) skip('monolith-postgres and the PostgreSQL ingestion probe');
+  if (!hasPostgres && o.microDb === 'postgres') skip('micro-redirector and micro-gateway (--micro-db postgres)');
+  // Independent databases: prepared side by side, before anything is timed.
+  const prepared = await Promise.all([
+    Promise.resolve(ceilingTarget()),
+    monolithTarget('sqlite'),
+    hasPostgres ? monolithTarget('postgres') : null,
+    hasPostgres || o.microDb === 'sqlite' ? fleetTarget(o.microDb) : null,
+  ]);
+  return prepared.filter((t): t is Target => t !== null);
+}
+
+export async function runBench(args: string[]): Promise<{ pass: boolean }> {
+  const o = parseOptions(args);
+  if (o.help) {
+    console.log(USAGE);
+    return { pass: true };
+  }
+  if (o.scale) return runScale(o);
+  const started = performance.now();
+  // Other work on the machine moves every number; the load at the start says how much.
+  const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
+  const notes: string[] = [];
+  const runtime = serverRuntime();
+  const measuredRevision = revision();
+  const hasPostgres = await postgresAnswers();
+  log(`preparing targets (migrate, user, ${MIX_LINKS} links each)`);
+  const targets = await prepareTargets(o, hasPostgres, notes);
+  try {
+    const { samples, processes, failures } = await runRounds(targets, o);
+    notes.push(...failures.map((f) => `FAIL: ${f.message}`));
+    const ingest: IngestResult[] = [];
+    for (const db of hasPostgres ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const)) {
+      log(`ingestion into ${db}`);
+      ingest.push(await measureIngest(db, o.quick ? INGEST_EVENTS.quick : INGEST_EVENTS.full, INGEST_BATCH));
+    }
+    const rows = summarise(samples, new Set(failures.flatMap((f) => f.names)));
+    const procs = summariseProcesses(processes);
+    const wallSeconds = (performance.now() - started) / 1000;
+    const settings = {
+      date: new Date().toISOString(),
+      rounds: o.rounds,
+      secondsPerRun: o.seconds,
+      connections: o.connections,
+      microDb: o.microDb,
+      revision: measuredRevision,
+      serverRuntime: runtime,
+      node: process.version,
+      cpus: cpus().length,
+      loadAverageAtStart: loadAtStart,
+      wallSeconds: Math.round(wallSeconds * 10) / 10,
+    };
+    if (serverRuntime() !== runtime) notes.push(`the sources changed during the run: servers started later ran from ${serverRuntime()}`);
+    if (o.json) {
+      console.log(JSON.stringify({ targets: rows, processes: procs, ingest, settings, notes }));
+    } else {
+      const header = `MorphLink redirect benchmark, ${settings.date}, revision ${settings.revision} (server from ${runtime}): ${o.rounds} round(s) of ${o.seconds} s per target and workload, ${o.connections} connections, node ${process.version}, ${settings.cpus} CPUs, load average ${loadAtStart.join(' ')} at start; wall time ${settings.wallSeconds} s`;
+      console.log(`${header}\n\n${formatText(rows, procs, ingest, notes)}`);
+    }
+    return { pass: failures.length === 0 && rows.every((r) => r.pass) };
+  } finally {
+    await Promise.all(targets.map((t) => t.dispose()));
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runBench(process.argv.slice(2)).then(
+    ({ pass }) => void (process.exitCode = pass ? 0 : 1),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,132 @@
+import type { IngestResult } from './ingest.ts';
+import type { LoadResult, Workload } from './load.ts';
+import type { TargetName } from './targets.ts';
+
+export interface Sample {
+  name: TargetName;
+  workload: Workload;
+  load: LoadResult;
+  /** Clicks /api/stats gained during the run; null where nothing counts clicks (the ceiling). */
+  counted: number | null;
+}
+
+/** Start time and memory of one process group in one round. */
+export interface ProcessSample {
+  group: string;
+  startMs: number;
+  idleRssMb: number | null;
+  rssAfterMixMb: number | null;
+}
+
+export interface TargetRow {
+  name: TargetName;
+  workload: Workload;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  sent: number | null;
+  counted: number | null;
+  ratio: number | null;
+  pass: boolean;
+  rpsRounds: number[];
+}
+
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+const medianOrNull = (values: (number | null)[]) => {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length ? median(known) : null;
+};
+
+/**
+ * Medians across rounds; clicks summed, and PASS only if every round counted exactly what was
+ * sent and none of the target's rounds failed (`failed`).
+ */
+export function summarise(samples: Sample[], failed: ReadonlySet<TargetName>): TargetRow[] {
+  const groups = new Map<string, Sample[]>();
+  for (const s of samples) groups.set(`${s.name}|${s.workload}`, [...(groups.get(`${s.name}|${s.workload}`) ?? []), s]);
+  const rows = [...groups.values()].map((group): TargetRow => {
+    const { name, workload } = group[0]!;
+    const clicked = group[0]!.counted !== null;
+    const sent = group.reduce((n, s) => n + s.load.redirects, 0);
+    return {
+      name,
+      workload,
+      rps: median(group.map((s) => s.load.rps)),
+      p50: median(group.map((s) => s.load.p50)),
+      p99: median(group.map((s) => s.load.p99)),
+      errors: group.reduce((n, s) => n + s.load.errors, 0),
+      sent: clicked ? sent : null,
+      counted: clicked ? group.reduce((n, s) => n + (s.counted ?? 0), 0) : null,
+      ratio: null,
+      pass: !failed.has(name) && sent > 0 && group.every((s) => !s.load.cut && (s.counted === null || s.counted === s.load.redirects)),
+      rpsRounds: group.map((s) => Math.round(s.load.rps)),
+    };
+  });
+  for (const row of rows) {
+    const ceiling = rows.find((r) => r.name === 'ceiling' && r.workload === row.workload);
+    row.ratio = ceiling ? round(row.rps / ceiling.rps, 3) : null;
+  }
+  return rows.map((r) => ({ ...r, rps: round(r.rps, 0), p50: round(r.p50, 3), p99: round(r.p99, 3) }));
+}
+
+export function summariseProcesses(samples: ProcessSample[]) {
+  const groups = [...new Set(samples.map((s) => s.group))];
+  return groups.map((group) => {
+    const mine = samples.filter((s) => s.group === group);
+    const mb = (n: number | null) => (n === null ? null : round(n, 1));
+    return {
+      group,
+      startMs: Math.round(median(mine.map((s) => s.startMs))),
+      idleRssMb: mb(medianOrNull(mine.map((s) => s.idleRssMb))),
+      rssAfterMixMb: mb(medianOrNull(mine.map((s) => s.rssAfterMixMb))),
+    };
+  });
+}
+
+export function table(header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+const fixed = (n: number | null, digits = 1) => (n === null || Number.isNaN(n) ? 'n/a' : n.toFixed(digits));
+
+export function formatText(
+  rows: TargetRow[],
+  processes: ReturnType<typeof summariseProcesses>,
+  ingest: IngestResult[],
+  notes: string[],
+): string {
+  const main = table(
+    ['target', 'workload', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'clicks counted/sent', 'x ceiling', 'result'],
+    rows.map((r) => [
+      r.name,
+      r.workload,
+      Math.round(r.rps),
+      fixed(r.p50, 2),
+      fixed(r.p99, 2),
+      r.errors,
+      r.sent === null ? 'n/a' : `${r.counted}/${r.sent}`,
+      fixed(r.ratio, 2),
+      r.pass ? 'PASS' : 'FAIL',
+    ]),
+  );
+  const procs = table(
+    ['process', 'start->healthy ms', 'idle RSS MB', 'RSS after mix MB'],
+    processes.map((p) => [p.group, Math.round(p.startMs), fixed(p.idleRssMb), fixed(p.rssAfterMixMb)]),
+  );
+  const ing = table(
+    ['click ingestion', 'events', 'batch', 'events/s'],
+    ingest.map((i) => [i.db, i.events, i.batch, Math.round(i.eventsPerSec)]),
+  );
+  return [main, '', procs, '', ing, '', ...notes].join('\n');
+}

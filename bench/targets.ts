@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createScratch, type DbKind, type Scratch } from '../test/contract/database.ts';
+import { launchServer, type ServerProcess } from '../test/contract/server-process.ts';
+import { createUser, freePort, targetEnv } from '../test/contract/harness.ts';
+import type { ClickApi } from './load.ts';
+import { BIN, ROOT, childPid, rssMb, runCli } from './process.ts';
+import { seedMixLinks } from './seed.ts';
+
+export type TargetName = 'ceiling' | 'monolith-sqlite' | 'monolith-postgres' | 'micro-redirector' | 'micro-gateway';
+
+export interface Endpoint {
+  name: TargetName;
+  url: string;
+}
+
+/** One target process (or fleet) started for one round. */
+export interface Running {
+  endpoints: Endpoint[];
+  /** Where the clicks are read; none for the ceiling. */
+  clicks: ClickApi | null;
+  /** Spawn → /health 200, in ms. */
+  startMs: number;
+  rssMb(): Promise<number | null>;
+  /** Called before every endpoint but the first: gives it a fresh redirector (cold cache) too. */
+  refresh(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A target's database and user, prepared once; `start` launches a fresh process per round. */
+export interface Target {
+  /** How its start time and memory are labelled. */
+  group: string;
+  names: TargetName[];
+  start(): Promise<Running>;
+  dispose(): Promise<void>;
+}
+
+const USER = 'bench';
+
+async function timedLaunch(args: string[], env: NodeJS.ProcessEnv, baseUrl: string, timeoutMs?: number) {
+  const started = performance.now();
+  const server = await launchServer(args, ROOT, env, baseUrl, timeoutMs);
+  return { server, startMs: performance.now() - started };
+}
+
+const stopGently = (server: ServerProcess) => server.stop('SIGTERM').then(() => undefined, () => void server.stop('SIGKILL'));
+
+export function ceilingTarget(): Target {
+  return {
+    group: 'ceiling',
+    names: ['ceiling'],
+    async start() {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const { server, startMs } = await timedLaunch(['--import', 'tsx', 'bench/ceiling.ts'], { ...process.env, PORT: String(port) }, url);
+      const pid = await childPid(['bench/ceiling.ts']);
+      return {
+        endpoints: [{ name: 'ceiling', url }],
+        clicks: null,
+        startMs,
+        rssMb: () => rssMb(pid, `${url}/metrics`),
+        refresh: async () => undefined,
+        stop: () => stopGently(server),
+      };
+    },
+    dispose: async () => undefined,
+  };
+}
+
+/** Scratch database, migrations, the bench user and the 10,000 links, for one target. */
+async function prepare(db: DbKind, mode: 'monolith' | 'microservices') {
+  const scratch: Scratch = await createScratch(db);
+  try {
+    const { ports, env } = await targetEnv(mode, scratch.databaseUrl, scratch.dir, randomBytes(24).toString('hex'));
+    for (const name of ['AUTH_DATABASE_URL', 'LINKS_DATABASE_URL', 'ANALYTICS_DATABASE_URL']) delete env[name];
+    await runCli(env, 'migrate');
+    const apiKey = await createUser(env, USER);
+    await seedMixLinks(scratch.databaseUrl, USER);
+    return { scratch, ports, env, apiKey, baseUrl: `http://127.0.0.1:${ports.gateway}` };
+  } catch (error) {
+    await scratch.remove();
+    throw error;
+  }
+}
+
+export async function monolithTarget(db: DbKind): Promise<Target> {
+  const { scratch, env, apiKey, baseUrl } = await prepare(db, 'monolith');
+  return {
+    group: `monolith-${db}`,
+    names: [db === 'sqlite' ? 'monolith-sqlite' : 'monolith-postgres'],
+    async start() {
+      const { server, startMs } = await timedLaunch([BIN, 'start'], env, baseUrl);
+      const pid = await childPid([BIN, 'start']);
+      return {
+        endpoints: [{ name: db === 'sqlite' ? 'monolith-sqlite' : 'monolith-postgres', url: baseUrl }],
+        clicks: { apiUrl: baseUrl, apiKey },
+        startMs,
+        rssMb: () => rssMb(pid, `${baseUrl}/metrics`),
+        refresh: async () => undefined,
+        stop: () => stopGently(server),
+      };
+    },
+    dispose: () => scratch.remove(),
+  };
+}
+
+interface SupervisorStatus {
+  processes: { name: string; port: number; pid: number | null; state: string }[];
+}
+
+/** `morphlink up`: the redirector on its own port and the gateway, one fleet per round. */
+export async function fleetTarget(db: DbKind): Promise<Target> {
+  const { scratch, env, apiKey, baseUrl, ports } = await prepare(db, 'microservices');
+  const redirectorUrl = `http://127.0.0.1:${ports.redirector}`;
+  const redirectorPid = async () => {
+    const status = (await (await fetch(`http://127.0.0.1:${ports.supervisor}/status`)).json()) as SupervisorStatus;
+    return status.processes.find((p) => p.name === 'redirector' && p.state === 'running')?.pid ?? null;
+  };
+  return {
+    group: `micro-${db} (start: whole fleet; RSS: redirector)`,
+    names: ['micro-redirector', 'micro-gateway'],
+    async start() {
+      // A whole fleet of tsx processes starting on two cores: give it the fleet tests' allowance.
+      const { server, startMs } = await timedLaunch([BIN, 'up'], env, baseUrl, 90_000);
+      return {
+        endpoints: [
+          { name: 'micro-redirector', url: redirectorUrl },
+          { name: 'micro-gateway', url: baseUrl },
+        ],
+        clicks: { apiUrl: baseUrl, apiKey },
+        startMs,
+        rssMb: async () => rssMb(await redirectorPid(), `${redirectorUrl}/metrics`),
+        // SIGTERM: the redirector flushes its clicks, the supervisor starts a new one.
+        async refresh() {
+          const old = await redirectorPid();
+          if (old !== null) process.kill(old, 'SIGTERM');
+          const deadline = Date.now() + 30_000;
+          while (Date.now() < deadline) {
+            const pid = await redirectorPid().catch(() => null);
+            const healthy = await fetch(`${redirectorUrl}/health`).then((r) => r.ok, () => false);
+            if (pid !== null && pid !== old && healthy) return;
+            await delay(50);
+          }
+          throw new Error('the redirector did not come back within 30 s');
+        },
+        stop: () => stopGently(server),
+      };
+    },
+    dispose: () => scratch.remove(),
+  };
+}
