@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { migrate, openDatabase } from '../src/common/db.ts';
+import { timeOrderedId } from '../src/common/ids.ts';
 import { analyticsMigrations, createAnalyticsRepository, createIngest, type ClickEvent } from '../src/modules/analytics/index.ts';
 import { createScratch, type DbKind } from '../test/contract/database.ts';
 import { CHROME_UA } from './codes.ts';
@@ -24,17 +24,21 @@ const COUNTRIES = [null, 'US', 'DE', 'FR', 'JP'];
 
 const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
-/** Clicks as redirectors make them: spread over links, visitors, agents and the last day. */
+/**
+ * Clicks as the redirector makes them: time-ordered ids (timeOrderedId) stamped as they happen,
+ * here spread over the last ten minutes, across many links, visitors, agents and referrers.
+ */
 function syntheticClicks(count: number): ClickEvent[] {
-  const now = Date.now();
-  return Array.from({ length: count }, () => {
+  const start = Date.now() - 600_000;
+  return Array.from({ length: count }, (_, i) => {
     const link = Math.floor(Math.random() * LINKS);
+    const at = start + Math.floor((i / count) * 600_000);
     return {
-      id: randomUUID(),
+      id: timeOrderedId(at),
       linkId: `ingest-link-${link}`,
       ownerId: `ingest-owner-${link % 10}`,
       code: `i${link}`,
-      at: now - Math.floor(Math.random() * 86_400_000),
+      at,
       referrer: pick(REFERRERS),
       userAgent: pick(AGENTS),
       visitor: `v${Math.floor(Math.random() * VISITORS)}`,

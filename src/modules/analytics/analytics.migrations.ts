@@ -1,13 +1,22 @@
-import type { Kysely } from 'kysely';
-import type { ModuleMigrations } from '../../common/db.ts';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Dialect, ModuleMigrations } from '../../common/db.ts';
 
-export const analyticsMigrations: ModuleMigrations = () => ({
+/**
+ * On SQLite every table here is WITHOUT ROWID: its primary key is the table, so a row costs one
+ * B-tree insert instead of two (rowid table plus key index). That halves ingestion work.
+ */
+const keyed =
+  (dialect: Dialect) =>
+  <B extends { modifyEnd(modifier: RawBuilder<unknown>): B }>(table: B): B =>
+    dialect === 'sqlite' ? table.modifyEnd(sql`without rowid`) : table;
+
+export const analyticsMigrations: ModuleMigrations = (dialect) => ({
   '001_clicks': {
     async up(db: Kysely<unknown>) {
+      const create = (name: string) => db.schema.createTable(name).ifNotExists();
+      const withoutRowid = keyed(dialect);
       // Raw events, kept for audit and re-aggregation; reads never scan them.
-      await db.schema
-        .createTable('click_events')
-        .ifNotExists()
+      await create('click_events')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('link_id', 'text', (c) => c.notNull())
         .addColumn('owner_id', 'text', (c) => c.notNull())
@@ -18,39 +27,55 @@ export const analyticsMigrations: ModuleMigrations = () => ({
         .addColumn('visitor', 'text')
         .addColumn('country', 'text')
         .addColumn('is_bot', 'integer', (c) => c.notNull())
+        .$call(withoutRowid)
         .execute();
-      // Hourly rollup: totals and series read these.
-      await db.schema
-        .createTable('click_hourly')
-        .ifNotExists()
+      // Hourly human and bot clicks per link: the series, and totals over a range.
+      await create('click_hourly')
         .addColumn('link_id', 'text', (c) => c.notNull())
         .addColumn('hour', 'bigint', (c) => c.notNull())
-        .addColumn('owner_id', 'text', (c) => c.notNull())
-        .addColumn('code', 'text', (c) => c.notNull())
         .addColumn('humans', 'bigint', (c) => c.notNull())
         .addColumn('bots', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('click_hourly_pk', ['link_id', 'hour'])
+        .$call(withoutRowid)
         .execute();
-      await db.schema.createIndex('click_hourly_owner').ifNotExists().on('click_hourly').columns(['owner_id', 'link_id']).execute();
       // Hourly breakdowns of human clicks by referrer, browser, os, device, country.
-      await db.schema
-        .createTable('click_dimensions')
-        .ifNotExists()
+      await create('click_dimensions')
         .addColumn('link_id', 'text', (c) => c.notNull())
         .addColumn('hour', 'bigint', (c) => c.notNull())
         .addColumn('dimension', 'text', (c) => c.notNull())
         .addColumn('value', 'text', (c) => c.notNull())
         .addColumn('count', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('click_dimensions_pk', ['link_id', 'hour', 'dimension', 'value'])
+        .$call(withoutRowid)
         .execute();
-      // Distinct human visitors per link and day, for `unique`.
-      await db.schema
-        .createTable('click_visitors')
-        .ifNotExists()
+      // Each (link, day, visitor) once: a new row is a new unique visitor of that day.
+      await create('click_visitors')
         .addColumn('link_id', 'text', (c) => c.notNull())
         .addColumn('day', 'bigint', (c) => c.notNull())
         .addColumn('visitor', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('click_visitors_pk', ['link_id', 'day', 'visitor'])
+        .$call(withoutRowid)
+        .execute();
+      // Unique visitors per link and day. Visitor hashes rotate daily, so summing days is exact.
+      await create('click_daily_unique')
+        .addColumn('link_id', 'text', (c) => c.notNull())
+        .addColumn('day', 'bigint', (c) => c.notNull())
+        .addColumn('visitors', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('click_daily_unique_pk', ['link_id', 'day'])
+        .$call(withoutRowid)
+        .execute();
+      // All-time totals per link and per owner: link.clicks and /api/stats read one row each.
+      await create('click_links')
+        .addColumn('link_id', 'text', (c) => c.primaryKey())
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('humans', 'bigint', (c) => c.notNull())
+        .addColumn('bots', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('click_links_owner_top').ifNotExists().on('click_links').columns(['owner_id', 'humans']).execute();
+      await create('click_owners')
+        .addColumn('owner_id', 'text', (c) => c.primaryKey())
+        .addColumn('humans', 'bigint', (c) => c.notNull())
         .execute();
     },
   },

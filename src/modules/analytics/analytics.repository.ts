@@ -1,5 +1,7 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { withRetry, type Database } from '../../common/db.ts';
+import { createPostgresIngest } from './analytics.postgres-ingest.ts';
+import type { Rollup } from './analytics.rollup.ts';
 import { createSqliteIngest } from './analytics.sqlite-ingest.ts';
 
 export interface EventRow {
@@ -15,126 +17,34 @@ export interface EventRow {
   is_bot: number;
 }
 
-export interface HourlyRow {
-  link_id: string;
-  hour: number;
-  owner_id: string;
-  code: string;
-  humans: number;
-  bots: number;
-}
-
-export interface DimensionRow {
-  link_id: string;
-  hour: number;
-  dimension: string;
-  value: string;
-  count: number;
-}
-
-export interface VisitorRow {
-  link_id: string;
-  day: number;
-  visitor: string;
-}
-
 type AnalyticsTables = {
   click_events: EventRow;
-  click_hourly: HourlyRow;
-  click_dimensions: DimensionRow;
-  click_visitors: VisitorRow;
-}
-
-/** The rollup rows a batch adds, computed from the events that were really new. */
-export interface Rollup {
-  hourly: HourlyRow[];
-  dimensions: DimensionRow[];
-  visitors: VisitorRow[];
-}
-
-// SQLite allows 32,766 bound parameters per statement; 500 rows of ≤ 10 columns stays far below.
-const CHUNK = 500;
-
-function chunks<T>(rows: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
-  return out;
-}
+  click_hourly: Rollup['hourly'][number];
+  click_dimensions: Rollup['dimensions'][number];
+  click_visitors: Rollup['visitors'][number];
+  click_daily_unique: { link_id: string; day: number; visitors: number };
+  click_links: Rollup['links'][number];
+  click_owners: Rollup['owners'][number];
+};
 
 /** The only code that touches the analytics tables. */
 export function createAnalyticsRepository(database: Database) {
   const db: Kysely<AnalyticsTables> = database.db.withTables<AnalyticsTables>();
-
-  async function insertNewEvents(trx: Transaction<AnalyticsTables>, rows: readonly EventRow[]): Promise<Set<string>> {
-    const inserted = new Set<string>();
-    for (const chunk of chunks(rows)) {
-      const result = await trx
-        .insertInto('click_events')
-        .values(chunk)
-        .onConflict((oc) => oc.column('id').doNothing())
-        .returning('id')
-        .execute();
-      for (const { id } of result) inserted.add(id);
-    }
-    return inserted;
-  }
-
-  async function addRollup(trx: Transaction<AnalyticsTables>, rollup: Rollup): Promise<void> {
-    for (const chunk of chunks(rollup.hourly)) {
-      await trx
-        .insertInto('click_hourly')
-        .values(chunk)
-        .onConflict((oc) =>
-          oc.columns(['link_id', 'hour']).doUpdateSet((eb) => ({
-            humans: eb(eb.ref('click_hourly.humans'), '+', eb.ref('excluded.humans')),
-            bots: eb(eb.ref('click_hourly.bots'), '+', eb.ref('excluded.bots')),
-          })),
-        )
-        .execute();
-    }
-    for (const chunk of chunks(rollup.dimensions)) {
-      await trx
-        .insertInto('click_dimensions')
-        .values(chunk)
-        .onConflict((oc) =>
-          oc
-            .columns(['link_id', 'hour', 'dimension', 'value'])
-            .doUpdateSet((eb) => ({ count: eb(eb.ref('click_dimensions.count'), '+', eb.ref('excluded.count')) })),
-        )
-        .execute();
-    }
-    for (const chunk of chunks(rollup.visitors)) {
-      await trx.insertInto('click_visitors').values(chunk).onConflict((oc) => oc.doNothing()).execute();
-    }
-  }
-
-  const ingestSqlite = database.sqlite ? createSqliteIngest(database.sqlite) : null;
+  // Writing is dialect-specific (prepared statements on SQLite, unnest() on PostgreSQL); reading is not.
+  const ingestBatch = database.sqlite ? createSqliteIngest(database.sqlite) : createPostgresIngest(database.db);
 
   return {
     /**
      * One transaction: the events not seen before, then the rollup of exactly those.
      * `rollupOf` runs inside it, so a duplicate never reaches the counters.
      */
-    ingest(rows: readonly EventRow[], rollupOf: (inserted: Set<string>) => Rollup): Promise<number> {
-      if (ingestSqlite) return withRetry(() => ingestSqlite(rows, rollupOf));
-      return withRetry(() =>
-        db.transaction().execute(async (trx) => {
-          const inserted = await insertNewEvents(trx, rows);
-          if (inserted.size > 0) await addRollup(trx, rollupOf(inserted));
-          return inserted.size;
-        }),
-      );
-    },
+    ingest: (rows: readonly EventRow[], rollupOf: (inserted: Set<string>) => Rollup): Promise<number> =>
+      withRetry(() => ingestBatch(rows, rollupOf)),
 
     async totalsFor(linkIds: readonly string[]): Promise<Map<string, number>> {
       if (linkIds.length === 0) return new Map();
-      const rows = await db
-        .selectFrom('click_hourly')
-        .select(['link_id', (eb) => eb.fn.sum<number>('humans').as('n')])
-        .where('link_id', 'in', linkIds)
-        .groupBy('link_id')
-        .execute();
-      return new Map(rows.map((r) => [r.link_id, Number(r.n)]));
+      const rows = await db.selectFrom('click_links').select(['link_id', 'humans']).where('link_id', 'in', linkIds).execute();
+      return new Map(rows.map((r) => [r.link_id, Number(r.humans)]));
     },
 
     hourly: (linkId: string, from: number, to: number) =>
@@ -159,21 +69,30 @@ export function createAnalyticsRepository(database: Database) {
 
     async uniqueVisitors(linkId: string, fromDay: number, toDay: number): Promise<number> {
       const row = await db
-        .selectFrom('click_visitors')
-        .select(sql<number>`count(distinct visitor)`.as('n'))
+        .selectFrom('click_daily_unique')
+        .select((eb) => eb.fn.sum<number>('visitors').as('n'))
         .where('link_id', '=', linkId)
         .where('day', '>=', fromDay)
         .where('day', '<=', toDay)
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
     },
 
-    ownerTotals: (ownerId: string) =>
+    async ownerClicks(ownerId: string): Promise<number> {
+      const row = await db.selectFrom('click_owners').select('humans').where('owner_id', '=', ownerId).executeTakeFirst();
+      return Number(row?.humans ?? 0);
+    },
+
+    /** The owner's most-clicked links, from the (owner_id, humans) index. */
+    topLinks: (ownerId: string, limit: number) =>
       db
-        .selectFrom('click_hourly')
-        .select(['link_id', 'code', (eb) => eb.fn.sum<number>('humans').as('n')])
+        .selectFrom('click_links')
+        .select(['code', 'humans'])
         .where('owner_id', '=', ownerId)
-        .groupBy(['link_id', 'code'])
+        .where('humans', '>', 0)
+        .orderBy('humans', 'desc')
+        .orderBy('code')
+        .limit(limit)
         .execute(),
   };
 }

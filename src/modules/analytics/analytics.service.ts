@@ -1,6 +1,7 @@
 import type { AnalyticsPort, ClickEvent, ClickSink, Counted, IngestResult, LinkStats, StatsRange } from './analytics.port.ts';
-import type { AnalyticsRepository, EventRow, Rollup } from './analytics.repository.ts';
-import { DAY_MS, HOUR_MS, classifyAgent, dimensionsOf, type Dimensions } from './analytics.enrich.ts';
+import type { AnalyticsRepository, EventRow } from './analytics.repository.ts';
+import { DAY_MS, HOUR_MS, classifyAgent } from './analytics.enrich.ts';
+import { floorTo, rollupOf } from './analytics.rollup.ts';
 
 export interface AnalyticsServiceDeps {
   repository: AnalyticsRepository;
@@ -12,8 +13,6 @@ export interface AnalyticsServiceDeps {
 
 const TOP_N = 10;
 const MAX_SERIES_POINTS = 2_000;
-
-const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
 
 function toRow(event: ClickEvent): EventRow {
   return {
@@ -28,36 +27,6 @@ function toRow(event: ClickEvent): EventRow {
     country: event.country ?? null,
     is_bot: classifyAgent(event.userAgent).isBot ? 1 : 0,
   };
-}
-
-/** Adds up what a batch of new events contributes to the hourly, breakdown and visitor tables. */
-export function rollupOf(events: readonly ClickEvent[]): Rollup {
-  const hourly = new Map<string, Rollup['hourly'][number]>();
-  const dimensions = new Map<string, Rollup['dimensions'][number]>();
-  const visitors = new Map<string, Rollup['visitors'][number]>();
-  for (const event of events) {
-    const hour = floorTo(event.at, HOUR_MS);
-    const agent = classifyAgent(event.userAgent);
-    const key = `${event.linkId}|${hour}`;
-    const row = hourly.get(key) ?? { link_id: event.linkId, hour, owner_id: event.ownerId, code: event.code, humans: 0, bots: 0 };
-    hourly.set(key, row);
-    if (agent.isBot) {
-      row.bots++;
-      continue;
-    }
-    row.humans++;
-    for (const [dimension, value] of Object.entries(dimensionsOf(event, agent)) as [keyof Dimensions, string][]) {
-      const dimKey = `${key}|${dimension}|${value}`;
-      const dim = dimensions.get(dimKey) ?? { link_id: event.linkId, hour, dimension, value, count: 0 };
-      dim.count++;
-      dimensions.set(dimKey, dim);
-    }
-    if (event.visitor) {
-      const day = floorTo(event.at, DAY_MS);
-      visitors.set(`${event.linkId}|${day}|${event.visitor}`, { link_id: event.linkId, day, visitor: event.visitor });
-    }
-  }
-  return { hourly: [...hourly.values()], dimensions: [...dimensions.values()], visitors: [...visitors.values()] };
 }
 
 /** Stores events not seen before and their rollup in one transaction; duplicates by id are skipped. */
@@ -128,12 +97,8 @@ export function createAnalyticsService({ repository, sink, ingest, now = Date.no
     },
 
     async userClicks(owner) {
-      const rows = await repository.ownerTotals(owner.id);
-      const perLink = rows.map((r) => ({ code: r.code, clicks: Number(r.n) }));
-      return {
-        clicks: perLink.reduce((sum, r) => sum + r.clicks, 0),
-        top: perLink.sort((a, b) => b.clicks - a.clicks).slice(0, TOP_N),
-      };
+      const [clicks, top] = await Promise.all([repository.ownerClicks(owner.id), repository.topLinks(owner.id, TOP_N)]);
+      return { clicks, top: top.map((r) => ({ code: r.code, clicks: Number(r.humans) })) };
     },
   };
 }

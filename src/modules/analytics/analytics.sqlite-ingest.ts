@@ -1,5 +1,6 @@
 import type SqliteDatabase from 'better-sqlite3';
-import type { EventRow, Rollup } from './analytics.repository.ts';
+import type { EventRow } from './analytics.repository.ts';
+import { dailyUniques, type Rollup } from './analytics.rollup.ts';
 
 /**
  * SQLite ingestion through prepared statements: the one place analytics skips the query builder.
@@ -8,19 +9,31 @@ import type { EventRow, Rollup } from './analytics.repository.ts';
  * BEGIN IMMEDIATE takes the write lock up front, so another process never makes it fail midway.
  */
 export function createSqliteIngest(sqlite: SqliteDatabase.Database) {
-  const insertEvent = sqlite.prepare(
+  const statement = (text: string) => sqlite.prepare(text);
+  const insertEvent = statement(
     `insert into click_events (id, link_id, owner_id, code, at, referrer, user_agent, visitor, country, is_bot)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`,
   );
-  const addHourly = sqlite.prepare(
-    `insert into click_hourly (link_id, hour, owner_id, code, humans, bots) values (?, ?, ?, ?, ?, ?)
+  const addHourly = statement(
+    `insert into click_hourly (link_id, hour, humans, bots) values (?, ?, ?, ?)
      on conflict (link_id, hour) do update set humans = humans + excluded.humans, bots = bots + excluded.bots`,
   );
-  const addDimension = sqlite.prepare(
+  const addDimension = statement(
     `insert into click_dimensions (link_id, hour, dimension, value, count) values (?, ?, ?, ?, ?)
      on conflict (link_id, hour, dimension, value) do update set count = count + excluded.count`,
   );
-  const addVisitor = sqlite.prepare(`insert into click_visitors (link_id, day, visitor) values (?, ?, ?) on conflict do nothing`);
+  const addVisitor = statement(`insert into click_visitors (link_id, day, visitor) values (?, ?, ?) on conflict do nothing`);
+  const addDailyUnique = statement(
+    `insert into click_daily_unique (link_id, day, visitors) values (?, ?, ?)
+     on conflict (link_id, day) do update set visitors = visitors + excluded.visitors`,
+  );
+  const addLink = statement(
+    `insert into click_links (link_id, owner_id, code, humans, bots) values (?, ?, ?, ?, ?)
+     on conflict (link_id) do update set humans = humans + excluded.humans, bots = bots + excluded.bots`,
+  );
+  const addOwner = statement(
+    `insert into click_owners (owner_id, humans) values (?, ?) on conflict (owner_id) do update set humans = humans + excluded.humans`,
+  );
 
   const ingest = sqlite.transaction((rows: readonly EventRow[], rollupOf: (inserted: Set<string>) => Rollup): number => {
     const inserted = new Set<string>();
@@ -30,9 +43,12 @@ export function createSqliteIngest(sqlite: SqliteDatabase.Database) {
     }
     if (inserted.size === 0) return 0;
     const rollup = rollupOf(inserted);
-    for (const h of rollup.hourly) addHourly.run(h.link_id, h.hour, h.owner_id, h.code, h.humans, h.bots);
+    for (const h of rollup.hourly) addHourly.run(h.link_id, h.hour, h.humans, h.bots);
     for (const d of rollup.dimensions) addDimension.run(d.link_id, d.hour, d.dimension, d.value, d.count);
-    for (const v of rollup.visitors) addVisitor.run(v.link_id, v.day, v.visitor);
+    const newVisitors = rollup.visitors.filter((v) => addVisitor.run(v.link_id, v.day, v.visitor).changes > 0);
+    for (const u of dailyUniques(newVisitors)) addDailyUnique.run(u.link_id, u.day, u.visitors);
+    for (const l of rollup.links) addLink.run(l.link_id, l.owner_id, l.code, l.humans, l.bots);
+    for (const o of rollup.owners) addOwner.run(o.owner_id, o.humans);
     return inserted.size;
   });
 
