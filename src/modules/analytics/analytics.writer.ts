@@ -22,6 +22,12 @@ export interface ClickWriter extends ClickSink {
  * writes the batch in one transaction. A failed write keeps the batch and tries again later,
  * so a click is only ever dropped if the process dies mid-batch.
  */
+/**
+ * At most this many clicks per transaction. On SQLite a transaction blocks the event loop while it
+ * runs, so a bounded one bounds how long a redirect can wait behind it (about 10-20 ms here).
+ */
+const TRANSACTION_MAX = 500;
+
 export function createClickWriter({ ingest, flushMs, batchMax, registry, logger }: ClickWriterDeps): ClickWriter {
   let buffer: ClickEvent[] = [];
   let writing: Promise<void> | null = null;
@@ -39,8 +45,7 @@ export function createClickWriter({ ingest, flushMs, batchMax, registry, logger 
   const duplicates = new Counter({ name: 'morphlink_clicks_duplicate_total', help: 'Clicks skipped as already stored', registers: [registry] });
 
   async function writeOnce(): Promise<void> {
-    const batch = buffer;
-    buffer = [];
+    const batch = buffer.splice(0, TRANSACTION_MAX);
     try {
       const result = await ingest(batch);
       written.inc(result.accepted);
@@ -53,7 +58,11 @@ export function createClickWriter({ ingest, flushMs, batchMax, registry, logger 
   }
 
   async function drain(): Promise<void> {
-    while (buffer.length > 0) await writeOnce();
+    while (buffer.length > 0) {
+      await writeOnce();
+      // SQLite writes synchronously: let waiting requests in between two transactions.
+      if (buffer.length > 0) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   function flush(): Promise<void> {
