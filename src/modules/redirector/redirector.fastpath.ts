@@ -4,8 +4,6 @@ import type { Redirector, Visit } from './redirector.service.ts';
 
 export type FastPath = (request: IncomingMessage, response: ServerResponse) => boolean;
 
-const CACHE_CONTROL = 'private, max-age=90';
-
 /**
  * The hot path without the framework: GET or HEAD of /<code> or /r/<code> whose link is in
  * the cache and needs no password, click limit or expiry check is answered here, straight on
@@ -32,7 +30,8 @@ export function createFastPath(redirector: Redirector, { trustProxy, onAnswer }:
     const outcome = redirector.decideNow(code, query);
     if (!outcome) return false;
 
-    response.writeHead(outcome.link.redirectType, { location: outcome.location, 'cache-control': CACHE_CONTROL });
+    // No Cache-Control: a browser must come back each time, or its repeat clicks would go uncounted.
+    response.writeHead(outcome.link.redirectType, { location: outcome.location });
     response.end();
     const { headers } = request;
     const country = headers['cf-ipcountry'] ?? headers['x-country'];

@@ -60,7 +60,7 @@ export async function redirectorRoutes(app: App, { redirector, countRedirect }: 
           .type('text/html; charset=utf-8')
           .send(passwordPage(visit.code, visit.unlocked === false));
       case 'redirect':
-        reply.code(outcome.link.redirectType).header('location', outcome.location).header('cache-control', 'private, max-age=90').send();
+        reply.code(outcome.link.redirectType).header('location', outcome.location).send();
         // Not awaited and after send(): analytics must never slow a redirect.
         redirector.record(outcome.link, visit);
         return reply;
