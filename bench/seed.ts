@@ -1,24 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { openDatabase, type Database } from '../src/common/db.ts';
+import type { LinkRow } from '../src/modules/links/links.repository.ts';
 import { MIX_LINKS, codeOf, targetOf } from './codes.ts';
 
-// The columns the bench writes; the layout is links.migrations.ts and auth.migrations.ts.
+// The bench writes the product's own table layout; the row type comes from the links repository.
 type SeedTables = {
   auth_users: { id: string; name: string };
-  links: {
-    id: string;
-    code: string;
-    owner_id: string;
-    url: string;
-    title: string | null;
-    created_at: number;
-    updated_at: number;
-    expires_at: number | null;
-    max_clicks: number | null;
-    password_hash: string | null;
-    redirect_type: number;
-  };
+  links: LinkRow;
 };
 
 // 500 rows × 11 columns stays under SQLite's 32,766 bound parameters per statement.
