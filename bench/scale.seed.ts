@@ -16,16 +16,42 @@ export const SCALE = {
   warmClicks: 10,
   warmVisitors: 5,
 } as const;
+const OTHER_OWNERS = 1_000;
 const HOT_PER_LINK = SCALE.hours * SCALE.hotPerHour;
 const HOT_CLICKS = SCALE.hotLinks * HOT_PER_LINK;
 export const TOTAL_CLICKS = HOT_CLICKS + SCALE.warmLinks * SCALE.warmClicks;
 /** The owner's clicks: every hot link, and the warm links that fall in the owner's range. */
 export const OWNER_CLICKS = HOT_CLICKS + (SCALE.ownerLinks - SCALE.hotLinks) * SCALE.warmClicks;
 export const HOT_LINK_CLICKS = HOT_PER_LINK;
+export const DAYS = SCALE.hours / 24;
+/** A hot link's unique visitors over the whole range: every visitor comes back each day, under that day's hash. */
+export const HOT_LINK_UNIQUE = DAYS * SCALE.hotVisitorsPerDay;
+/** Rows of click_visitors, and the sum of click_daily_unique: a hot link's visitors every day, a warm link's on its one day. */
+export const TOTAL_VISITORS = SCALE.hotLinks * HOT_LINK_UNIQUE + SCALE.warmLinks * SCALE.warmVisitors;
+/** Links with at least one click: the rows of click_links. */
+export const CLICKED_LINKS = SCALE.hotLinks + SCALE.warmLinks;
+/** Owners with at least one click, the rows of click_owners: the bench's, and those of the warm links past its range. */
+const CLICKED_OWNERS = new Set(Array.from({ length: CLICKED_LINKS }, (_, l) => (l < SCALE.ownerLinks ? -1 : l % OTHER_OWNERS))).size;
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 export const scaleCode = (n: number) => `s${String(n).padStart(7, '0')}`;
+export const scaleLinkId = (n: number) => `sl${String(n).padStart(7, '0')}`;
+/** The id of seeded event number n: ids follow n, so a link's events are one range of the primary key. */
+export const scaleEventId = (n: number) => `se${String(n).padStart(8, '0')}`;
+
+/**
+ * The event numbers [first, last] of one link's clicks: a whole warm link, or one day of a hot link
+ * (which has a day's hours, dimensions, visitors and daily uniques whole, but not its link total).
+ */
+export function linkEvents(link: number, day = 0): { first: number; last: number; wholeLink: boolean } {
+  if (link < SCALE.hotLinks) {
+    const first = link * HOT_PER_LINK + day * 24 * SCALE.hotPerHour;
+    return { first, last: first + 24 * SCALE.hotPerHour - 1, wholeLink: false };
+  }
+  const first = HOT_CLICKS + (link - SCALE.hotLinks) * SCALE.warmClicks;
+  return { first, last: first + SCALE.warmClicks - 1, wholeLink: true };
+}
 
 interface Sql {
   with: string;
@@ -70,13 +96,14 @@ export interface Step {
 
 /**
  * Every statement of the seed, chunked for the progress bar. Raw events are generated from a
- * row number; the rollups are their exact sums, written directly rather than aggregated back.
+ * row number; the rollups are their exact sums, written directly rather than aggregated back from
+ * the events (only click_owners is summed, from the 100,010 rows of click_links).
  */
 export function seedSteps(db: DbKind, ownerId: string, base: number): Step[] {
   const q = dialects[db];
   const link = (e: string) => `'sl' || ${q.pad(e, 7)}`;
   const code = (e: string) => `'s' || ${q.pad(e, 7)}`;
-  const owner = (e: string) => `CASE WHEN ${e} < ${SCALE.ownerLinks} THEN '${ownerId}' ELSE 'scale-owner-' || (${e} % 1000) END`;
+  const owner = (e: string) => `CASE WHEN ${e} < ${SCALE.ownerLinks} THEN '${ownerId}' ELSE 'scale-owner-' || (${e} % ${OTHER_OWNERS}) END`;
   const chunked = (label: string, total: number, size: number, body: (a: number, b: number) => string): Step[] =>
     Array.from({ length: Math.ceil(total / size) }, (_, i) => {
       const a = i * size;
@@ -104,12 +131,12 @@ export function seedSteps(db: DbKind, ownerId: string, base: number): Step[] {
         '${CHROME_UA}', ${q.pad('v', 64)}, CASE k % 3 WHEN 0 THEN 'US' WHEN 1 THEN 'DE' END, 0
       FROM e`),
     ...chunked('click_hourly', SCALE.hotLinks * SCALE.hours, 1e9, () => `
-      INSERT INTO click_hourly (link_id, hour, owner_id, code, humans, bots)
-      SELECT ${link(`n / ${SCALE.hours}`)}, ${base} + (n % ${SCALE.hours}) * ${HOUR}, ${owner(`n / ${SCALE.hours}`)}, ${code(`n / ${SCALE.hours}`)}, ${SCALE.hotPerHour}, 0 FROM s`),
+      INSERT INTO click_hourly (link_id, hour, humans, bots)
+      SELECT ${link(`n / ${SCALE.hours}`)}, ${base} + (n % ${SCALE.hours}) * ${HOUR}, ${SCALE.hotPerHour}, 0 FROM s`),
     ...chunked('click_hourly', SCALE.warmLinks, 1e9, () => `
       , w AS (SELECT n + ${SCALE.hotLinks} AS l FROM s)
-      INSERT INTO click_hourly (link_id, hour, owner_id, code, humans, bots)
-      SELECT ${link('l')}, ${base} + (l % ${SCALE.hours}) * ${HOUR}, ${owner('l')}, ${code('l')}, ${SCALE.warmClicks}, 0 FROM w`),
+      INSERT INTO click_hourly (link_id, hour, humans, bots)
+      SELECT ${link('l')}, ${base} + (l % ${SCALE.hours}) * ${HOUR}, ${SCALE.warmClicks}, 0 FROM w`),
     {
       label: 'click_dimensions',
       rows: (SCALE.hotLinks * SCALE.hours + SCALE.warmLinks) * breakdown(SCALE.warmClicks).length,
@@ -117,16 +144,36 @@ export function seedSteps(db: DbKind, ownerId: string, base: number): Step[] {
         INSERT INTO click_dimensions (link_id, hour, dimension, value, count)
         SELECT h.link_id, h.hour, d.dimension, d.value, d.c FROM click_hourly h JOIN d ON d.t = h.humans`,
     },
-    ...chunked('click_visitors', SCALE.hotLinks * 30 * SCALE.hotVisitorsPerDay, 1e9, () => `
+    ...chunked('click_visitors', SCALE.hotLinks * HOT_LINK_UNIQUE, 1e9, () => `
       INSERT INTO click_visitors (link_id, day, visitor)
-      SELECT ${link(`n / ${30 * SCALE.hotVisitorsPerDay}`)}, ${base} + ((n % ${30 * SCALE.hotVisitorsPerDay}) / ${SCALE.hotVisitorsPerDay}) * ${DAY},
+      SELECT ${link(`n / ${HOT_LINK_UNIQUE}`)}, ${base} + ((n % ${HOT_LINK_UNIQUE}) / ${SCALE.hotVisitorsPerDay}) * ${DAY},
         ${q.pad(`n % ${SCALE.hotVisitorsPerDay}`, 64)} FROM s`),
     ...chunked('click_visitors', SCALE.warmLinks * SCALE.warmVisitors, 1e9, () => `
       , w AS (SELECT ${SCALE.hotLinks} + n / ${SCALE.warmVisitors} AS l, n % ${SCALE.warmVisitors} AS v FROM s)
       INSERT INTO click_visitors (link_id, day, visitor)
       SELECT ${link('l')}, ${base} + ((l % ${SCALE.hours}) / 24) * ${DAY}, ${q.pad('v', 64)} FROM w`),
+    // Daily uniques: a hot link's visitors on each of its days, a warm link's on the day of its one hour.
+    ...chunked('click_daily_unique', SCALE.hotLinks * DAYS, 1e9, () => `
+      INSERT INTO click_daily_unique (link_id, day, visitors)
+      SELECT ${link(`n / ${DAYS}`)}, ${base} + (n % ${DAYS}) * ${DAY}, ${SCALE.hotVisitorsPerDay} FROM s`),
+    ...chunked('click_daily_unique', SCALE.warmLinks, 1e9, () => `
+      , w AS (SELECT n + ${SCALE.hotLinks} AS l FROM s)
+      INSERT INTO click_daily_unique (link_id, day, visitors)
+      SELECT ${link('l')}, ${base} + ((l % ${SCALE.hours}) / 24) * ${DAY}, ${SCALE.warmVisitors} FROM w`),
+    // All-time totals of every clicked link (never-clicked links have no row, as after ingestion).
+    ...chunked('click_links', CLICKED_LINKS, 1e9, () => `
+      INSERT INTO click_links (link_id, owner_id, code, humans, bots)
+      SELECT ${link('n')}, ${owner('n')}, ${code('n')},
+        CASE WHEN n < ${SCALE.hotLinks} THEN ${HOT_PER_LINK} ELSE ${SCALE.warmClicks} END, 0 FROM s`),
+    {
+      label: 'click_owners',
+      rows: CLICKED_OWNERS,
+      sql: `INSERT INTO click_owners (owner_id, humans) SELECT owner_id, sum(humans) FROM click_links GROUP BY owner_id`,
+    },
   ];
 }
+
+export type Executor = Awaited<ReturnType<typeof openExecutor>>;
 
 /** Runs statements one transaction each: better-sqlite3 for SQLite, a plain pg client for PostgreSQL. */
 export async function openExecutor(db: DbKind, url: string) {

@@ -71,11 +71,13 @@ export const analyticsMigrations: ModuleMigrations = (dialect) => ({
         .addColumn('code', 'text', (c) => c.notNull())
         .addColumn('humans', 'bigint', (c) => c.notNull())
         .addColumn('bots', 'bigint', (c) => c.notNull())
+        .$call(withoutRowid)
         .execute();
       await db.schema.createIndex('click_links_owner_top').ifNotExists().on('click_links').columns(['owner_id', 'humans']).execute();
       await create('click_owners')
         .addColumn('owner_id', 'text', (c) => c.primaryKey())
         .addColumn('humans', 'bigint', (c) => c.notNull())
+        .$call(withoutRowid)
         .execute();
     },
   },

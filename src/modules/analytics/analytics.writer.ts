@@ -18,16 +18,16 @@ export interface ClickWriter extends ClickSink {
 }
 
 /**
- * The in-process click sink: record() is a push onto an array; a timer (or a full buffer)
- * writes the batch in one transaction. A failed write keeps the batch and tries again later,
- * so a click is only ever dropped if the process dies mid-batch.
- */
-/**
  * At most this many clicks per transaction. On SQLite a transaction blocks the event loop while it
  * runs, so a bounded one bounds how long a redirect can wait behind it (about 10-20 ms here).
  */
 const TRANSACTION_MAX = 500;
 
+/**
+ * The in-process click sink: record() is a push onto an array; a timer (or a full buffer)
+ * writes the batch in transactions of at most TRANSACTION_MAX. A failed write keeps the batch and tries again later,
+ * so a click is only ever dropped if the process dies mid-batch.
+ */
 export function createClickWriter({ ingest, flushMs, batchMax, registry, logger }: ClickWriterDeps): ClickWriter {
   let buffer: ClickEvent[] = [];
   let writing: Promise<void> | null = null;
