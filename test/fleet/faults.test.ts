@@ -69,6 +69,26 @@ describe('microservices fleet (morphlink up, SQLite, 2 redirector replicas)', ()
     }
   });
 
+  test('when the control endpoint asks for three redirectors, then a third serves and sees changes, and back to two', async () => {
+    const control = `http://127.0.0.1:${fleet.ports.supervisor}/replicas`;
+    const scale = (redirector: number) =>
+      fetch(control, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirector }) });
+    assert.equal((await scale(3)).status, 200);
+    const ports = await redirectorPorts(fleet);
+    assert.equal(ports.length, 3);
+    const link = await createLink(alice, { url: 'https://example.com/three' });
+    const newest = { baseUrl: `http://127.0.0.1:${ports[2]}` };
+    assert.equal((await visit(newest, `/r/${link.code}`)).headers.get('location'), 'https://example.com/three');
+    // The links service learnt of the new replica: an update reaches it too.
+    assert.equal((await alice.patch(`/api/links/${link.code}`, { url: 'https://example.com/three-b' })).status, 200);
+    assert.equal((await visit(newest, `/r/${link.code}`)).headers.get('location'), 'https://example.com/three-b');
+    assert.equal((await scale(2)).status, 200);
+    assert.equal((await redirectorPorts(fleet)).length, 2);
+    const statuses = await runPool(20, 4, 20_000, async () => (await visit(fleet, `/${link.code}`)).status);
+    assert.deepEqual([...new Set(statuses)], [302]);
+    assert.equal((await scale(0)).status, 400);
+  });
+
   test('when analytics is SIGKILLed during 1,000 redirects, then every redirect is 302 and exactly 1,001 are counted', async (t) => {
     const link = await createLink(alice);
     assert.equal((await visit(fleet, `/${link.code}`)).status, 302);
