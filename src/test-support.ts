@@ -1,19 +1,13 @@
 // Shared by the unit tests: throwaway databases, principals and a clock. Not part of the product.
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before } from 'node:test';
-import pg from 'pg';
 import { pino } from 'pino';
 import { migrate, openDatabase, type Database, type Dialect, type ModuleMigrations } from './common/db.ts';
 import { AppError } from './common/errors.ts';
 import type { Principal } from './common/principal.ts';
 import type { ClickEvent } from './modules/analytics/index.ts';
+import { createScratch as createDatabaseScratch } from '../test/contract/database.ts';
 
 export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
-
-const PG_SERVER = 'postgres://postgres@127.0.0.1:5432';
 
 /** A fresh database URL of the given dialect, and how to remove it again. */
 export interface Scratch {
@@ -22,31 +16,10 @@ export interface Scratch {
   remove(): Promise<void>;
 }
 
-async function pgAdmin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: `${PG_SERVER}/test` });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
+/** The contract suite's throwaway databases (a temp SQLite file, or a fresh PostgreSQL database). */
 export async function createScratch(dialect: Dialect): Promise<Scratch> {
-  const dir = await mkdtemp(join(tmpdir(), 'morphlink-ut-'));
-  const removeDir = () => rm(dir, { recursive: true, force: true });
-  if (dialect === 'sqlite') return { url: `sqlite:${join(dir, 'x.db')}`, dir, remove: removeDir };
-  // A random name, so two test runs against one server never share tables.
-  const name = `morphlink_ut_${randomBytes(6).toString('hex')}`;
-  await pgAdmin(`CREATE DATABASE ${name}`);
-  return {
-    url: `${PG_SERVER}/${name}`,
-    dir,
-    async remove() {
-      await pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await removeDir();
-    },
-  };
+  const scratch = await createDatabaseScratch(dialect);
+  return { url: scratch.databaseUrl, dir: scratch.dir, remove: scratch.remove };
 }
 
 /**
