@@ -1,9 +1,8 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freshBuild } from '../bin/build-state.js';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const BIN = 'bin/morphlink.js';
@@ -62,23 +61,12 @@ export async function postgresAnswers(): Promise<boolean> {
   }
 }
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
 /**
  * What `bin/morphlink.js` will run: the compiled dist/ when it is newer than every source,
  * else the sources through tsx. The two start and run differently, so the report says which.
  */
 export function serverRuntime(): 'dist' | 'tsx' {
-  const built = join(ROOT, 'dist', 'main.js');
-  return existsSync(built) && statSync(built).mtimeMs >= newestSource(join(ROOT, 'src')) ? 'dist' : 'tsx';
+  return freshBuild(ROOT) ? 'dist' : 'tsx';
 }
 
 /** Which code was measured: the commit, and "-dirty" when the work tree had changes. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyaddr from 'proxy-addr';
-import type { Redirector, Visit } from './redirector.service.ts';
+import { visitFrom, type Redirector } from './redirector.service.ts';
 
 export type FastPath = (request: IncomingMessage, response: ServerResponse) => boolean;
 
@@ -33,19 +33,8 @@ export function createFastPath(redirector: Redirector, { trustProxy, onAnswer }:
     // No Cache-Control: a browser must come back each time, or its repeat clicks would go uncounted.
     response.writeHead(outcome.link.redirectType, { location: outcome.location });
     response.end();
-    const { headers } = request;
-    const country = headers['cf-ipcountry'] ?? headers['x-country'];
-    const visit: Visit = {
-      code,
-      query,
-      ip: proxyaddr(request, trust),
-      userAgent: headers['user-agent'] ?? '',
-      referrer: headers.referer ?? null,
-      country: typeof country === 'string' ? country.slice(0, 8) : null,
-      isProbe: method === 'HEAD',
-    };
     // After end(): analytics must never slow a redirect.
-    redirector.record(outcome.link, visit);
+    redirector.record(outcome.link, visitFrom(code, query, proxyaddr(request, trust), method, request.headers));
     onAnswer(outcome.link.redirectType, (performance.now() - started) / 1000);
     return true;
   };

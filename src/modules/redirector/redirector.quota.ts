@@ -27,7 +27,6 @@ export function createClickQuota(counts: ClickCounts) {
       if (isClick) counter.n++;
       return true;
     },
-    forget: (linkId: string) => void served.delete(linkId),
   };
 }
 

@@ -5,23 +5,14 @@ import { AppError } from '../../common/errors.ts';
 import { sendProblem, type App } from '../../common/http/server.ts';
 import { verifyPassword } from '../../common/password.ts';
 import { gonePage, notFoundPage, passwordPage } from './redirector.pages.ts';
-import type { Redirector, Visit } from './redirector.service.ts';
+import { visitFrom, type Redirector, type Visit } from './redirector.service.ts';
 
 const CodeParams = Type.Object({ code: Type.String({ maxLength: 64 }) });
 const PasswordBody = Type.Object({ password: Type.String({ maxLength: 256 }) });
 
 function visitOf(request: FastifyRequest<{ Params: { code: string } }>): Visit {
   const q = request.url.indexOf('?');
-  const country = request.headers['cf-ipcountry'] ?? request.headers['x-country'];
-  return {
-    code: request.params.code,
-    query: q === -1 ? '' : request.url.slice(q + 1),
-    ip: request.ip,
-    userAgent: request.headers['user-agent'] ?? '',
-    referrer: request.headers.referer ?? null,
-    country: typeof country === 'string' ? country.slice(0, 8) : null,
-    isProbe: request.method === 'HEAD',
-  };
+  return visitFrom(request.params.code, q === -1 ? '' : request.url.slice(q + 1), request.ip, request.method, request.headers);
 }
 
 const wantsHtml = (request: FastifyRequest) => (request.headers.accept ?? '').includes('text/html');

@@ -1,4 +1,5 @@
 import { timeOrderedId } from '../../common/ids.ts';
+import type { IncomingHttpHeaders } from 'node:http';
 import { isbot } from 'isbot';
 import type { ClickEvent } from '../analytics/index.ts';
 import type { ClickQuota } from './redirector.quota.ts';
@@ -22,6 +23,20 @@ export interface Visit {
   unlocked?: boolean;
   /** A HEAD request (link checkers, unfurlers): answered like a GET, but not a click. */
   isProbe?: boolean;
+}
+
+/** A visit from what the request says, the same for the fast path and the framework path. */
+export function visitFrom(code: string, query: string, ip: string, method: string | undefined, headers: IncomingHttpHeaders): Visit {
+  const country = headers['cf-ipcountry'] ?? headers['x-country'];
+  return {
+    code,
+    query,
+    ip,
+    userAgent: headers['user-agent'] ?? '',
+    referrer: headers.referer ?? null,
+    country: typeof country === 'string' ? country.slice(0, 8) : null,
+    isProbe: method === 'HEAD',
+  };
 }
 
 export interface RedirectorDeps {
