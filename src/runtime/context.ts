@@ -4,6 +4,7 @@ import { createDatabases, migrate, type Database, type ModuleMigrations } from '
 import { createLogger, type Logger } from '../common/logger.ts';
 import { createMetrics, type Metrics } from '../common/metrics.ts';
 import { createHttpServer, type App, type HttpServerOptions } from '../common/http/server.ts';
+import type { RateLimitOptions } from '../common/http/rate-limit.ts';
 import { version } from '../common/version.ts';
 
 /** What every process has: its config, logger, metrics registry and database connections. */
@@ -35,6 +36,14 @@ export function createContext(config: Readonly<Config>, service: string): Contex
     visitorSecret: config.internalToken ?? randomBytes(32).toString('hex'),
   };
 }
+
+/** The limits this process enforces on the routes it owns, counted in Redis when a fleet shares one. */
+export const rateLimitsOf = (ctx: Context): RateLimitOptions => ({
+  limits: ctx.config.rateLimits,
+  redisUrl: ctx.config.redisUrl,
+  fleetSecret: ctx.config.internalToken,
+  logger: ctx.logger,
+});
 
 /** This process's HTTP server: what every entrypoint shares comes from the context. */
 export function createServerFor(
