@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../common/config.ts';
+import { isMissingDatabase, MissingDatabaseError } from '../common/database-url.ts';
 import { createDatabases, migrate, type Database, type ModuleMigrations } from '../common/db.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
 import { createMetrics, type Metrics } from '../common/metrics.ts';
@@ -29,8 +30,15 @@ export function createContext(config: Readonly<Config>, service: string): Contex
     metrics: createMetrics(service),
     databases,
     async openModuleDatabase(module, migrations) {
-      const database = databases.open(config.moduleDatabaseUrls[module]);
-      await migrate(database, module, migrations);
+      const url = config.moduleDatabaseUrls[module];
+      const database = databases.open(url);
+      try {
+        await migrate(database, module, migrations);
+      } catch (error) {
+        // The first query is where a missing database shows: name it and say how to create it.
+        if (isMissingDatabase(error)) throw new MissingDatabaseError(url);
+        throw error;
+      }
       return database;
     },
     visitorSecret: config.internalToken ?? randomBytes(32).toString('hex'),
