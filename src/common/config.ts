@@ -33,6 +33,14 @@ export interface Config {
   trustProxy: string;
   /** Where this redirector spools undelivered clicks; default data/spool/redirector-<port>. */
   spoolDir: string | null;
+  /** Requests a minute per client IP and per API key on /api/*, password guesses per IP, link creations per key; 0 disables. */
+  rateLimits: Readonly<RateLimitConfig>;
+}
+
+export interface RateLimitConfig {
+  apiPerMin: number;
+  createPerMin: number;
+  passwordPerMin: number;
 }
 
 export class ConfigError extends Error {
@@ -94,6 +102,11 @@ export function loadConfig(env: Env = withDotenv(process.env)): Readonly<Config>
     supervisorPort: read.port('SUPERVISOR_PORT', 8009),
     trustProxy: read.string('TRUST_PROXY', 'loopback'),
     spoolDir: read.optionalString('SPOOL_DIR'),
+    rateLimits: {
+      apiPerMin: read.integer('RATE_LIMIT_API_PER_MIN', 600, 0),
+      createPerMin: read.integer('RATE_LIMIT_CREATE_PER_MIN', 120, 0),
+      passwordPerMin: read.integer('RATE_LIMIT_PASSWORD_PER_MIN', 10, 0),
+    },
   };
   if (config.users.some((u) => !/^[A-Za-z0-9_.-]{1,64}$/.test(u))) {
     throw new ConfigError('USERS', 'a comma-separated list of user names ([A-Za-z0-9_.-])', env.USERS ?? '');

@@ -15,6 +15,7 @@ export const errorStatus = {
   LINK_GONE: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
   UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
@@ -37,6 +38,7 @@ const titles: Partial<Record<ErrorCode, string>> = {
   LINK_GONE: 'Link no longer available',
   PAYLOAD_TOO_LARGE: 'Payload too large',
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
+  RATE_LIMITED: 'Too many requests',
   UNAVAILABLE: 'Service unavailable',
   INTERNAL: 'Internal error',
 };

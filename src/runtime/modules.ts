@@ -29,7 +29,12 @@ export async function buildAuth(ctx: Context) {
     trustedUserNames: ctx.config.authMode === 'header' ? ctx.config.users : [],
   });
   if (ctx.config.authMode === 'header') {
-    ctx.logger.warn({ users: ctx.config.users }, 'AUTH_MODE=header: X-User and ?user= are trusted without a key. Use it only for demos.');
+    // Loud on purpose: on stderr whatever LOG_LEVEL says, since anyone who can reach the port is any user.
+    const warning =
+      `AUTH_MODE=header: X-User and ?user= are trusted WITHOUT a key for ${ctx.config.users.join(', ')}. ` +
+      'Anyone who can reach this port can act as them. User and key management is disabled. Use it only for demos.';
+    ctx.logger.warn({ users: ctx.config.users }, warning);
+    process.stderr.write(`\n!!! WARNING !!! ${warning}\n\n`);
     await auth.ensureUsers(ctx.config.users);
   } else if ((await auth.countUsers()) === 0) {
     ctx.logger.warn('No users yet. Create one and get its API key with: npx morphlink user create <name> --admin');

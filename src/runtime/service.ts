@@ -23,7 +23,8 @@ import {
   withLinkCache,
   type FastPath,
 } from '../modules/redirector/index.ts';
-import { createContext, createServerFor, type Context } from './context.ts';
+import { registerRateLimits } from '../common/http/rate-limit.ts';
+import { createContext, createServerFor, rateLimitsOf, type Context } from './context.ts';
 import { startGateway } from './gateway.ts';
 import { serve } from './lifecycle.ts';
 import { buildAnalytics, buildAuth, buildLinks, buildRedirector } from './modules.ts';
@@ -39,7 +40,7 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
     return {
       ready: { database: () => database.ping() },
       mount(app) {
-        app.register(authRoutes, { auth, authenticate: createAuthenticate(auth, ctx.config.authMode) });
+        app.register(authRoutes, { auth, authenticate: createAuthenticate(auth, ctx.config.authMode), authMode: ctx.config.authMode });
         app.register(authInternalRoutes, { auth, guard });
       },
       closers: [],
@@ -135,6 +136,8 @@ export async function startService(config: Readonly<Config>, name: string): Prom
     docs: true,
     fastPath: built.fastPath,
   });
+  // Each service limits the public routes it owns; request.ip is the client (the gateway forwards it).
+  await registerRateLimits(app, rateLimitsOf(ctx));
   built.mount(app);
   await serve(app, ctx, config.servicePorts[service], [
     ...built.closers,

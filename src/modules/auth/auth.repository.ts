@@ -61,6 +61,35 @@ export function createAuthRepository(database: Database) {
         .orderBy('created_at', 'desc')
         .execute(),
 
+    /** Every user with how many active keys it has, by name. */
+    listUsers: () =>
+      db
+        .selectFrom('auth_users as u')
+        .leftJoin('auth_api_keys as k', (join) => join.onRef('k.user_id', '=', 'u.id').on('k.revoked_at', 'is', null))
+        .select((eb) => ['u.name', 'u.is_admin', 'u.created_at', eb.fn.count<number>('k.id').as('active_keys')])
+        .groupBy(['u.id', 'u.name', 'u.is_admin', 'u.created_at'])
+        .orderBy('u.name')
+        .execute(),
+
+    /** Keys with their user's name, of one user or of everyone, newest first. */
+    async listKeysWithUser(userId?: string) {
+      let query = db
+        .selectFrom('auth_api_keys as k')
+        .innerJoin('auth_users as u', 'u.id', 'k.user_id')
+        .select(['u.name', 'k.prefix', 'k.created_at', 'k.revoked_at'])
+        .orderBy('k.created_at', 'desc');
+      if (userId) query = query.where('k.user_id', '=', userId);
+      return query.execute();
+    },
+
+    /** Deletes a user and its keys in one transaction; returns how many users were deleted (0 or 1). */
+    deleteUser: (userId: string) =>
+      db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('auth_api_keys').where('user_id', '=', userId).execute();
+        const result = await trx.deleteFrom('auth_users').where('id', '=', userId).executeTakeFirst();
+        return Number(result.numDeletedRows);
+      }),
+
     async countUsers(): Promise<number> {
       const row = await db.selectFrom('auth_users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(row.n);

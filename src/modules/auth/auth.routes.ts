@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import type { AuthMode } from '../../common/config.ts';
 import { AppError } from '../../common/errors.ts';
 import type { App } from '../../common/http/server.ts';
 import { principalOf, type Authenticate } from '../../common/http/principal.ts';
@@ -8,15 +9,28 @@ const Principal = Type.Object({ id: Type.String(), name: Type.String(), isAdmin:
 const IssuedKey = Type.Object({ user: Type.String(), apiKey: Type.String(), prefix: Type.String() });
 const tags = ['auth'];
 
+export const HEADER_MODE_REFUSAL =
+  'User and key management is disabled in AUTH_MODE=header: anyone can claim a user name there, so nothing minted would be safe to keep.';
+
 /** /api/users/* and /api/auth/*: who am I, users (admins), and the caller's own API keys. */
-export async function authRoutes(app: App, { auth, authenticate }: { auth: AuthService; authenticate: Authenticate }) {
+export async function authRoutes(
+  app: App,
+  { auth, authenticate, authMode }: { auth: AuthService; authenticate: Authenticate; authMode: AuthMode },
+) {
   app.addHook('onRequest', authenticate);
+  // In header mode a name is a claim, not a proof: keys or admins minted then would outlive the demo.
+  const managing = {
+    onRequest: async () => {
+      if (authMode === 'header') throw new AppError('FORBIDDEN', HEADER_MODE_REFUSAL);
+    },
+  };
 
   app.get('/api/users/me', { schema: { tags, response: { 200: Principal } } }, async (request) => principalOf(request));
 
   app.post(
     '/api/users',
     {
+      ...managing,
       schema: {
         tags,
         body: Type.Object({ name: Type.String(), admin: Type.Optional(Type.Boolean()) }),
@@ -33,6 +47,7 @@ export async function authRoutes(app: App, { auth, authenticate }: { auth: AuthS
   app.get(
     '/api/auth/keys',
     {
+      ...managing,
       schema: {
         tags,
         response: {
@@ -43,14 +58,14 @@ export async function authRoutes(app: App, { auth, authenticate }: { auth: AuthS
     async (request) => auth.listKeys(principalOf(request)),
   );
 
-  app.post('/api/auth/keys', { schema: { tags, response: { 201: IssuedKey } } }, async (request, reply) => {
+  app.post('/api/auth/keys', { ...managing, schema: { tags, response: { 201: IssuedKey } } }, async (request, reply) => {
     const issued = await auth.createKey(principalOf(request).name);
     return reply.code(201).send({ user: issued.user.name, apiKey: issued.apiKey, prefix: issued.prefix });
   });
 
   app.delete(
     '/api/auth/keys/:prefix',
-    { schema: { tags, params: Type.Object({ prefix: Type.String({ maxLength: 64 }) }) } },
+    { ...managing, schema: { tags, params: Type.Object({ prefix: Type.String({ maxLength: 64 }) }) } },
     async (request, reply) => {
       await auth.revokeKey(request.params.prefix, principalOf(request));
       return reply.code(204).send();

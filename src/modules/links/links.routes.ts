@@ -10,7 +10,7 @@ const tags = ['links'];
 export async function linksRoutes(app: App, { links, authenticate }: { links: LinksPort; authenticate: Authenticate }) {
   app.addHook('onRequest', authenticate);
 
-  app.post('/api/links', { schema: { tags, body: CreateLinkBody, response: { 201: LinkSchema } } }, async (request, reply) =>
+  app.post('/api/links', { config: { limit: 'create' }, schema: { tags, body: CreateLinkBody, response: { 201: LinkSchema } } }, async (request, reply) =>
     reply.code(201).send(await links.create(principalOf(request), request.body)),
   );
 

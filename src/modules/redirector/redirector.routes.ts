@@ -72,6 +72,6 @@ export async function redirectorRoutes(app: App, { redirector, countRedirect }: 
 
   app.get('/r/:code', { schema }, onGet);
   app.get('/:code', { schema }, onGet);
-  app.post('/r/:code', { schema: { ...schema, body: PasswordBody } }, onPassword);
-  app.post('/:code', { schema: { ...schema, body: PasswordBody } }, onPassword);
+  app.post('/r/:code', { config: { limit: 'password' }, schema: { ...schema, body: PasswordBody } }, onPassword);
+  app.post('/:code', { config: { limit: 'password' }, schema: { ...schema, body: PasswordBody } }, onPassword);
 }
