@@ -30,6 +30,9 @@ describe('documented problem responses', () => {
       scope.post('/things', { schema: { operationId: 'makeThing', summary: 'x', body: Type.Object({ n: Type.Integer() }), response } }, async () => {
         throw new AppError('VALIDATION', 'Bad fields.', [{ field: 'n', message: 'must be even' }]);
       });
+      // Peer-to-peer routes, as a module mounts them (its public routes again under /internal).
+      scope.get('/internal/things', { schema: { summary: 'x' } }, async () => ({}));
+      scope.post('/events', { schema: { summary: 'x' } }, async () => ({}));
       scope.delete('/things/:id', { schema: { operationId: 'dropThing', summary: 'x', response: { 204: noContent('Gone'), ...problems(404) } } }, async (_r, reply) =>
         reply.code(204).send(),
       );
@@ -66,7 +69,7 @@ describe('documented problem responses', () => {
     assert.equal(res.body, '');
   });
 
-  it('when the document is built, then swagger-parser validates it and it uses one Problem schema', async () => {
+  it('when the document is built, then swagger-parser validates it, it uses one Problem schema and lists no internal route', async () => {
     const doc = app.swagger() as unknown as { paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>> };
     await SwaggerParser.validate(structuredClone(doc) as never);
     const responses = doc.paths['/things']!.post!.responses;
