@@ -38,7 +38,7 @@ const problemText = {
   413: 'The request body is larger than the limit',
   415: 'The body is not of a supported media type',
   429: 'Too many requests: rate limited; `Retry-After` says how many seconds to wait',
-  503: 'A service behind this route is unavailable (microservices), or the server is shutting down',
+  503: 'A service behind this route is unavailable (microservices)',
 } as const;
 export type ProblemStatus = keyof typeof problemText;
 
@@ -91,6 +91,13 @@ export function registerDocs(app: App, version: string): void {
         },
       },
       security: [{ bearer: [] }, { apiKey: [] }],
+      tags: [
+        { name: 'links', description: 'The caller’s short links' },
+        { name: 'analytics', description: 'Clicks, counted apart from bots' },
+        { name: 'auth', description: 'Who am I, users and API keys' },
+        { name: 'redirects', description: 'Public short URLs: no credentials' },
+        { name: 'operations', description: 'Health, readiness, metrics and this description' },
+      ],
     },
     // Shared schemas keep their $id as their name: #/components/schemas/Problem.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
@@ -110,7 +117,8 @@ export function registerDocs(app: App, version: string): void {
           operationId: 'getOpenApi',
           summary: 'This description (OpenAPI 3.1)',
           security: [],
-          response: { 200: Type.Object({}, { additionalProperties: true, description: 'An OpenAPI 3.1 document' }) },
+          // 503: the gateway could not fetch a service's part of it.
+          response: { 200: Type.Object({}, { additionalProperties: true, description: 'An OpenAPI 3.1 document' }), ...problems(503) },
         },
       },
       async () => app.swagger(),
