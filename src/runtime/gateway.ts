@@ -12,6 +12,7 @@ import { version } from '../common/version.ts';
 import { createRedirectCounter } from '../modules/redirector/index.ts';
 import { createContext, createServerFor } from './context.ts';
 import { serve } from './lifecycle.ts';
+import { mergeSpecs, type OpenApi } from './openapi.merge.ts';
 
 const ANY: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 type Route = [methods: HTTPMethods[], url: string];
@@ -115,12 +116,14 @@ export async function startGateway(config: Readonly<Config>): Promise<void> {
   });
 
   // The API description is the union of the services' own, fetched when first asked for.
-  let spec: { paths: Record<string, unknown> } | null = null;
+  let spec: OpenApi | null = null;
   async function mergedSpec() {
     if (spec) return spec;
-    const parts = await Promise.all([table.auth.base, table.links.base, table.analytics.base].map((u) => fetchJson(`${u}/openapi.json`)));
-    const [first] = parts.map((p) => p.body as { paths: Record<string, unknown> });
-    spec = { ...first!, paths: Object.assign({}, ...parts.map((p) => (p.body as { paths: object }).paths)) };
+    const bases = [table.auth.base, table.links.base, table.analytics.base, redirectorUrls[0] ?? table.redirector.base];
+    const parts = await Promise.all(bases.map((u) => fetchJson(`${u}/openapi.json`)));
+    const failed = parts.findIndex((p) => p.status !== 200);
+    if (failed !== -1) throw new AppError('UNAVAILABLE', `${bases[failed]}/openapi.json answered ${parts[failed]!.status}.`);
+    spec = mergeSpecs(parts.map((p) => p.body as OpenApi));
     return spec;
   }
   app.register(swagger, { openapi: { info: { title: 'MorphLink', version } } });

@@ -7,6 +7,7 @@ import { codesCases } from './codes.cases.ts';
 import { eventsCases } from './events.cases.ts';
 import { isolationCases } from './isolation.cases.ts';
 import { linksCases } from './links.cases.ts';
+import { openapiCases } from './openapi.cases.ts';
 import { listingCases } from './listing.cases.ts';
 import { operationsCases } from './operations.cases.ts';
 import { passwordCases } from './password.cases.ts';
@@ -36,5 +37,7 @@ export function defineContractSuite(label: string, opts: TargetOptions): void {
     eventsCases(suite);
     // Last: it stops and restarts the target under every other case.
     shutdownCases(suite);
+    // After all the others: it checks the statuses they saw against /openapi.json.
+    openapiCases(suite);
   });
 }

@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics.ts';
 import type { Principal } from '../principal.ts';
 import { AppError, toProblem } from '../errors.ts';
 import { validationError, validatorCompiler } from './validation.ts';
-import { registerDocs } from './docs.ts';
+import { operationsSchemas, ProblemSchema, registerDocs } from './docs.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -96,6 +96,8 @@ export function createHttpServer(options: HttpServerOptions): App {
     done();
   });
   app.setValidatorCompiler(validatorCompiler);
+  // Route schemas refer to it for their error answers, with or without docs.
+  app.addSchema(ProblemSchema);
   app.decorateRequest('principal', null);
   // JSON only: a text/plain body is a 415, not a string that then fails validation.
   app.removeContentTypeParser('text/plain');
@@ -118,20 +120,20 @@ export function createHttpServer(options: HttpServerOptions): App {
   });
 
   if (options.docs) registerDocs(app, options.version);
-  registerOperations(app, options);
+  // In a plugin, so the routes are added after @fastify/swagger has started listening for them.
+  app.register(async (scope: App) => registerOperations(scope, options));
   return app;
 }
 
 function registerOperations(app: App, options: HttpServerOptions): void {
-  const hide = { schema: { hide: true } };
-  app.get('/health', hide, async (_request, reply) => {
+  app.get('/health', { schema: operationsSchemas.health }, async (_request, reply) => {
     if (!options.health) {
       return { status: 'ok', service: options.service, mode: options.mode, version: options.version };
     }
     const { healthy, body } = await options.health();
     return reply.code(healthy ? 200 : 503).send(body);
   });
-  app.get('/ready', hide, async (_request, reply) => {
+  app.get('/ready', { schema: operationsSchemas.ready }, async (_request, reply) => {
     const failing: Record<string, string> = {};
     await Promise.all(
       Object.entries(options.ready).map(async ([name, check]) => {
@@ -149,7 +151,7 @@ function registerOperations(app: App, options: HttpServerOptions): void {
       .type(PROBLEM_JSON)
       .send({ ...toProblem(new AppError('UNAVAILABLE', `Not ready: ${names.join(', ')}`)), failing });
   });
-  app.get('/metrics', hide, async (_request, reply) =>
+  app.get('/metrics', { schema: operationsSchemas.metrics }, async (_request, reply) =>
     reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics()),
   );
 }

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { AppError } from '../../common/errors.ts';
+import { API_PROBLEMS, problems } from '../../common/http/docs.ts';
 import type { App } from '../../common/http/server.ts';
 import { principalOf, type Authenticate } from '../../common/http/principal.ts';
 import type { AnalyticsPort, ClickEvent, LinkLookup } from './analytics.port.ts';
@@ -19,7 +20,16 @@ export async function analyticsRoutes(app: App, { analytics, links, authenticate
 
   app.get(
     '/api/links/:code/stats',
-    { schema: { tags, params: Type.Object({ code: Type.String({ maxLength: 64 }) }), querystring: StatsQuery, response: { 200: LinkStatsSchema } } },
+    {
+      schema: {
+        tags,
+        operationId: 'getLinkStats',
+        summary: 'Clicks of one of the caller’s links: totals, a time series and breakdowns',
+        params: Type.Object({ code: Type.String({ maxLength: 64 }) }),
+        querystring: StatsQuery,
+        response: { 200: LinkStatsSchema, ...problems(400, 404, ...API_PROBLEMS) },
+      },
+    },
     async (request) => {
       const { from, to, interval } = request.query;
       const link = await links.get(principalOf(request), request.params.code);
@@ -37,12 +47,20 @@ export async function analyticsRoutes(app: App, { analytics, links, authenticate
     return { user: owner.name, links: count, ...clicks };
   };
 
-  app.get('/api/stats', { schema: { tags, response: { 200: UserStatsSchema } } }, userStats);
+  app.get('/api/stats', { schema: { tags, operationId: 'getMyStats', summary: 'The caller’s links and clicks, and their top links', response: { 200: UserStatsSchema, ...problems(...API_PROBLEMS) } } }, userStats);
 
   // The original design's route: the same numbers, and only ever the caller's own.
   app.get(
     '/stats',
-    { schema: { tags, querystring: Type.Object({ user: Type.Optional(Type.String({ maxLength: 64 })) }), response: { 200: UserStatsSchema } } },
+    {
+      schema: {
+        tags,
+        operationId: 'getUserStats',
+        summary: 'The original design’s route: the same as /api/stats, only for the caller',
+        querystring: Type.Object({ user: Type.Optional(Type.String({ maxLength: 64, description: 'Must be the caller; another name is a 403' })) }),
+        response: { 200: UserStatsSchema, ...problems(400, 403, ...API_PROBLEMS) },
+      },
+    },
     async (request) => {
       const asked = request.query.user;
       if (asked !== undefined && asked !== principalOf(request).name) {

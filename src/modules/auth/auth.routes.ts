@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { AuthMode } from '../../common/config.ts';
 import { AppError } from '../../common/errors.ts';
+import { API_PROBLEMS, BODY_PROBLEMS, noContent, problems } from '../../common/http/docs.ts';
 import type { App } from '../../common/http/server.ts';
 import { principalOf, type Authenticate } from '../../common/http/principal.ts';
 import type { AuthService } from './auth.port.ts';
@@ -25,7 +26,7 @@ export async function authRoutes(
     },
   };
 
-  app.get('/api/users/me', { schema: { tags, response: { 200: Principal } } }, async (request) => principalOf(request));
+  app.get('/api/users/me', { schema: { tags, operationId: 'getMe', summary: 'Who the credential belongs to', response: { 200: Principal, ...problems(...API_PROBLEMS) } } }, async (request) => principalOf(request));
 
   app.post(
     '/api/users',
@@ -33,8 +34,10 @@ export async function authRoutes(
       ...managing,
       schema: {
         tags,
+        operationId: 'createUser',
+        summary: 'Create a user and its first API key (admins only)',
         body: Type.Object({ name: Type.String(), admin: Type.Optional(Type.Boolean()) }),
-        response: { 201: IssuedKey },
+        response: { 201: IssuedKey, ...problems(...BODY_PROBLEMS, 403, 409, ...API_PROBLEMS) },
       },
     },
     async (request, reply) => {
@@ -50,22 +53,34 @@ export async function authRoutes(
       ...managing,
       schema: {
         tags,
+        operationId: 'listKeys',
+        summary: 'The caller’s API keys (prefixes only), revoked ones included',
         response: {
           200: Type.Array(Type.Object({ prefix: Type.String(), createdAt: Type.String(), revokedAt: Type.Union([Type.String(), Type.Null()]) })),
+          ...problems(403, ...API_PROBLEMS),
         },
       },
     },
     async (request) => auth.listKeys(principalOf(request)),
   );
 
-  app.post('/api/auth/keys', { ...managing, schema: { tags, response: { 201: IssuedKey } } }, async (request, reply) => {
+  app.post('/api/auth/keys', { ...managing, schema: { tags, operationId: 'createKey', summary: 'A new API key for the caller, shown once', response: { 201: IssuedKey, ...problems(...BODY_PROBLEMS, 403, ...API_PROBLEMS) } } }, async (request, reply) => {
     const issued = await auth.createKey(principalOf(request).name);
     return reply.code(201).send({ user: issued.user.name, apiKey: issued.apiKey, prefix: issued.prefix });
   });
 
   app.delete(
     '/api/auth/keys/:prefix',
-    { ...managing, schema: { tags, params: Type.Object({ prefix: Type.String({ maxLength: 64 }) }) } },
+    {
+      ...managing,
+      schema: {
+        tags,
+        operationId: 'revokeKey',
+        summary: 'Revoke one of the caller’s API keys by its prefix',
+        params: Type.Object({ prefix: Type.String({ maxLength: 64 }) }),
+        response: { 204: noContent('Revoked'), ...problems(400, 403, 404, ...API_PROBLEMS) },
+      },
+    },
     async (request, reply) => {
       await auth.revokeKey(request.params.prefix, principalOf(request));
       return reply.code(204).send();

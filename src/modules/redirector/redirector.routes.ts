@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../common/errors.ts';
+import { noContent, problems, ProblemRef } from '../../common/http/docs.ts';
 import { sendProblem, type App } from '../../common/http/server.ts';
 import { verifyPassword } from '../../common/password.ts';
 import { gonePage, notFoundPage, passwordPage } from './redirector.pages.ts';
@@ -9,6 +10,37 @@ import { visitFrom, type Redirector, type Visit } from './redirector.service.ts'
 
 const CodeParams = Type.Object({ code: Type.String({ maxLength: 64 }) });
 const PasswordBody = Type.Object({ password: Type.String({ maxLength: 256 }) });
+
+// What a visitor can get: a redirect, the password form, or a page or problem for a missing link.
+const location = { Location: { type: 'string', description: 'The target URL, with the short URL’s query appended' } };
+const redirect = (description: string) => ({ ...noContent(description), headers: location });
+const pageOrProblem = (description: string) => ({
+  description: `${description}: an HTML page for browsers (Accept: text/html), problem+json otherwise`,
+  content: { 'application/problem+json': { schema: ProblemRef }, 'text/html': { schema: { type: 'string' } } },
+});
+const form = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
+const missing = { 404: pageOrProblem('No link with this code'), 410: pageOrProblem('The link has expired or reached its click limit') };
+const redirects = {
+  301: redirect('Redirect, when the link’s redirectType is 301'),
+  302: redirect('Redirect (the default redirectType)'),
+  307: redirect('Redirect, when the link’s redirectType is 307'),
+  308: redirect('Redirect, when the link’s redirectType is 308'),
+};
+const visitResponses = {
+  200: form('A password-protected link: the password form'),
+  ...redirects,
+  ...problems(400),
+  ...missing,
+  ...problems(503),
+};
+const unlockResponses = {
+  ...redirects,
+  303: redirect('The right password: a redirect the browser follows with GET (from this release on, whatever the link’s redirectType)'),
+  401: form('A wrong password: the form again'),
+  ...problems(400, 413, 415, 429),
+  ...missing,
+  ...problems(503),
+};
 
 function visitOf(request: FastifyRequest<{ Params: { code: string } }>): Visit {
   const q = request.url.indexOf('?');
@@ -58,7 +90,7 @@ export async function redirectorRoutes(app: App, { redirector, countRedirect }: 
     }
   }
 
-  const schema = { hide: true, params: CodeParams };
+  const schema = { tags: ['redirects'], security: [], params: CodeParams, response: visitResponses };
   const onGet = (request: FastifyRequest<{ Params: { code: string } }>, reply: FastifyReply) =>
     follow(request, reply, visitOf(request));
 
@@ -70,8 +102,10 @@ export async function redirectorRoutes(app: App, { redirector, countRedirect }: 
     return follow(request, reply, { ...visit, unlocked });
   }
 
-  app.get('/r/:code', { schema }, onGet);
-  app.get('/:code', { schema }, onGet);
-  app.post('/r/:code', { config: { limit: 'password' }, schema: { ...schema, body: PasswordBody } }, onPassword);
-  app.post('/:code', { config: { limit: 'password' }, schema: { ...schema, body: PasswordBody } }, onPassword);
+  const unlock = { ...schema, consumes: ['application/x-www-form-urlencoded', 'application/json'], body: PasswordBody, response: unlockResponses };
+  const short = 'Follow a short URL (also HEAD)';
+  app.get('/r/:code', { schema: { ...schema, operationId: 'visit', summary: short } }, onGet);
+  app.get('/:code', { schema: { ...schema, operationId: 'visitShort', summary: `${short}; the same as /r/{code}` } }, onGet);
+  app.post('/r/:code', { config: { limit: 'password' }, schema: { ...unlock, operationId: 'unlock', summary: 'Submit the password form of a protected link' } }, onPassword);
+  app.post('/:code', { config: { limit: 'password' }, schema: { ...unlock, operationId: 'unlockShort', summary: 'Submit the password form; the same as /r/{code}' } }, onPassword);
 }
