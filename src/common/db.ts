@@ -27,6 +27,8 @@ export interface DatabaseOptions {
   sqliteBusyTimeoutMs: number;
 }
 
+const STARTUP_BUSY_TIMEOUT_MS = 10_000;
+
 export const DEFAULT_DATABASE_OPTIONS: Readonly<DatabaseOptions> = { statementTimeoutMs: 5_000, connectTimeoutMs: 5_000, sqliteBusyTimeoutMs: 50 };
 
 export function openDatabase(url: string, options: DatabaseOptions = DEFAULT_DATABASE_OPTIONS): Database {
@@ -67,8 +69,16 @@ export async function migrate(database: Database, module: string, migrations: Mo
     migrationTableName: `${module}_migrations`,
     migrationLockTableName: `${module}_migrations_lock`,
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  // At start, before any traffic, blocking on another process's migration is fine: wait long.
+  const sqlite = database.sqlite;
+  const busyTimeout: unknown = sqlite?.pragma('busy_timeout', { simple: true });
+  sqlite?.pragma(`busy_timeout = ${STARTUP_BUSY_TIMEOUT_MS}`);
+  try {
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+  } finally {
+    sqlite?.pragma(`busy_timeout = ${Number(busyTimeout)}`);
+  }
 }
 
 /**
