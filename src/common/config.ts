@@ -35,6 +35,16 @@ export interface Config {
   spoolDir: string | null;
   /** Requests a minute per client IP and per API key on /api/*, password guesses per IP, link creations per key; 0 disables. */
   rateLimits: Readonly<RateLimitConfig>;
+  /** PostgreSQL: the server cancels a statement after this long; the client gives up a little later. */
+  dbStatementTimeoutMs: number;
+  /** PostgreSQL: how long opening a connection may take. */
+  dbConnectTimeoutMs: number;
+  /** SQLite: how long one statement waits for another process's lock before retrying asynchronously. */
+  sqliteBusyTimeoutMs: number;
+  /** How long /ready waits for each dependency before naming it as failing. */
+  readyTimeoutMs: number;
+  /** How long a link listing waits for click totals before showing them as unknown (null). */
+  clickTotalsTimeoutMs: number;
 }
 
 export interface RateLimitConfig {
@@ -107,6 +117,11 @@ export function loadConfig(env: Env = withDotenv(process.env)): Readonly<Config>
       createPerMin: read.integer('RATE_LIMIT_CREATE_PER_MIN', 120, 0),
       passwordPerMin: read.integer('RATE_LIMIT_PASSWORD_PER_MIN', 10, 0),
     },
+    dbStatementTimeoutMs: read.integer('DB_STATEMENT_TIMEOUT_MS', 5_000, 100),
+    dbConnectTimeoutMs: read.integer('DB_CONNECT_TIMEOUT_MS', 5_000, 100),
+    sqliteBusyTimeoutMs: read.integer('SQLITE_BUSY_TIMEOUT_MS', 50, 0, 10_000),
+    readyTimeoutMs: read.integer('READY_TIMEOUT_MS', 2_000, 100),
+    clickTotalsTimeoutMs: read.integer('CLICK_TOTALS_TIMEOUT_MS', 1_000, 10),
   };
   if (config.users.some((u) => !/^[A-Za-z0-9_.-]{1,64}$/.test(u))) {
     throw new ConfigError('USERS', 'a comma-separated list of user names ([A-Za-z0-9_.-])', env.USERS ?? '');

@@ -83,6 +83,27 @@ export function fromProblem(body: unknown, status: number): AppError {
   return new AppError(code, problem.detail ?? `Upstream answered ${status}`, problem.errors);
 }
 
+/** SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57 operator intervention (57014 statement timeout, 57P01 terminated). */
+const TRANSIENT_SQLSTATE = /^(08|53|57)/;
+const TRANSIENT_CODES = new Set([
+  '40001', '40P01', '55P03',
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+]);
+/** pg's own client-side failures carry no code, only these messages. */
+const TRANSIENT_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|connection has been discarded/i;
+
+/**
+ * True when a database failure is worth retrying later rather than a bug: a lock held elsewhere
+ * (SQLITE_BUSY after the retries), a timeout, a dropped or refused connection. These answer 503.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = String((error as { code?: unknown }).code ?? '');
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return true;
+  if (TRANSIENT_CODES.has(code) || (/^[0-9A-Z]{5}$/.test(code) && TRANSIENT_SQLSTATE.test(code))) return true;
+  return code === '' && TRANSIENT_MESSAGES.test(error.message);
+}
+
 function statusToCode(status: number): ErrorCode {
   const match = Object.entries(errorStatus).find(([, s]) => s === status);
   return (match?.[0] as ErrorCode | undefined) ?? (status >= 500 ? 'UNAVAILABLE' : 'VALIDATION');

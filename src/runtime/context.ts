@@ -22,7 +22,11 @@ export interface Context {
 }
 
 export function createContext(config: Readonly<Config>, service: string): Context {
-  const databases = createDatabases();
+  const databases = createDatabases({
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    connectTimeoutMs: config.dbConnectTimeoutMs,
+    sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs,
+  });
   return {
     config,
     service,
@@ -66,6 +70,7 @@ export function createServerFor(
     metrics: ctx.metrics,
     bodyLimitBytes: ctx.config.bodyLimitBytes,
     trustProxy: ctx.config.trustProxy,
+    readyTimeoutMs: ctx.config.readyTimeoutMs,
     ...options,
   });
 }

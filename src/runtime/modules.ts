@@ -58,7 +58,12 @@ export async function buildAnalytics(ctx: Context) {
 
 export async function buildLinks(ctx: Context, deps: { clicks: ClickTotals; changes: LinkChangeListener }) {
   const database = await ctx.openModuleDatabase('links', linksMigrations);
-  const links = createLinksService({ repository: createLinksRepository(database), baseUrl: ctx.config.baseUrl, ...deps });
+  const links = createLinksService({
+    repository: createLinksRepository(database),
+    baseUrl: ctx.config.baseUrl,
+    clickTotalsTimeoutMs: ctx.config.clickTotalsTimeoutMs,
+    ...deps,
+  });
   return { links, database };
 }
 

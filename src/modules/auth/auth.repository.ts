@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../common/db.ts';
+import { withRetry, type Database } from '../../common/db.ts';
 
 interface UserRow {
   id: string;
@@ -41,15 +41,16 @@ export function createAuthRepository(database: Database) {
         .where('k.revoked_at', 'is', null)
         .executeTakeFirst(),
 
-    insertUser: (row: UserRow) => db.insertInto('auth_users').values(row).execute(),
+    // Writes retry a lock held by another process on timers (withRetry), never in a busy wait.
+    insertUser: (row: UserRow) => withRetry(() => db.insertInto('auth_users').values(row).execute()),
 
-    insertKey: (row: KeyRow) => db.insertInto('auth_api_keys').values(row).execute(),
+    insertKey: (row: KeyRow) => withRetry(() => db.insertInto('auth_api_keys').values(row).execute()),
 
     /** Returns how many keys were revoked (0 or 1). */
     async revokeKey(prefix: string, at: number, userId?: string): Promise<number> {
       let query = db.updateTable('auth_api_keys').set({ revoked_at: at }).where('prefix', '=', prefix).where('revoked_at', 'is', null);
       if (userId) query = query.where('user_id', '=', userId);
-      const result = await query.executeTakeFirst();
+      const result = await withRetry(() => query.executeTakeFirst());
       return Number(result.numUpdatedRows);
     },
 

@@ -13,6 +13,7 @@ import type {
   UpdateLinkInput,
 } from './links.port.ts';
 import type { LinkRow, LinksRepository } from './links.repository.ts';
+import { boundedTotals } from './links.clicks.ts';
 import { checkCustomCode, checkDate, checkTargetUrl, generateCode, normaliseTags } from './links.rules.ts';
 
 export interface LinksServiceDeps {
@@ -22,34 +23,48 @@ export interface LinksServiceDeps {
   changes: LinkChangeListener;
   baseUrl: string;
   now?: () => number;
+  /** How long a listing waits for click totals before showing them as unknown (CLICK_TOTALS_TIMEOUT_MS). */
+  clickTotalsTimeoutMs?: number;
 }
 
 const GENERATE_ATTEMPTS = 5;
 
-export function createLinksService({ repository, clicks, changes, baseUrl, now = Date.now }: LinksServiceDeps): LinksPort {
+export function createLinksService({
+  repository,
+  clicks,
+  changes,
+  baseUrl,
+  now = Date.now,
+  clickTotalsTimeoutMs = 1_000,
+}: LinksServiceDeps): LinksPort {
   // Strictly increasing per process, so "newest first" is exact even within one millisecond.
   let lastStamp = 0;
   const stamp = () => (lastStamp = Math.max(now(), lastStamp + 1));
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+  const toLink = (row: LinkRow, tags: string[], clickCount: number | null): Link => ({
+    id: row.id,
+    code: row.code,
+    shortUrl: `${baseUrl}/${row.code}`,
+    url: row.url,
+    title: row.title,
+    // Sorted here, not by the database's collation, so a create shows them as a read later does.
+    tags: [...tags].sort(),
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+    expiresAt: iso(row.expires_at),
+    maxClicks: row.max_clicks,
+    clicks: clickCount,
+    redirectType: row.redirect_type as RedirectType,
+    hasPassword: row.password_hash !== null,
+  });
+
+  const totalsOrUnknown = boundedTotals(clicks, clickTotalsTimeoutMs);
+
   async function present(rows: LinkRow[]): Promise<Link[]> {
     const ids = rows.map((r) => r.id);
-    const [tags, totals] = await Promise.all([repository.tagsFor(ids), clicks.totalsFor(ids)]);
-    return rows.map((row) => ({
-      id: row.id,
-      code: row.code,
-      shortUrl: `${baseUrl}/${row.code}`,
-      url: row.url,
-      title: row.title,
-      tags: tags.get(row.id) ?? [],
-      createdAt: new Date(row.created_at).toISOString(),
-      updatedAt: new Date(row.updated_at).toISOString(),
-      expiresAt: iso(row.expires_at),
-      maxClicks: row.max_clicks,
-      clicks: totals.get(row.id) ?? 0,
-      redirectType: row.redirect_type as RedirectType,
-      hasPassword: row.password_hash !== null,
-    }));
+    const [tags, totals] = await Promise.all([repository.tagsFor(ids), totalsOrUnknown(ids)]);
+    return rows.map((row) => toLink(row, tags.get(row.id) ?? [], totals ? (totals.get(row.id) ?? 0) : null));
   }
   const presentOne = async (row: LinkRow) => (await present([row]))[0] as Link;
 
@@ -78,6 +93,7 @@ export function createLinksService({ repository, clicks, changes, baseUrl, now =
     async create(owner, input: CreateLinkInput) {
       const code = input.code === undefined ? undefined : checkCustomCode(input.code);
       const at = stamp();
+      const tags = normaliseTags(input.tags ?? []);
       const row = await insertWithCode(
         {
           id: randomUUID(),
@@ -92,9 +108,10 @@ export function createLinksService({ repository, clicks, changes, baseUrl, now =
           redirect_type: input.redirectType ?? 302,
         },
         code,
-        normaliseTags(input.tags ?? []),
+        tags,
       );
-      return presentOne(row);
+      // Nothing after the insert may fail: a 5xx must mean nothing was stored. A new link has no clicks.
+      return toLink(row, tags, 0);
     },
 
     async list(owner, query) {
@@ -124,9 +141,11 @@ export function createLinksService({ repository, clicks, changes, baseUrl, now =
       if (patch.redirectType !== undefined) fields.redirect_type = patch.redirectType;
       if (patch.password !== undefined) fields.password_hash = patch.password === null ? null : await hashPassword(patch.password);
       const tags = patch.tags === undefined ? undefined : normaliseTags(patch.tags);
+      // Read before the write, so that once it is stored only the cache invalidation can still fail.
+      const current = await presentOne(row);
       await repository.update(row.id, fields, tags);
       await changes.linkChanged(code);
-      return presentOne({ ...row, ...fields });
+      return toLink({ ...row, ...fields }, tags ?? current.tags, current.clicks);
     },
 
     async remove(owner, code) {
