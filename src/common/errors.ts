@@ -13,8 +13,11 @@ export const errorStatus = {
   CODE_TAKEN: 409,
   USER_EXISTS: 409,
   LINK_GONE: 410,
+  REQUEST_TIMEOUT: 408,
   PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  HEADERS_TOO_LARGE: 431,
   UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
@@ -35,8 +38,11 @@ const titles: Partial<Record<ErrorCode, string>> = {
   FORBIDDEN: 'Forbidden',
   CODE_TAKEN: 'Short code taken',
   LINK_GONE: 'Link no longer available',
+  REQUEST_TIMEOUT: 'Request timeout',
   PAYLOAD_TOO_LARGE: 'Payload too large',
+  URI_TOO_LONG: 'URI too long',
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
+  HEADERS_TOO_LARGE: 'Request headers too large',
   UNAVAILABLE: 'Service unavailable',
   INTERNAL: 'Internal error',
 };

@@ -1,6 +1,7 @@
 import replyFrom from '@fastify/reply-from';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { HTTPMethods } from 'fastify';
 import { Type } from 'typebox';
 import { BalancedPool, request as httpRequest, type Dispatcher } from 'undici';
@@ -9,7 +10,7 @@ import { AppError } from '../common/errors.ts';
 import { createInternalGuard } from '../common/http/internal.ts';
 import { sendProblem, type App } from '../common/http/server.ts';
 import { version } from '../common/version.ts';
-import { createRedirectCounter } from '../modules/redirector/index.ts';
+import { compileTrust, createRedirectCounter, fromTrustedPeer } from '../modules/redirector/index.ts';
 import { createContext, createServerFor } from './context.ts';
 import { serve } from './lifecycle.ts';
 
@@ -27,7 +28,23 @@ const routeTable = (config: Readonly<Config>) => ({
   redirector: { base: config.serviceUrls.redirector, routes: [[['GET', 'POST'], '/r/:code'], [['GET', 'POST'], '/:code']] as Route[] },
 });
 
+/** What the upstream hears: the client's address, and country headers only if a trusted proxy set them. */
+function forwardedHeaders(headers: IncomingHttpHeaders, ip: string, trusted: boolean): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = { ...headers, 'x-forwarded-for': ip };
+  if (!trusted) {
+    delete out['cf-ipcountry'];
+    delete out['x-country'];
+  }
+  return out;
+}
+
+function withoutHopHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const { connection: _connection, 'keep-alive': _keepAlive, ...rest } = headers as IncomingHttpHeaders & { 'keep-alive'?: string };
+  return rest;
+}
+
 interface ProxyOptions {
+  trust: ReturnType<typeof compileTrust>;
   bodyLimit: number;
   dispatcher?: Dispatcher;
   onResponse?: (status: number) => void;
@@ -37,7 +54,7 @@ interface ProxyOptions {
  * One upstream in its own scope. Bodies are read as bytes, unparsed, so an oversized body is a
  * 413 here rather than a connection the service cuts mid-upload; a dead upstream is a 503 problem.
  */
-function proxy(app: App, base: string, routes: Route[], { bodyLimit, dispatcher, onResponse }: ProxyOptions): void {
+function proxy(app: App, base: string, routes: Route[], { trust, bodyLimit, dispatcher, onResponse }: ProxyOptions): void {
   app.register(async (scope: App) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
@@ -56,15 +73,27 @@ function proxy(app: App, base: string, routes: Route[], { bodyLimit, dispatcher,
         method,
         url,
         schema: { hide: true },
-        handler: (request, reply) =>
-          reply.from(request.url, {
-            // The client's bytes and content type, forwarded as they are (never re-encoded).
-            ...(Buffer.isBuffer(request.body)
-              ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
-              : {}),
-            rewriteRequestHeaders: (_request, headers) => ({ ...headers, 'x-forwarded-for': request.ip }),
-            onError: (r) => sendProblem(r as never, new AppError('UNAVAILABLE', `The service behind ${url} did not answer.`)),
-          }),
+        handler: (request, reply) => {
+          const q = request.url.indexOf('?');
+          const [path, query] = q === -1 ? [request.url, ''] : [request.url.slice(0, q), request.url.slice(q + 1)];
+          const trusted = fromTrustedPeer(request.raw, trust);
+          try {
+            return reply.from(path, {
+              // The query as the client's raw bytes: reply-from would percent-decode it and 500 on a stray %.
+              queryString: () => query,
+              // The client's bytes and content type, forwarded as they are (never re-encoded).
+              ...(Buffer.isBuffer(request.body)
+                ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
+                : {}),
+              rewriteRequestHeaders: (_request, headers) => forwardedHeaders(headers, request.ip, trusted),
+              // Hop-by-hop: this connection's fate is the client's and ours, not the upstream's.
+              rewriteHeaders: (headers) => withoutHopHeaders(headers),
+              onError: (r) => sendProblem(r as never, new AppError('UNAVAILABLE', `The service behind ${url} did not answer.`)),
+            });
+          } catch {
+            return sendProblem(reply, new AppError('VALIDATION', 'The path is not one this gateway can forward.'));
+          }
+        },
       });
     }
   });
@@ -129,10 +158,12 @@ export async function startGateway(config: Readonly<Config>): Promise<void> {
   app.addHook('onReady', () => void mergedSpec().catch(() => undefined));
 
   const bodyLimit = config.bodyLimitBytes;
-  proxy(app, table.auth.base, table.auth.routes, { bodyLimit });
-  proxy(app, table.links.base, table.links.routes, { bodyLimit });
-  proxy(app, table.analytics.base, table.analytics.routes, { bodyLimit });
+  const trust = compileTrust(config.trustProxy);
+  proxy(app, table.auth.base, table.auth.routes, { trust, bodyLimit });
+  proxy(app, table.links.base, table.links.routes, { trust, bodyLimit });
+  proxy(app, table.analytics.base, table.analytics.routes, { trust, bodyLimit });
   proxy(app, table.redirector.base, table.redirector.routes, {
+    trust,
     bodyLimit,
     dispatcher: redirectors,
     onResponse: createRedirectCounter(ctx.metrics.registry),

@@ -53,7 +53,12 @@ export async function buildAnalytics(ctx: Context) {
 
 export async function buildLinks(ctx: Context, deps: { clicks: ClickTotals; changes: LinkChangeListener }) {
   const database = await ctx.openModuleDatabase('links', linksMigrations);
-  const links = createLinksService({ repository: createLinksRepository(database), baseUrl: ctx.config.baseUrl, ...deps });
+  const links = createLinksService({
+    repository: createLinksRepository(database),
+    baseUrl: ctx.config.baseUrl,
+    listen: [{ host: ctx.config.host, port: ctx.config.port }],
+    ...deps,
+  });
   return { links, database };
 }
 

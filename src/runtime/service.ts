@@ -107,7 +107,7 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
     return {
       ready: { links: () => peer('links').call('GET', '/health') },
       mount(app) {
-        app.register(redirectorRoutes, { redirector, countRedirect });
+        app.register(redirectorRoutes, { redirector, countRedirect, trustProxy: ctx.config.trustProxy });
         app.register(redirectorInternalRoutes, { cache, guard: createInternalGuard(config.internalToken) });
       },
       closers: [() => sender.close(), ...(subscription ? [() => subscription.close()] : [])],

@@ -7,6 +7,7 @@ import type { Principal } from '../principal.ts';
 import { AppError, toProblem } from '../errors.ts';
 import { validationError, validatorCompiler } from './validation.ts';
 import { registerDocs } from './docs.ts';
+import { PROBLEM_JSON, answerClientError, answerFrameworkError, originForm } from './protocol-errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -44,8 +45,6 @@ export interface HttpServerOptions {
   /** Replaces the default /health body, e.g. the gateway's summary of every service. */
   health?: () => Promise<{ healthy: boolean; body: object }>;
 }
-
-const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
 
 export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
   return reply.code(error.status).type(PROBLEM_JSON).send(toProblem(error));
@@ -89,6 +88,9 @@ export function createHttpServer(options: HttpServerOptions): App {
     trustProxy: options.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    rewriteUrl: (request) => originForm(request.url ?? '/'),
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.addHook('preClose', (done) => {
