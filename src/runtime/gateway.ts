@@ -1,7 +1,6 @@
 import replyFrom from '@fastify/reply-from';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { IncomingHttpHeaders } from 'node:http';
 import type { HTTPMethods } from 'fastify';
 import { Type } from 'typebox';
 import { BalancedPool, request as httpRequest, type Dispatcher } from 'undici';
@@ -12,6 +11,7 @@ import { sendProblem, type App } from '../common/http/server.ts';
 import { version } from '../common/version.ts';
 import { compileTrust, createRedirectCounter, fromTrustedPeer } from '../modules/redirector/index.ts';
 import { createContext, createServerFor } from './context.ts';
+import { forwardedHeaders, withoutHopHeaders } from './gateway.headers.ts';
 import { serve } from './lifecycle.ts';
 
 const ANY: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -27,21 +27,6 @@ const routeTable = (config: Readonly<Config>) => ({
   },
   redirector: { base: config.serviceUrls.redirector, routes: [[['GET', 'POST'], '/r/:code'], [['GET', 'POST'], '/:code']] as Route[] },
 });
-
-/** What the upstream hears: the client's address, and country headers only if a trusted proxy set them. */
-function forwardedHeaders(headers: IncomingHttpHeaders, ip: string, trusted: boolean): IncomingHttpHeaders {
-  const out: IncomingHttpHeaders = { ...headers, 'x-forwarded-for': ip };
-  if (!trusted) {
-    delete out['cf-ipcountry'];
-    delete out['x-country'];
-  }
-  return out;
-}
-
-function withoutHopHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const { connection: _connection, 'keep-alive': _keepAlive, ...rest } = headers as IncomingHttpHeaders & { 'keep-alive'?: string };
-  return rest;
-}
 
 interface ProxyOptions {
   trust: ReturnType<typeof compileTrust>;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { before, describe, it } from 'node:test';
 import { assertRedirect, assertStatus, assertValidation } from './expect.ts';
-import { createLink, listAll } from './fixtures.ts';
+import { assertSettledTotal, createLink, listAll } from './fixtures.ts';
 import { visit, type Client } from './http.ts';
 import type { Suite } from './suite.ts';
 
@@ -72,6 +72,16 @@ export function guardsCases(s: Suite): void {
         }
       });
     }
+
+    // Issue 7, defect 1: analytics refuses a user agent over 1,024 or a referrer over 2,048 characters.
+    it('when a visitor sends a 5,000-character user agent and referrer, then the click and the ones after it are counted', async () => {
+      const link = await createLink(s.alice);
+      const long = { userAgent: `Mozilla/5.0 ${'u'.repeat(5_000)}`, referrer: `https://ref.example/${'r'.repeat(5_000)}` };
+      assertRedirect(await visit(s.target, `/${link.code}`, long), link.url);
+      assertRedirect(await visit(s.target, `/r/${link.code}`, long), link.url);
+      assertRedirect(await visit(s.target, `/${link.code}`), link.url);
+      await assertSettledTotal(s.alice, link.code, 3);
+    });
 
     it('when a client sends Connection: close, then the answer says close, for a redirect and for the API', async () => {
       const link = await createLink(s.alice);
