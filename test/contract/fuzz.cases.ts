@@ -95,13 +95,21 @@ export function fuzzCases(s: Suite): void {
 
     it('when anyone visits hostile short URLs with hostile headers, then never a 5xx and every 4xx is problem+json or a page', async () => {
       const prefix = fc.constantFrom('/', '/r/');
-      const form = fc.oneof(fc.constant(undefined), printable.map((p) => `password=${encodeURIComponent(p)}`), urlText(30));
+      // The password form as a browser posts it, as JSON, or as bytes that are neither.
+      const body = fc.oneof(
+        fc.constant(undefined),
+        printable.map((p) => ({ type: 'application/x-www-form-urlencoded', raw: `password=${encodeURIComponent(p)}` })),
+        urlText(30).map((raw) => ({ type: 'application/x-www-form-urlencoded', raw })),
+        fc.record({ password: anyJson }, { requiredKeys: [] }).map((json) => ({ type: 'application/json', raw: JSON.stringify(json) })),
+        hostileString.map((raw) => ({ type: 'application/json', raw })),
+      );
       await check(
-        fc.asyncProperty(prefix, fc.oneof(urlText(30), fc.constant(own)), urlText(30), fc.constantFrom('GET', 'HEAD', 'POST'), form, headers,
-          async (start, code, query, method, raw, extra) => {
+        fc.asyncProperty(prefix, fc.oneof(urlText(30), fc.constant(own)), urlText(30), fc.constantFrom('GET', 'HEAD', 'POST'), body, headers,
+          async (start, code, query, method, posted, extra) => {
             const path = `${start}${code.replaceAll('?', '%3F').replaceAll('#', '%23')}${query ? `?${query.replaceAll('#', '%23')}` : ''}`;
-            const body = method === 'POST' ? raw : undefined;
-            const contentType: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' };
+            const sent = method === 'POST' ? posted : undefined;
+            const contentType: Record<string, string> = sent === undefined ? {} : { 'content-type': sent.type };
+            const body = sent?.raw;
             const res = await call(method, path, { auth: false, raw: body, headers: { ...extra, ...contentType } });
             assertSane(res, `${method} ${path} ${body ?? ''}`, true);
           }),
