@@ -6,7 +6,7 @@ import { api, send, type Reply } from './http.ts';
 import type { Suite } from './suite.ts';
 
 // Small on purpose: every run is a real request to a real target, in each mode and database.
-const RUNS = 250;
+const RUNS = 400;
 const TIME_LIMIT_MS = 15_000;
 
 /** One byte of a URL as a client could send it: a plain character, or a %XX escape of any byte (NUL, %ff, lone surrogates' bytes). */
