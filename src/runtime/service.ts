@@ -26,7 +26,7 @@ import {
 import { createContext, createServerFor, type Context } from './context.ts';
 import { startGateway } from './gateway.ts';
 import { serve } from './lifecycle.ts';
-import { buildAnalytics, buildAuth, buildLinks, buildRedirector } from './modules.ts';
+import { buildAnalytics, buildAuth, buildLinks, buildRedirector, shortUrlOrigins } from './modules.ts';
 
 type Peer = 'auth' | 'links' | 'analytics';
 type Built = { ready: ReadinessChecks; mount(app: App): void; closers: (() => Promise<void>)[]; fastPath?: FastPath };
@@ -53,7 +53,9 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
     );
     const redis = config.redisUrl ? createRedisPublisher(config.redisUrl, logger) : null;
     const changes = redis ?? createCacheInvalidationClient(() => redirectors, logger);
-    const { links, database } = await buildLinks(ctx, { clicks: createAnalyticsClient(peer('analytics')), changes });
+    // Replicas scaled later are not known here; their ports are fresh ones on 127.0.0.1.
+    const listen = shortUrlOrigins(config, [config.serviceUrls.redirector, ...config.redirectorUrls]);
+    const { links, database } = await buildLinks(ctx, { clicks: createAnalyticsClient(peer('analytics')), changes, listen });
     const guard = createInternalGuard(config.internalToken);
     return {
       ready: { database: () => database.ping(), auth: () => peer('auth').call('GET', '/health') },

@@ -44,6 +44,7 @@ const headers = fc.record(
     'x-country': printable,
     accept: fc.constantFrom('*/*', 'application/json', 'text/html', 'image/png'),
     'x-forwarded-for': printable,
+    'x-api-key': printable,
   },
   { requiredKeys: [] },
 ).map((h): Record<string, string> => Object.fromEntries(Object.entries(h).filter(([, v]) => v !== undefined)));
@@ -83,13 +84,16 @@ export function fuzzCases(s: Suite): void {
       );
       const query = fc.array(fc.tuple(fc.constantFrom('limit', 'cursor', 'q', 'tag', 'from', 'to', 'interval', 'format', 'size', 'user', 'x'), urlText(12)), { maxLength: 4 });
       await check(
-        fc.asyncProperty(route, fc.oneof(urlText(24), fc.constant(own)), query, linkBody, headers, async ([method, template], param, pairs, body, extra) => {
-          const path = template.replace('{p}', param.replaceAll('/', '%2F').replaceAll('?', '%3F'));
-          const qs = pairs.map(([k, v]) => `${k}=${v.replaceAll('#', '%23')}`).join('&');
-          const full = `${path}${qs ? `?${qs}` : ''}`;
-          const json = method === 'POST' || method === 'PATCH' ? body : undefined;
-          assertSane(await call(method, full, { json, headers: extra }), `${method} ${full} ${JSON.stringify(json)?.slice(0, 200)}`, false);
-        }),
+        // One call in ten without the bearer key, so the hostile X-API-Key reaches the auth guard.
+        fc.asyncProperty(route, fc.oneof(urlText(24), fc.constant(own)), query, linkBody, headers, fc.nat(9),
+          async ([method, template], param, pairs, body, extra, dice) => {
+            const path = template.replace('{p}', param.replaceAll('/', '%2F').replaceAll('?', '%3F'));
+            const qs = pairs.map(([k, v]) => `${k}=${v.replaceAll('#', '%23')}`).join('&');
+            const full = `${path}${qs ? `?${qs}` : ''}`;
+            const json = method === 'POST' || method === 'PATCH' ? body : undefined;
+            const res = await call(method, full, { json, headers: extra, auth: dice > 0 });
+            assertSane(res, `${method} ${full} ${JSON.stringify(json)?.slice(0, 200)}`, false);
+          }),
       );
     });
 

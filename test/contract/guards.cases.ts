@@ -60,6 +60,11 @@ export function guardsCases(s: Suite): void {
         assertValidation(await gina.patch(`/api/links/${own.code}`, { url }), 'url', `update ${url}:`);
       }
       assertValidation(await gina.patch(`/api/links/${own.code}`, { url: own.shortUrl }), 'url', 'a link pointed at itself:');
+      if (s.opts.mode === 'microservices') {
+        // A redirector answers short URLs on its own port too: a link there loops just the same.
+        const url = `http://localhost:${s.target.ports.redirector}/${own.code}`;
+        assertValidation(await gina.post('/api/links', { url }), 'url', `the redirector's own port, ${url}:`);
+      }
       // The same loopback host on a port the shortener does not answer on is someone else.
       assertStatus(await gina.post('/api/links', { url: `http://localhost:1/elsewhere` }), 201, 'another local port:');
     });
