@@ -9,8 +9,9 @@ import { AppError } from '../common/errors.ts';
 import { createInternalGuard } from '../common/http/internal.ts';
 import { sendProblem, type App } from '../common/http/server.ts';
 import { version } from '../common/version.ts';
-import { createRedirectCounter } from '../modules/redirector/index.ts';
+import { compileTrust, createRedirectCounter, fromTrustedPeer } from '../modules/redirector/index.ts';
 import { createContext, createServerFor } from './context.ts';
+import { forwardedHeaders, withoutHopHeaders } from './gateway.headers.ts';
 import { serve } from './lifecycle.ts';
 import { mergeSpecs, type OpenApi } from './openapi.merge.ts';
 
@@ -29,6 +30,7 @@ const routeTable = (config: Readonly<Config>) => ({
 });
 
 interface ProxyOptions {
+  trust: ReturnType<typeof compileTrust>;
   bodyLimit: number;
   dispatcher?: Dispatcher;
   onResponse?: (status: number) => void;
@@ -38,7 +40,7 @@ interface ProxyOptions {
  * One upstream in its own scope. Bodies are read as bytes, unparsed, so an oversized body is a
  * 413 here rather than a connection the service cuts mid-upload; a dead upstream is a 503 problem.
  */
-function proxy(app: App, base: string, routes: Route[], { bodyLimit, dispatcher, onResponse }: ProxyOptions): void {
+function proxy(app: App, base: string, routes: Route[], { trust, bodyLimit, dispatcher, onResponse }: ProxyOptions): void {
   app.register(async (scope: App) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
@@ -57,15 +59,27 @@ function proxy(app: App, base: string, routes: Route[], { bodyLimit, dispatcher,
         method,
         url,
         schema: { hide: true },
-        handler: (request, reply) =>
-          reply.from(request.url, {
-            // The client's bytes and content type, forwarded as they are (never re-encoded).
-            ...(Buffer.isBuffer(request.body)
-              ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
-              : {}),
-            rewriteRequestHeaders: (_request, headers) => ({ ...headers, 'x-forwarded-for': request.ip }),
-            onError: (r) => sendProblem(r as never, new AppError('UNAVAILABLE', `The service behind ${url} did not answer.`)),
-          }),
+        handler: (request, reply) => {
+          const q = request.url.indexOf('?');
+          const [path, query] = q === -1 ? [request.url, ''] : [request.url.slice(0, q), request.url.slice(q + 1)];
+          const trusted = fromTrustedPeer(request.raw, trust);
+          try {
+            return reply.from(path, {
+              // The query as the client's raw bytes: reply-from would percent-decode it and 500 on a stray %.
+              queryString: () => query,
+              // The client's bytes and content type, forwarded as they are (never re-encoded).
+              ...(Buffer.isBuffer(request.body)
+                ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
+                : {}),
+              rewriteRequestHeaders: (_request, headers) => forwardedHeaders(headers, request.ip, trusted),
+              // Hop-by-hop: this connection's fate is the client's and ours, not the upstream's.
+              rewriteHeaders: (headers) => withoutHopHeaders(headers),
+              onError: (r) => sendProblem(r as never, new AppError('UNAVAILABLE', `The service behind ${url} did not answer.`)),
+            });
+          } catch {
+            return sendProblem(reply, new AppError('VALIDATION', 'The path is not one this gateway can forward.'));
+          }
+        },
       });
     }
   });
@@ -132,10 +146,12 @@ export async function startGateway(config: Readonly<Config>): Promise<void> {
   app.addHook('onReady', () => void mergedSpec().catch(() => undefined));
 
   const bodyLimit = config.bodyLimitBytes;
-  proxy(app, table.auth.base, table.auth.routes, { bodyLimit });
-  proxy(app, table.links.base, table.links.routes, { bodyLimit });
-  proxy(app, table.analytics.base, table.analytics.routes, { bodyLimit });
+  const trust = compileTrust(config.trustProxy);
+  proxy(app, table.auth.base, table.auth.routes, { trust, bodyLimit });
+  proxy(app, table.links.base, table.links.routes, { trust, bodyLimit });
+  proxy(app, table.analytics.base, table.analytics.routes, { trust, bodyLimit });
   proxy(app, table.redirector.base, table.redirector.routes, {
+    trust,
     bodyLimit,
     dispatcher: redirectors,
     onResponse: createRedirectCounter(ctx.metrics.registry),

@@ -56,12 +56,22 @@ export async function buildAnalytics(ctx: Context) {
   return { analytics: createAnalyticsService({ repository, ingest, sink: writer }), writer, database };
 }
 
-export async function buildLinks(ctx: Context, deps: { clicks: ClickTotals; changes: LinkChangeListener }) {
+/** Where short URLs are answered besides BASE_URL: this HOST:PORT, plus any redirector URLs (microservices). */
+export function shortUrlOrigins(config: Context['config'], redirectorUrls: readonly string[] = []) {
+  const local = redirectorUrls.map((raw) => new URL(raw)).map((u) => ({ host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) }));
+  return [{ host: config.host, port: config.port }, ...local];
+}
+
+export async function buildLinks(
+  ctx: Context,
+  deps: { clicks: ClickTotals; changes: LinkChangeListener; listen?: ReturnType<typeof shortUrlOrigins> },
+) {
   const database = await ctx.openModuleDatabase('links', linksMigrations);
   const links = createLinksService({
     repository: createLinksRepository(database),
     baseUrl: ctx.config.baseUrl,
     clickTotalsTimeoutMs: ctx.config.clickTotalsTimeoutMs,
+    listen: shortUrlOrigins(ctx.config),
     ...deps,
   });
   return { links, database };

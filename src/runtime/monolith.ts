@@ -33,7 +33,7 @@ export async function buildMonolith(config: Readonly<Config>) {
   app.register(linksRoutes, { links, authenticate });
   app.register(analyticsRoutes, { analytics, links, authenticate });
   app.register(eventsRoutes, { analytics, guard: createInternalGuard(config.internalToken) });
-  app.register(redirectorRoutes, { redirector, countRedirect });
+  app.register(redirectorRoutes, { redirector, countRedirect, trustProxy: config.trustProxy });
 
   return { app, ctx, writer };
 }

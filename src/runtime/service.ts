@@ -27,7 +27,7 @@ import { registerRateLimits } from '../common/http/rate-limit.ts';
 import { createContext, createServerFor, rateLimitsOf, type Context } from './context.ts';
 import { startGateway } from './gateway.ts';
 import { serve } from './lifecycle.ts';
-import { buildAnalytics, buildAuth, buildLinks, buildRedirector } from './modules.ts';
+import { buildAnalytics, buildAuth, buildLinks, buildRedirector, shortUrlOrigins } from './modules.ts';
 
 type Peer = 'auth' | 'links' | 'analytics';
 type Built = { ready: ReadinessChecks; mount(app: App): void; closers: (() => Promise<void>)[]; fastPath?: FastPath };
@@ -54,7 +54,9 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
     );
     const redis = config.redisUrl ? createRedisPublisher(config.redisUrl, logger) : null;
     const changes = redis ?? createCacheInvalidationClient(() => redirectors, logger);
-    const { links, database } = await buildLinks(ctx, { clicks: createAnalyticsClient(peer('analytics')), changes });
+    // Replicas scaled later are not known here; their ports are fresh ones on 127.0.0.1.
+    const listen = shortUrlOrigins(config, [config.serviceUrls.redirector, ...config.redirectorUrls]);
+    const { links, database } = await buildLinks(ctx, { clicks: createAnalyticsClient(peer('analytics')), changes, listen });
     const guard = createInternalGuard(config.internalToken);
     return {
       ready: { database: () => database.ping(), auth: () => peer('auth').call('GET', '/health') },
@@ -108,7 +110,7 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
     return {
       ready: { links: () => peer('links').call('GET', '/health') },
       mount(app) {
-        app.register(redirectorRoutes, { redirector, countRedirect });
+        app.register(redirectorRoutes, { redirector, countRedirect, trustProxy: ctx.config.trustProxy });
         app.register(redirectorInternalRoutes, { cache, guard: createInternalGuard(config.internalToken) });
       },
       closers: [() => sender.close(), ...(subscription ? [() => subscription.close()] : [])],

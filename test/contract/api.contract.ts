@@ -15,6 +15,9 @@ import { qrCases } from './qr.cases.ts';
 import { redirectsCases } from './redirects.cases.ts';
 import { shutdownCases } from './shutdown.cases.ts';
 import { validationCases } from './validation.cases.ts';
+import { fuzzCases } from './fuzz.cases.ts';
+import { guardsCases } from './guards.cases.ts';
+import { hostileCases } from './hostile.cases.ts';
 
 /** The whole public contract against one mode and database; every entry file calls this once. */
 export function defineContractSuite(label: string, opts: TargetOptions): void {
@@ -28,6 +31,9 @@ export function defineContractSuite(label: string, opts: TargetOptions): void {
     linksCases(suite);
     codesCases(suite);
     validationCases(suite);
+    hostileCases(suite);
+    guardsCases(suite);
+    fuzzCases(suite);
     listingCases(suite);
     isolationCases(suite);
     qrCases(suite);

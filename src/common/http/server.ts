@@ -7,6 +7,7 @@ import type { Principal } from '../principal.ts';
 import { AppError, isTransientDatabaseError, toProblem } from '../errors.ts';
 import { validationError, validatorCompiler } from './validation.ts';
 import { operationsSchemas, ProblemSchema, registerDocs } from './docs.ts';
+import { PROBLEM_JSON, answerClientError, answerFrameworkError, originForm } from './protocol-errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -56,7 +57,6 @@ function withTimeout(work: Promise<unknown>, ms: number): Promise<unknown> {
   return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
-const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
 /** Seconds a client should wait before retrying a 503: about one SQLite retry round, or a reconnect. */
 const RETRY_AFTER_S = 2;
 const DEFAULT_READY_TIMEOUT_MS = 2_000;
@@ -106,6 +106,9 @@ export function createHttpServer(options: HttpServerOptions): App {
     trustProxy: options.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    rewriteUrl: (request) => originForm(request.url ?? '/'),
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.addHook('preClose', (done) => {

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { parseInstant } from '../../common/dates.ts';
 import { AppError } from '../../common/errors.ts';
 import { API_PROBLEMS, problems } from '../../common/http/docs.ts';
 import type { App } from '../../common/http/server.ts';
@@ -7,6 +8,17 @@ import type { AnalyticsPort, ClickEvent, LinkLookup } from './analytics.port.ts'
 import { EventsBody, LinkStatsSchema, StatsQuery, UserStatsSchema } from './analytics.schemas.ts';
 
 const tags = ['analytics'];
+
+/** The format check lets a leap second (23:59:60) through, which no timestamp column holds: 400, not NaN. */
+function instantOf(value: string | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseInstant(value);
+  if (ms === null) {
+    const message = 'must be a real ISO-8601 date-time (no leap second), years 1970-9999';
+    throw new AppError('VALIDATION', `${field} ${message}.`, [{ field, message }]);
+  }
+  return ms;
+}
 
 export interface AnalyticsRoutesOptions {
   analytics: AnalyticsPort;
@@ -32,12 +44,9 @@ export async function analyticsRoutes(app: App, { analytics, links, authenticate
     },
     async (request) => {
       const { from, to, interval } = request.query;
+      const range = { from: instantOf(from, 'from'), to: instantOf(to, 'to') };
       const link = await links.get(principalOf(request), request.params.code);
-      return analytics.linkStats(link, {
-        from: from === undefined ? undefined : Date.parse(from),
-        to: to === undefined ? undefined : Date.parse(to),
-        interval,
-      });
+      return analytics.linkStats(link, { ...range, interval });
     },
   );
 

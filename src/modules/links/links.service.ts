@@ -14,7 +14,7 @@ import type {
 } from './links.port.ts';
 import type { LinkRow, LinksRepository } from './links.repository.ts';
 import { boundedTotals } from './links.clicks.ts';
-import { checkCustomCode, checkDate, checkTargetUrl, generateCode, normaliseTags } from './links.rules.ts';
+import { checkCustomCode, checkExpiry, checkTargetUrl, generateCode, normaliseTags, type SelfOrigins } from './links.rules.ts';
 
 export interface LinksServiceDeps {
   repository: LinksRepository;
@@ -22,6 +22,8 @@ export interface LinksServiceDeps {
   /** Told after every update or delete; the call answers only once it resolved. */
   changes: LinkChangeListener;
   baseUrl: string;
+  /** Every host:port the server listens on (HOST, PORT): a target there would loop too. */
+  listen?: SelfOrigins['listen'];
   now?: () => number;
   /** How long a listing waits for click totals before showing them as unknown (CLICK_TOTALS_TIMEOUT_MS). */
   clickTotalsTimeoutMs?: number;
@@ -34,9 +36,11 @@ export function createLinksService({
   clicks,
   changes,
   baseUrl,
+  listen = [],
   now = Date.now,
   clickTotalsTimeoutMs = 1_000,
 }: LinksServiceDeps): LinksPort {
+  const self: SelfOrigins = { baseUrl, listen };
   // Strictly increasing per process, so "newest first" is exact even within one millisecond.
   let lastStamp = 0;
   const stamp = () => (lastStamp = Math.max(now(), lastStamp + 1));
@@ -98,11 +102,11 @@ export function createLinksService({
         {
           id: randomUUID(),
           owner_id: owner.id,
-          url: checkTargetUrl(input.url, baseUrl),
+          url: checkTargetUrl(input.url, self),
           title: input.title ?? null,
           created_at: at,
           updated_at: at,
-          expires_at: input.expiresAt === undefined ? null : checkDate(input.expiresAt, 'expiresAt'),
+          expires_at: input.expiresAt === undefined ? null : checkExpiry(input.expiresAt, now()),
           max_clicks: input.maxClicks ?? null,
           password_hash: input.password === undefined ? null : await hashPassword(input.password),
           redirect_type: input.redirectType ?? 302,
@@ -134,9 +138,9 @@ export function createLinksService({
     async update(owner, code, patch: UpdateLinkInput) {
       const row = await findOwned(owner, code);
       const fields: Partial<LinkRow> = { updated_at: Math.max(now(), row.updated_at) };
-      if (patch.url !== undefined) fields.url = checkTargetUrl(patch.url, baseUrl);
+      if (patch.url !== undefined) fields.url = checkTargetUrl(patch.url, self);
       if (patch.title !== undefined) fields.title = patch.title;
-      if (patch.expiresAt !== undefined) fields.expires_at = patch.expiresAt === null ? null : checkDate(patch.expiresAt, 'expiresAt');
+      if (patch.expiresAt !== undefined) fields.expires_at = patch.expiresAt === null ? null : checkExpiry(patch.expiresAt, now());
       if (patch.maxClicks !== undefined) fields.max_clicks = patch.maxClicks;
       if (patch.redirectType !== undefined) fields.redirect_type = patch.redirectType;
       if (patch.password !== undefined) fields.password_hash = patch.password === null ? null : await hashPassword(patch.password);
@@ -180,7 +184,8 @@ function encodeCursor(row: LinkRow): string {
 function decodeCursor(cursor: string): { createdAt: number; id: string } {
   const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('.');
   const ms = Number(createdAt);
-  if (!id || !Number.isSafeInteger(ms)) {
+  // Only the shapes encodeCursor writes: anything else (a NUL, any text) never reaches a query.
+  if (!id || !/^\d{1,16}$/.test(createdAt ?? '') || !Number.isSafeInteger(ms) || !/^[0-9a-f-]{36}$/i.test(id)) {
     throw new AppError('VALIDATION', 'The cursor is not one this API gave out.', [{ field: 'cursor', message: 'is invalid' }]);
   }
   return { createdAt: ms, id };

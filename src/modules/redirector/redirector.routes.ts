@@ -5,6 +5,7 @@ import { AppError } from '../../common/errors.ts';
 import { noContent, problems, ProblemRef } from '../../common/http/docs.ts';
 import { sendProblem, type App } from '../../common/http/server.ts';
 import { verifyPassword } from '../../common/password.ts';
+import { compileTrust, fromTrustedPeer } from './redirector.fastpath.ts';
 import { gonePage, notFoundPage, passwordPage } from './redirector.pages.ts';
 import { visitFrom, type Redirector, type Visit } from './redirector.service.ts';
 
@@ -34,17 +35,20 @@ const visitResponses = {
   ...problems(503),
 };
 const unlockResponses = {
-  ...redirects,
-  303: redirect('The right password: a redirect the browser follows with GET (from this release on, whatever the link’s redirectType)'),
+  // Always 303, whatever the link's redirectType: a 307/308 would make the browser re-send the password to the target.
+  303: redirect('The right password (or no password needed): a redirect the browser follows with GET'),
   401: form('A wrong password: the form again'),
   ...problems(400, 413, 415, 429),
   ...missing,
   ...problems(503),
 };
 
-function visitOf(request: FastifyRequest<{ Params: { code: string } }>): Visit {
+type Trust = ReturnType<typeof compileTrust>;
+
+function visitOf(request: FastifyRequest<{ Params: { code: string } }>, trust: Trust): Visit {
   const q = request.url.indexOf('?');
-  return visitFrom(request.params.code, q === -1 ? '' : request.url.slice(q + 1), request.ip, request.method, request.headers);
+  const query = q === -1 ? '' : request.url.slice(q + 1);
+  return visitFrom(request.params.code, query, request.ip, request.method, request.headers, fromTrustedPeer(request.raw, trust));
 }
 
 const wantsHtml = (request: FastifyRequest) => (request.headers.accept ?? '').includes('text/html');
@@ -63,7 +67,15 @@ function answerMissing(request: FastifyRequest, reply: FastifyReply, gone: boole
 }
 
 /** GET|HEAD /r/:code and /:code, plus POST for password-protected links. */
-export async function redirectorRoutes(app: App, { redirector, countRedirect }: { redirector: Redirector; countRedirect: (status: number) => void }) {
+export interface RedirectorRoutesOptions {
+  redirector: Redirector;
+  countRedirect: (status: number) => void;
+  /** TRUST_PROXY: only peers it trusts may set the visitor's country through headers. */
+  trustProxy: string;
+}
+
+export async function redirectorRoutes(app: App, { redirector, countRedirect, trustProxy }: RedirectorRoutesOptions) {
+  const trust = compileTrust(trustProxy);
   // The password form posts urlencoded; only this plugin's routes accept it.
   await app.register(formbody);
   app.addHook('onResponse', (_request, reply, done) => {
@@ -83,7 +95,8 @@ export async function redirectorRoutes(app: App, { redirector, countRedirect }: 
           .type('text/html; charset=utf-8')
           .send(passwordPage(visit.code, visit.unlocked === false));
       case 'redirect':
-        reply.code(outcome.link.redirectType).header('location', outcome.location).send();
+        // After the password form, 303: a 307/308 would make the browser re-post the password to the target.
+        reply.code(request.method === 'POST' ? 303 : outcome.link.redirectType).header('location', outcome.location).send();
         // Not awaited and after send(): analytics must never slow a redirect.
         redirector.record(outcome.link, visit);
         return reply;
@@ -92,10 +105,10 @@ export async function redirectorRoutes(app: App, { redirector, countRedirect }: 
 
   const schema = { tags: ['redirects'], security: [], params: CodeParams, response: visitResponses };
   const onGet = (request: FastifyRequest<{ Params: { code: string } }>, reply: FastifyReply) =>
-    follow(request, reply, visitOf(request));
+    follow(request, reply, visitOf(request, trust));
 
   async function onPassword(request: FastifyRequest<{ Params: { code: string }; Body: { password: string } }>, reply: FastifyReply) {
-    const visit = visitOf(request);
+    const visit = visitOf(request, trust);
     const outcome = await redirector.decide(visit);
     if (outcome.kind !== 'password') return follow(request, reply, visit);
     const unlocked = await verifyPassword(request.body.password, outcome.link.passwordHash ?? '');
