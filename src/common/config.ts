@@ -33,11 +33,21 @@ export interface Config {
   trustProxy: string;
   /** Where this redirector spools undelivered clicks; default data/spool/redirector-<port>. */
   spoolDir: string | null;
+  /** Set by `morphlink up` on each child: shown in /health so the supervisor knows its own. */
+  instanceId: string | null;
 }
 
 export class ConfigError extends Error {
   constructor(variable: string, expected: string, got: string) {
     super(`Invalid configuration: ${variable}=${JSON.stringify(got)}; expected ${expected}.`);
+  }
+}
+
+/** A setting this process cannot run without is unset: the message says how to set it. */
+export class MissingConfigError extends ConfigError {
+  constructor(variable: string, how: string) {
+    super(variable, '', '');
+    this.message = `Missing configuration: ${variable} is not set. ${how}`;
   }
 }
 
@@ -94,6 +104,7 @@ export function loadConfig(env: Env = withDotenv(process.env)): Readonly<Config>
     supervisorPort: read.port('SUPERVISOR_PORT', 8009),
     trustProxy: read.string('TRUST_PROXY', 'loopback'),
     spoolDir: read.optionalString('SPOOL_DIR'),
+    instanceId: read.optionalString('MORPHLINK_INSTANCE'),
   };
   if (config.users.some((u) => !/^[A-Za-z0-9_.-]{1,64}$/.test(u))) {
     throw new ConfigError('USERS', 'a comma-separated list of user names ([A-Za-z0-9_.-])', env.USERS ?? '');
