@@ -49,6 +49,7 @@ export function createServerFor(
     metrics: ctx.metrics,
     bodyLimitBytes: ctx.config.bodyLimitBytes,
     trustProxy: ctx.config.trustProxy,
+    instance: ctx.config.instanceId,
     ...options,
   });
 }

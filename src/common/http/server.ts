@@ -43,6 +43,8 @@ export interface HttpServerOptions {
   fastPath?: (request: IncomingMessage, response: ServerResponse) => boolean;
   /** Replaces the default /health body, e.g. the gateway's summary of every service. */
   health?: () => Promise<{ healthy: boolean; body: object }>;
+  /** The fleet instance id `morphlink up` gave this process; /health shows it with `service`. */
+  instance?: string | null;
 }
 
 const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
@@ -124,12 +126,14 @@ export function createHttpServer(options: HttpServerOptions): App {
 
 function registerOperations(app: App, options: HttpServerOptions): void {
   const hide = { schema: { hide: true } };
+  // Identity, not just a 200: a supervisor must not take another server on the port for its child.
+  const identity = { service: options.service, instance: options.instance ?? null };
   app.get('/health', hide, async (_request, reply) => {
     if (!options.health) {
-      return { status: 'ok', service: options.service, mode: options.mode, version: options.version };
+      return { status: 'ok', ...identity, mode: options.mode, version: options.version };
     }
     const { healthy, body } = await options.health();
-    return reply.code(healthy ? 200 : 503).send(body);
+    return reply.code(healthy ? 200 : 503).send({ ...body, ...identity });
   });
   app.get('/ready', hide, async (_request, reply) => {
     const failing: Record<string, string> = {};
