@@ -127,7 +127,7 @@ export function createHttpServer(options: HttpServerOptions): App {
 function registerOperations(app: App, options: HttpServerOptions): void {
   const hide = { schema: { hide: true } };
   // Identity, not just a 200: a supervisor must not take another server on the port for its child.
-  const identity = { service: options.service, instance: options.instance ?? null };
+  const identity = { service: options.service, ...(options.instance ? { instance: options.instance } : {}) };
   app.get('/health', hide, async (_request, reply) => {
     if (!options.health) {
       return { status: 'ok', ...identity, mode: options.mode, version: options.version };
