@@ -30,8 +30,11 @@ export async function serve(app: App, ctx: Context, port: number, closers: (() =
     process.exit(code);
   }
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
-  watchSupervisor(stop);
+  // Windows has no process groups: a console's Ctrl-C reaches every child too. A supervised child
+  // leaves it to the supervisor, which stops the fleet in order over IPC.
+  if (process.platform === 'win32' && process.send) process.on('SIGINT', () => ctx.logger.info('Ctrl-C: the supervisor stops us in order'));
+  else process.once('SIGINT', () => void stop('SIGINT'));
+  watchSupervisor((reason) => void stop(reason));
   await app.listen({ host: ctx.config.host, port });
   ctx.logger.info({ url: `http://${ctx.config.host}:${port}`, mode: ctx.config.mode }, `${ctx.service} listening`);
 }

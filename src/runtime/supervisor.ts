@@ -24,7 +24,9 @@ export function parseReplicas(flag: string | undefined): { redirector?: number }
 export async function startSupervisor(config: Readonly<Config>, options: { replicas?: { redirector?: number } }): Promise<void> {
   const logger = createLogger(config.logLevel, 'supervisor');
   const token = config.internalToken ?? randomBytes(24).toString('base64url');
-  if (!config.internalToken) logger.info('generated an INTERNAL_TOKEN for this fleet');
+  if (!config.internalToken) {
+    logger.info('generated an INTERNAL_TOKEN for this fleet; set INTERNAL_TOKEN yourself to call the control port (SUPERVISOR_PORT)');
+  }
   // Each child shows it on /health: only our own children pass the health check.
   const instance = randomBytes(9).toString('base64url');
   const { servicePorts, serviceUrls } = config;
