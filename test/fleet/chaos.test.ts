@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer, connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { createScratch, type Scratch } from '../contract/database.ts';
@@ -8,31 +7,11 @@ import { freePort } from '../contract/harness.ts';
 import { api, visit, type Client } from '../contract/http.ts';
 import { redirectorPorts, startFleet, type Fleet } from './fleet.ts';
 import { isListening, until } from './process.ts';
+import { startRedisRelay } from './redis-relay.ts';
 
 const VISITS = 4_000;
 const HANG_MS = 8_000;
 const CONCURRENCY = 8;
-
-/** A TCP relay to the shared Redis: closing it is a Redis outage for this fleet alone. */
-async function startRedisRelay(port: number) {
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect(6379, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    close: () => {
-      if (server.listening) server.close();
-      for (const s of sockets) s.destroy();
-    },
-  };
-}
 
 /** Drops every session of this fleet's own database, as a failover or a restart does. */
 async function terminateBackends(databaseUrl: string): Promise<number> {
@@ -52,7 +31,7 @@ describe('fleet under faults (PostgreSQL, 2 redirectors, Redis): every answered 
   let fleet: Fleet;
   let alice: Client;
   let scratch: Scratch;
-  let relay: Awaited<ReturnType<typeof startRedisRelay>>;
+  let relay: { close(): void };
 
   before(async () => {
     scratch = await createScratch('postgres');

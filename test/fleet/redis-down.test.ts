@@ -1,37 +1,15 @@
 import assert from 'node:assert/strict';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { api, visit, type Client } from '../contract/http.ts';
 import { createLink } from '../contract/fixtures.ts';
 import { freePort } from '../contract/harness.ts';
 import { metric, startFleet, type Fleet } from './fleet.ts';
-
-/** A TCP relay to the shared Redis: closing it is a Redis outage for the fleet alone. */
-async function startRedisRelay(port: number): Promise<{ close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(6379, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
-  };
-}
+import { startRedisRelay } from './redis-relay.ts';
 
 describe('microservices fleet with REDIS_URL, when Redis goes down (SQLite)', () => {
   let fleet: Fleet;
   let alice: Client;
-  let relay: { close(): Promise<void> };
+  let relay: { close(): void };
 
   before(async () => {
     const port = await freePort();
@@ -42,7 +20,7 @@ describe('microservices fleet with REDIS_URL, when Redis goes down (SQLite)', ()
   });
   after(async () => {
     await fleet?.dispose();
-    await relay?.close();
+    relay?.close();
   });
 
   test('when Redis is down, then a deleted link answers 404 and a newly protected link asks for its password at once', async () => {
@@ -52,7 +30,7 @@ describe('microservices fleet with REDIS_URL, when Redis goes down (SQLite)', ()
       // Twice: the second visit is served from the redirector's cache.
       for (let i = 0; i < 2; i++) assert.equal((await visit(fleet, `/${code}`)).status, 302);
     }
-    await relay.close();
+    relay.close();
     // Let the clients notice the dropped connections, as they would a Redis crash.
     await new Promise((r) => setTimeout(r, 300));
 
