@@ -45,6 +45,8 @@ export interface Config {
   readyTimeoutMs: number;
   /** How long a link listing waits for click totals before showing them as unknown (null). */
   clickTotalsTimeoutMs: number;
+  /** Set by `morphlink up` on each child: shown in /health so the supervisor knows its own. */
+  instanceId: string | null;
 }
 
 export interface RateLimitConfig {
@@ -56,6 +58,14 @@ export interface RateLimitConfig {
 export class ConfigError extends Error {
   constructor(variable: string, expected: string, got: string) {
     super(`Invalid configuration: ${variable}=${JSON.stringify(got)}; expected ${expected}.`);
+  }
+}
+
+/** A setting this process cannot run without is unset: the message says how to set it. */
+export class MissingConfigError extends ConfigError {
+  constructor(variable: string, how: string) {
+    super(variable, '', '');
+    this.message = `Missing configuration: ${variable} is not set. ${how}`;
   }
 }
 
@@ -122,6 +132,7 @@ export function loadConfig(env: Env = withDotenv(process.env)): Readonly<Config>
     sqliteBusyTimeoutMs: read.integer('SQLITE_BUSY_TIMEOUT_MS', 50, 0, 10_000),
     readyTimeoutMs: read.integer('READY_TIMEOUT_MS', 2_000, 100),
     clickTotalsTimeoutMs: read.integer('CLICK_TOTALS_TIMEOUT_MS', 1_000, 10),
+    instanceId: read.optionalString('MORPHLINK_INSTANCE'),
   };
   if (config.users.some((u) => !/^[A-Za-z0-9_.-]{1,64}$/.test(u))) {
     throw new ConfigError('USERS', 'a comma-separated list of user names ([A-Za-z0-9_.-])', env.USERS ?? '');

@@ -71,6 +71,7 @@ export function createServerFor(
     bodyLimitBytes: ctx.config.bodyLimitBytes,
     trustProxy: ctx.config.trustProxy,
     readyTimeoutMs: ctx.config.readyTimeoutMs,
+    instance: ctx.config.instanceId,
     ...options,
   });
 }

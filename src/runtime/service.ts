@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Type } from 'typebox';
-import type { Config } from '../common/config.ts';
+import { MissingConfigError, type Config } from '../common/config.ts';
 import { createHttpClient, type HttpClient } from '../common/http/client.ts';
 import { createInternalAuthenticate, createInternalGuard } from '../common/http/internal.ts';
 import type { App, ReadinessChecks } from '../common/http/server.ts';
@@ -52,14 +52,26 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
     let redirectors = (config.redirectorUrls.length > 0 ? config.redirectorUrls : [config.serviceUrls.redirector]).map(
       (url) => createHttpClient(url, { token: config.internalToken, timeoutMs: 1_000 }),
     );
-    const redis = config.redisUrl ? createRedisPublisher(config.redisUrl, logger) : null;
-    const changes = redis ?? createCacheInvalidationClient(() => redirectors, logger);
     // Replicas scaled later are not known here; their ports are fresh ones on 127.0.0.1.
     const listen = shortUrlOrigins(config, [config.serviceUrls.redirector, ...config.redirectorUrls]);
-    const { links, database } = await buildLinks(ctx, { clicks: createAnalyticsClient(peer('analytics')), changes, listen });
+    const overHttp = createCacheInvalidationClient(() => redirectors, logger);
+    const redis = config.redisUrl
+      ? createRedisPublisher({
+          redisUrl: config.redisUrl,
+          fallback: overHttp,
+          expectedReceivers: () => redirectors.length,
+          registry: ctx.metrics.registry,
+          logger,
+        })
+      : null;
+    const { links, database } = await buildLinks(ctx, { clicks: createAnalyticsClient(peer('analytics')), changes: redis ?? overHttp, listen });
     const guard = createInternalGuard(config.internalToken);
     return {
-      ready: { database: () => database.ping(), auth: () => peer('auth').call('GET', '/health') },
+      ready: {
+        database: () => database.ping(),
+        auth: () => peer('auth').call('GET', '/health'),
+        ...(redis ? { redis: () => redis.ping() } : {}),
+      },
       mount(app) {
         app.register(linksRoutes, { links, authenticate: createAuthenticate(createAuthClient(peer('auth')), config.authMode) });
         app.register(linksInternalRoutes, { links, guard, authenticate: createInternalAuthenticate(config.internalToken) });
@@ -120,6 +132,15 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
 };
 
 export async function startService(config: Readonly<Config>, name: string): Promise<void> {
+  // Without it every internal call answers 401 while /health says ok: refuse instead.
+  if (!config.internalToken) {
+    throw new MissingConfigError(
+      'INTERNAL_TOKEN',
+      `Every service of a fleet must share one secret. Set INTERNAL_TOKEN to the same random string for each service ` +
+        `(in .env or the environment; make one with: node -e "console.log(crypto.randomBytes(24).toString('hex'))"), ` +
+        `or run the whole fleet with \`morphlink up\`, which generates it.`,
+    );
+  }
   if (name === 'gateway') return startGateway(config);
   if (!(name in services)) {
     throw new Error(`Unknown service "${name}": expected auth, links, redirector, analytics or gateway.`);

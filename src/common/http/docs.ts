@@ -128,7 +128,14 @@ export function registerDocs(app: App, version: string): void {
 
 const Health = Type.Unsafe<object>(
   Type.Object(
-    { status: Type.String(), service: Type.String(), mode: Type.String(), version: Type.String() },
+    {
+      status: Type.String(),
+      service: Type.String(),
+      // Under `morphlink up`: the fleet's id, so the supervisor knows its own child from another server on the port.
+      instance: Type.Optional(Type.String()),
+      mode: Type.String(),
+      version: Type.String(),
+    },
     // The gateway adds `services`: each upstream's own health.
     { additionalProperties: true },
   ),

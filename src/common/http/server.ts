@@ -46,6 +46,8 @@ export interface HttpServerOptions {
   health?: () => Promise<{ healthy: boolean; body: object }>;
   /** How long /ready waits for each check before naming it as failing (READY_TIMEOUT_MS). */
   readyTimeoutMs?: number;
+  /** The fleet instance id `morphlink up` gave this process; /health shows it with `service`. */
+  instance?: string | null;
 }
 
 /** A check that hangs (a stalled database) fails after `ms` instead of holding /ready open. */
@@ -148,12 +150,14 @@ export function createHttpServer(options: HttpServerOptions): App {
 }
 
 function registerOperations(app: App, options: HttpServerOptions): void {
+  // Identity, not just a 200: a supervisor must not take another server on the port for its child.
+  const identity = { service: options.service, ...(options.instance ? { instance: options.instance } : {}) };
   app.get('/health', { schema: operationsSchemas.health }, async (_request, reply) => {
     if (!options.health) {
-      return { status: 'ok', service: options.service, mode: options.mode, version: options.version };
+      return { status: 'ok', ...identity, mode: options.mode, version: options.version };
     }
     const { healthy, body } = await options.health();
-    return reply.code(healthy ? 200 : 503).send(body);
+    return reply.code(healthy ? 200 : 503).send({ ...body, ...identity });
   });
   app.get('/ready', { schema: operationsSchemas.ready }, async (_request, reply) => {
     const failing: Record<string, string> = {};
