@@ -33,6 +33,10 @@ export interface Config {
   trustProxy: string;
   /** Where this redirector spools undelivered clicks; default data/spool/redirector-<port>. */
   spoolDir: string | null;
+  /** How long a redirector waits for POST /events before it spools the batch. */
+  clickSendTimeoutMs: number;
+  /** Seeds visitor hashes; when unset, one is generated once and kept in DATA_DIR/visitor-secret. */
+  visitorSecret: string | null;
 }
 
 export class ConfigError extends Error {
@@ -94,6 +98,8 @@ export function loadConfig(env: Env = withDotenv(process.env)): Readonly<Config>
     supervisorPort: read.port('SUPERVISOR_PORT', 8009),
     trustProxy: read.string('TRUST_PROXY', 'loopback'),
     spoolDir: read.optionalString('SPOOL_DIR'),
+    clickSendTimeoutMs: read.integer('CLICK_SEND_TIMEOUT_MS', 1_000, 50, 60_000),
+    visitorSecret: read.optionalString('VISITOR_SECRET'),
   };
   if (config.users.some((u) => !/^[A-Za-z0-9_.-]{1,64}$/.test(u))) {
     throw new ConfigError('USERS', 'a comma-separated list of user names ([A-Za-z0-9_.-])', env.USERS ?? '');

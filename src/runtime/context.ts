@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import type { Config } from '../common/config.ts';
 import { createDatabases, migrate, type Database, type ModuleMigrations } from '../common/db.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
 import { createMetrics, type Metrics } from '../common/metrics.ts';
 import { createHttpServer, type App, type HttpServerOptions } from '../common/http/server.ts';
 import { version } from '../common/version.ts';
+import { loadVisitorSecret } from './visitor-secret.ts';
 
 /** What every process has: its config, logger, metrics registry and database connections. */
 export interface Context {
@@ -15,12 +15,13 @@ export interface Context {
   databases: ReturnType<typeof createDatabases>;
   /** Opens a module's database (shared per URL) and brings its tables up to date. */
   openModuleDatabase(module: 'auth' | 'links' | 'analytics', migrations: ModuleMigrations): Promise<Database>;
-  /** Seeds visitor hashes; shared by a fleet through INTERNAL_TOKEN so replicas agree. */
+  /** Seeds visitor hashes: VISITOR_SECRET, or the one kept in DATA_DIR, so replicas and restarts agree. */
   visitorSecret: string;
 }
 
 export function createContext(config: Readonly<Config>, service: string): Context {
   const databases = createDatabases();
+  let visitorSecret: string | undefined;
   return {
     config,
     service,
@@ -32,7 +33,11 @@ export function createContext(config: Readonly<Config>, service: string): Contex
       await migrate(database, module, migrations);
       return database;
     },
-    visitorSecret: config.internalToken ?? randomBytes(32).toString('hex'),
+    // Read on first use: only processes that serve redirects need it (and touch DATA_DIR for it).
+    get visitorSecret() {
+      visitorSecret ??= config.visitorSecret ?? loadVisitorSecret(config.dataDir);
+      return visitorSecret;
+    },
   };
 }
 
