@@ -1,16 +1,18 @@
-// Click counting under bad input and faults, on real processes. The SIGTERM case is POSIX-only.
+// Click counting under bad input and faults, on real processes. The cases that send signals are POSIX-only.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { createScratch } from '../contract/database.ts';
-import { assertSettledTotal, createLink, readStats, runPool } from '../contract/fixtures.ts';
+import { assertSettledTotal, createLink, eventually, readStats, runPool } from '../contract/fixtures.ts';
 import { ROOT, createUser, startTarget, targetEnv } from '../contract/harness.ts';
 import { CHROME_UA, api, visit } from '../contract/http.ts';
 import { launchServer } from '../contract/server-process.ts';
+import { startFleet } from './fleet.ts';
 
 /** Every spool file under `dir` (recursively) with its events counted, by name relative to `dir`. */
 function spoolFiles(dir: string): Map<string, number> {
@@ -57,6 +59,42 @@ describe('click counting under bad input and faults (real processes)', () => {
     const left = [...spoolFiles(join(dataDir, 'spool'))].filter(([name, events]) => !name.includes('quarantine') && events > 0);
     assert.deepEqual(left, [], 'spool files still holding clicks');
   });
+
+  test(
+    'when analytics hangs (SIGSTOP) and the redirector is killed 2 s later, then no click is lost once analytics resumes (POSIX)',
+    { skip: process.platform === 'win32' ? 'needs SIGSTOP' : false },
+    async (t) => {
+      const fleet = await startFleet({ db: 'sqlite' });
+      let analyticsPid: number | null = null;
+      t.after(async () => {
+        try {
+          if (analyticsPid) process.kill(analyticsPid, 'SIGCONT');
+        } catch {
+          // Already gone.
+        }
+        await fleet.dispose();
+      });
+      // The supervisor's control port opens just after the fleet reports healthy.
+      const pidOf = (name: string) =>
+        eventually(() => fleet.status().then((s) => s.processes.find((p) => p.name === name)?.pid ?? null, () => null), (pid) => pid !== null);
+      const alice = api(fleet, await fleet.createUser('alice'));
+      const link = await createLink(alice);
+      analyticsPid = await pidOf('analytics');
+      assert.ok(analyticsPid);
+      process.kill(analyticsPid, 'SIGSTOP');
+      const n = 300;
+      const answers = await runPool(n, 8, 30_000, () => visit(fleet, `/${link.code}`));
+      assert.ok(answers.every((r) => r.status === 302));
+      await sleep(2_000);
+      const redirectorPid = await pidOf('redirector');
+      assert.ok(redirectorPid);
+      process.kill(redirectorPid, 'SIGKILL');
+      process.kill(analyticsPid, 'SIGCONT');
+      // A respawned redirector on a loaded machine takes a few seconds before it replays its spool.
+      await eventually(() => readStats(alice, link.code), (s) => s.total >= n, 60_000);
+      await assertSettledTotal(alice, link.code, n);
+    },
+  );
 
   test('when a monolith without INTERNAL_TOKEN or VISITOR_SECRET restarts, then the same visitor stays one unique visitor', async (t) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'morphlink-visitor-'));
