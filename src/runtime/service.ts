@@ -99,6 +99,7 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
       // One spool per replica (by port), so replicas never share a file.
       spool: createSpool(config.spoolDir ?? join(config.dataDir, 'spool', `redirector-${config.servicePorts.redirector}`)),
       flushMs: config.clickFlushMs,
+      sendTimeoutMs: config.clickSendTimeoutMs,
       batchMax: Math.min(config.clickBatchMax, 500),
       registry: metrics.registry,
       logger,

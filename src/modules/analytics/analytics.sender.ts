@@ -16,6 +16,8 @@ export interface ClickSenderDeps {
   registry: Registry;
   logger: Logger;
   replayEveryMs?: number;
+  /** How long one send may take before its batch goes to the spool. */
+  sendTimeoutMs?: number;
 }
 
 /**
@@ -25,13 +27,25 @@ export interface ClickSenderDeps {
 const isRefusal = (error: unknown) => error instanceof AppError && [400, 413, 415, 422].includes(error.status);
 
 /**
+ * Our own timer, not only the HTTP client's (undici checks its timeouts about once a second): the
+ * batch reaches the spool on time. A send answered after it only makes a duplicate that analytics skips.
+ */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError('UNAVAILABLE', `analytics did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/**
  * The click sink of a redirector in its own process: batches clicks into POST /events. A batch is
  * sent once; if analytics does not answer it goes to the fsynced spool at once (a redirector
  * killed during an outage loses nothing), and the spool is replayed oldest first once analytics
  * answers again. Analytics skips ids it has seen, so at-least-once delivery counts each click once.
  */
 export function createClickSender(deps: ClickSenderDeps): ClickWriter {
-  const { send, identify, spool, flushMs, batchMax, registry, logger, replayEveryMs = 1_000 } = deps;
+  const { send, identify, spool, flushMs, batchMax, registry, logger, replayEveryMs = 1_000, sendTimeoutMs = 1_000 } = deps;
   const counter = (name: string, help: string) => new Counter({ name, help, registers: [registry] });
   const sent = counter('morphlink_events_sent_total', 'Click events delivered to analytics');
   const spooled = counter('morphlink_events_spooled_total', 'Click events written to the local spool');
@@ -58,7 +72,7 @@ export function createClickSender(deps: ClickSenderDeps): ClickWriter {
    */
   async function sendOnce(batch: readonly ClickEvent[]): Promise<number> {
     try {
-      const { rejected = [] } = await send(batch);
+      const { rejected = [] } = await withDeadline(send(batch), sendTimeoutMs);
       if (rejected.length > 0) quarantine(rejected.map((r) => batch[r.index] as ClickEvent), JSON.stringify(rejected));
       return batch.length - rejected.length;
     } catch (error) {

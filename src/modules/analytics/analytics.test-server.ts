@@ -63,6 +63,7 @@ export function startSender(t: TestContext, port: number, spoolDir: string, time
     registry,
     logger: silentLogger,
     replayEveryMs: 50,
+    sendTimeoutMs: timeoutMs,
   });
   const totals = async () => ({
     sent: await counted(registry, 'morphlink_events_sent_total'),
