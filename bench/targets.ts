@@ -114,7 +114,9 @@ export async function fleetTarget(db: DbKind): Promise<Target> {
   const { scratch, env, apiKey, baseUrl, ports } = await prepare(db, 'microservices');
   const redirectorUrl = `http://127.0.0.1:${ports.redirector}`;
   const redirectorPid = async () => {
-    const status = (await (await fetch(`http://127.0.0.1:${ports.supervisor}/status`)).json()) as SupervisorStatus;
+    // The control port requires the fleet's token.
+    const headers = { authorization: `Bearer ${env.INTERNAL_TOKEN ?? ''}` };
+    const status = (await (await fetch(`http://127.0.0.1:${ports.supervisor}/status`, { headers })).json()) as SupervisorStatus;
     return status.processes.find((p) => p.name === 'redirector' && p.state === 'running')?.pid ?? null;
   };
   return {

@@ -85,6 +85,16 @@ describe('loadConfig', () => {
     assert.deepEqual(loadConfig({ USERS: ' carol , dave ,' }).users, ['carol', 'dave']);
   });
 
+  it('when the rate limits are unset, given, 0 or not a count, then defaults, values, off, or an error naming the variable', () => {
+    assert.deepEqual(loadConfig({}).rateLimits, { apiPerMin: 600, createPerMin: 120, passwordPerMin: 10 });
+    assert.deepEqual(
+      loadConfig({ RATE_LIMIT_API_PER_MIN: '0', RATE_LIMIT_CREATE_PER_MIN: '5', RATE_LIMIT_PASSWORD_PER_MIN: '3' }).rateLimits,
+      { apiPerMin: 0, createPerMin: 5, passwordPerMin: 3 },
+    );
+    assertRejects({ RATE_LIMIT_PASSWORD_PER_MIN: '-1' }, 'RATE_LIMIT_PASSWORD_PER_MIN');
+    assertRejects({ RATE_LIMIT_CREATE_PER_MIN: '10/s' }, 'RATE_LIMIT_CREATE_PER_MIN');
+  });
+
   it('when a variable is blank, then its default applies as if it were unset', () => {
     assert.equal(loadConfig({ PORT: '  ', LOG_LEVEL: '' }).port, 8000);
   });

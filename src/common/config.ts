@@ -33,15 +33,43 @@ export interface Config {
   trustProxy: string;
   /** Where this redirector spools undelivered clicks; default data/spool/redirector-<port>. */
   spoolDir: string | null;
+  /** Requests a minute per client IP and per API key on /api/*, password guesses per IP, link creations per key; 0 disables. */
+  rateLimits: Readonly<RateLimitConfig>;
+  /** PostgreSQL: the server cancels a statement after this long; the client gives up a little later. */
+  dbStatementTimeoutMs: number;
+  /** PostgreSQL: how long opening a connection may take. */
+  dbConnectTimeoutMs: number;
+  /** SQLite: how long one statement waits for another process's lock before retrying asynchronously. */
+  sqliteBusyTimeoutMs: number;
+  /** How long /ready waits for each dependency before naming it as failing. */
+  readyTimeoutMs: number;
+  /** How long a link listing waits for click totals before showing them as unknown (null). */
+  clickTotalsTimeoutMs: number;
+  /** Set by `morphlink up` on each child: shown in /health so the supervisor knows its own. */
+  instanceId: string | null;
   /** How long a redirector waits for POST /events before it spools the batch. */
   clickSendTimeoutMs: number;
   /** Seeds visitor hashes; when unset, one is generated once and kept in DATA_DIR/visitor-secret. */
   visitorSecret: string | null;
 }
 
+export interface RateLimitConfig {
+  apiPerMin: number;
+  createPerMin: number;
+  passwordPerMin: number;
+}
+
 export class ConfigError extends Error {
   constructor(variable: string, expected: string, got: string) {
     super(`Invalid configuration: ${variable}=${JSON.stringify(got)}; expected ${expected}.`);
+  }
+}
+
+/** A setting this process cannot run without is unset: the message says how to set it. */
+export class MissingConfigError extends ConfigError {
+  constructor(variable: string, how: string) {
+    super(variable, '', '');
+    this.message = `Missing configuration: ${variable} is not set. ${how}`;
   }
 }
 
@@ -98,6 +126,17 @@ export function loadConfig(env: Env = withDotenv(process.env)): Readonly<Config>
     supervisorPort: read.port('SUPERVISOR_PORT', 8009),
     trustProxy: read.string('TRUST_PROXY', 'loopback'),
     spoolDir: read.optionalString('SPOOL_DIR'),
+    rateLimits: {
+      apiPerMin: read.integer('RATE_LIMIT_API_PER_MIN', 600, 0),
+      createPerMin: read.integer('RATE_LIMIT_CREATE_PER_MIN', 120, 0),
+      passwordPerMin: read.integer('RATE_LIMIT_PASSWORD_PER_MIN', 10, 0),
+    },
+    dbStatementTimeoutMs: read.integer('DB_STATEMENT_TIMEOUT_MS', 5_000, 100),
+    dbConnectTimeoutMs: read.integer('DB_CONNECT_TIMEOUT_MS', 5_000, 100),
+    sqliteBusyTimeoutMs: read.integer('SQLITE_BUSY_TIMEOUT_MS', 50, 0, 10_000),
+    readyTimeoutMs: read.integer('READY_TIMEOUT_MS', 2_000, 100),
+    clickTotalsTimeoutMs: read.integer('CLICK_TOTALS_TIMEOUT_MS', 1_000, 10),
+    instanceId: read.optionalString('MORPHLINK_INSTANCE'),
     clickSendTimeoutMs: read.integer('CLICK_SEND_TIMEOUT_MS', 1_000, 50, 60_000),
     visitorSecret: read.optionalString('VISITOR_SECRET'),
   };

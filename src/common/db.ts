@@ -1,17 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import type PgModule from 'pg';
-import {
-  Kysely,
-  Migrator,
-  PostgresDialect,
-  SqliteDialect,
-  sql,
-  type Migration,
-  type MigrationProvider,
-} from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { openPostgres } from './db.postgres.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -29,20 +20,30 @@ export interface Database {
 /** A module's migrations, built for the dialect they will run on. */
 export type ModuleMigrations = (dialect: Dialect) => Record<string, Migration>;
 
-const INT8_OID = 20;
-
-export function openDatabase(url: string): Database {
-  return url.startsWith('sqlite:') ? openSqlite(url) : openPostgres(url);
+/** Timeouts: DB_STATEMENT_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS, SQLITE_BUSY_TIMEOUT_MS. */
+export interface DatabaseOptions {
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
+  sqliteBusyTimeoutMs: number;
 }
 
-function openSqlite(url: string): Database {
+const STARTUP_BUSY_TIMEOUT_MS = 10_000;
+
+export const DEFAULT_DATABASE_OPTIONS: Readonly<DatabaseOptions> = { statementTimeoutMs: 5_000, connectTimeoutMs: 5_000, sqliteBusyTimeoutMs: 50 };
+
+export function openDatabase(url: string, options: DatabaseOptions = DEFAULT_DATABASE_OPTIONS): Database {
+  return url.startsWith('sqlite:') ? openSqlite(url, options) : openPostgres(url, options);
+}
+
+function openSqlite(url: string, options: DatabaseOptions): Database {
   const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
   if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
   const sqlite = new SqliteDatabase(file);
-  // WAL lets readers in other processes run during a write; the busy timeout makes a writer
-  // wait for the lock instead of failing with "database is locked".
+  // WAL lets readers in other processes run during a write. better-sqlite3 waits for a lock
+  // synchronously, freezing the event loop (redirects included), so the busy timeout is short
+  // and writes retry asynchronously instead (withRetry), then fail with a 503.
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma(`busy_timeout = ${options.sqliteBusyTimeoutMs}`);
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('temp_store = MEMORY');
@@ -58,34 +59,6 @@ function openSqlite(url: string): Database {
   };
 }
 
-// Loaded on first use: a monolith on SQLite never pays the PostgreSQL driver's memory.
-const requireOnDemand = createRequire(import.meta.url);
-
-function openPostgres(url: string): Database {
-  const pg = requireOnDemand('pg') as typeof PgModule;
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 10,
-    // Timestamps are stored as epoch milliseconds in bigint columns: they fit in a JS number.
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
-  });
-  pool.on('error', () => {
-    // An idle client lost its connection; the pool replaces it. /ready reports a real outage.
-  });
-  const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
-  return {
-    db,
-    dialect: 'postgres',
-    url,
-    sqlite: null,
-    ping: async () => void (await sql`select 1`.execute(db)),
-    close: () => db.destroy(),
-  };
-}
-
 /** Applies one module's migrations, tracked in that module's own table. */
 export async function migrate(database: Database, module: string, migrations: ModuleMigrations): Promise<void> {
   const all = migrations(database.dialect);
@@ -96,21 +69,32 @@ export async function migrate(database: Database, module: string, migrations: Mo
     migrationTableName: `${module}_migrations`,
     migrationLockTableName: `${module}_migrations_lock`,
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  // At start, before any traffic, blocking on another process's migration is fine: wait long.
+  const sqlite = database.sqlite;
+  const busyTimeout: unknown = sqlite?.pragma('busy_timeout', { simple: true });
+  sqlite?.pragma(`busy_timeout = ${STARTUP_BUSY_TIMEOUT_MS}`);
+  try {
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+  } finally {
+    sqlite?.pragma(`busy_timeout = ${Number(busyTimeout)}`);
+  }
 }
 
 /**
  * One Database per distinct URL in this process: modules that share a DATABASE_URL share a
  * connection (SQLite allows one writer, so two connections in one process would only contend).
  */
-export function createDatabases(): { open(url: string): Database; closeAll(): Promise<void> } {
+export function createDatabases(options: DatabaseOptions = DEFAULT_DATABASE_OPTIONS): {
+  open(url: string): Database;
+  closeAll(): Promise<void>;
+} {
   const byUrl = new Map<string, Database>();
   return {
     open(url) {
       let database = byUrl.get(url);
       if (!database) {
-        database = openDatabase(url);
+        database = openDatabase(url, options);
         byUrl.set(url, database);
       }
       return database;
@@ -124,7 +108,11 @@ export function createDatabases(): { open(url: string): Database; closeAll(): Pr
 
 const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_LOCKED', '40001', '40P01']);
 
-/** Retries a write that lost a lock race (SQLite across processes, PostgreSQL serialization). */
+/**
+ * Retries a write that lost a lock race (SQLite across processes, PostgreSQL serialization).
+ * The waits are timers, not a busy timeout: the event loop stays free. Eight attempts wait about
+ * 3 s in all; then the lock error goes up and the request answers 503 with Retry-After.
+ */
 export async function withRetry<T>(work: () => Promise<T>, attempts = 8): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {

@@ -13,8 +13,12 @@ export const errorStatus = {
   CODE_TAKEN: 409,
   USER_EXISTS: 409,
   LINK_GONE: 410,
+  REQUEST_TIMEOUT: 408,
   PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  HEADERS_TOO_LARGE: 431,
   UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
@@ -35,8 +39,12 @@ const titles: Partial<Record<ErrorCode, string>> = {
   FORBIDDEN: 'Forbidden',
   CODE_TAKEN: 'Short code taken',
   LINK_GONE: 'Link no longer available',
+  REQUEST_TIMEOUT: 'Request timeout',
   PAYLOAD_TOO_LARGE: 'Payload too large',
+  URI_TOO_LONG: 'URI too long',
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
+  RATE_LIMITED: 'Too many requests',
+  HEADERS_TOO_LARGE: 'Request headers too large',
   UNAVAILABLE: 'Service unavailable',
   INTERNAL: 'Internal error',
 };
@@ -79,6 +87,27 @@ export function fromProblem(body: unknown, status: number): AppError {
   const problem = (body ?? {}) as Partial<Problem>;
   const code = problem.code && problem.code in errorStatus ? problem.code : statusToCode(status);
   return new AppError(code, problem.detail ?? `Upstream answered ${status}`, problem.errors);
+}
+
+/** SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57 operator intervention (57014 statement timeout, 57P01 terminated). */
+const TRANSIENT_SQLSTATE = /^(08|53|57)/;
+const TRANSIENT_CODES = new Set([
+  '40001', '40P01', '55P03',
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+]);
+/** pg's own client-side failures carry no code, only these messages. */
+const TRANSIENT_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|connection has been discarded/i;
+
+/**
+ * True when a database failure is worth retrying later rather than a bug: a lock held elsewhere
+ * (SQLITE_BUSY after the retries), a timeout, a dropped or refused connection. These answer 503.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = String((error as { code?: unknown }).code ?? '');
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return true;
+  if (TRANSIENT_CODES.has(code) || (/^[0-9A-Z]{5}$/.test(code) && TRANSIENT_SQLSTATE.test(code))) return true;
+  return code === '' && TRANSIENT_MESSAGES.test(error.message);
 }
 
 function statusToCode(status: number): ErrorCode {

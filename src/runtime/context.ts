@@ -1,8 +1,10 @@
 import type { Config } from '../common/config.ts';
+import { isMissingDatabase, MissingDatabaseError } from '../common/database-url.ts';
 import { createDatabases, migrate, type Database, type ModuleMigrations } from '../common/db.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
 import { createMetrics, type Metrics } from '../common/metrics.ts';
 import { createHttpServer, type App, type HttpServerOptions } from '../common/http/server.ts';
+import type { RateLimitOptions } from '../common/http/rate-limit.ts';
 import { version } from '../common/version.ts';
 import { loadVisitorSecret } from './visitor-secret.ts';
 
@@ -20,7 +22,11 @@ export interface Context {
 }
 
 export function createContext(config: Readonly<Config>, service: string): Context {
-  const databases = createDatabases();
+  const databases = createDatabases({
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    connectTimeoutMs: config.dbConnectTimeoutMs,
+    sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs,
+  });
   let visitorSecret: string | undefined;
   return {
     config,
@@ -29,8 +35,15 @@ export function createContext(config: Readonly<Config>, service: string): Contex
     metrics: createMetrics(service),
     databases,
     async openModuleDatabase(module, migrations) {
-      const database = databases.open(config.moduleDatabaseUrls[module]);
-      await migrate(database, module, migrations);
+      const url = config.moduleDatabaseUrls[module];
+      const database = databases.open(url);
+      try {
+        await migrate(database, module, migrations);
+      } catch (error) {
+        // The first query is where a missing database shows: name it and say how to create it.
+        if (isMissingDatabase(error)) throw new MissingDatabaseError(url);
+        throw error;
+      }
       return database;
     },
     // Read on first use: only processes that serve redirects need it (and touch DATA_DIR for it).
@@ -40,6 +53,14 @@ export function createContext(config: Readonly<Config>, service: string): Contex
     },
   };
 }
+
+/** The limits this process enforces on the routes it owns, counted in Redis when a fleet shares one. */
+export const rateLimitsOf = (ctx: Context): RateLimitOptions => ({
+  limits: ctx.config.rateLimits,
+  redisUrl: ctx.config.redisUrl,
+  fleetSecret: ctx.config.internalToken,
+  logger: ctx.logger,
+});
 
 /** This process's HTTP server: what every entrypoint shares comes from the context. */
 export function createServerFor(
@@ -54,6 +75,8 @@ export function createServerFor(
     metrics: ctx.metrics,
     bodyLimitBytes: ctx.config.bodyLimitBytes,
     trustProxy: ctx.config.trustProxy,
+    readyTimeoutMs: ctx.config.readyTimeoutMs,
+    instance: ctx.config.instanceId,
     ...options,
   });
 }

@@ -9,9 +9,11 @@ import { AppError } from '../common/errors.ts';
 import { createInternalGuard } from '../common/http/internal.ts';
 import { sendProblem, type App } from '../common/http/server.ts';
 import { version } from '../common/version.ts';
-import { createRedirectCounter } from '../modules/redirector/index.ts';
+import { compileTrust, createRedirectCounter, fromTrustedPeer } from '../modules/redirector/index.ts';
 import { createContext, createServerFor } from './context.ts';
+import { forwardedHeaders, withoutHopHeaders } from './gateway.headers.ts';
 import { serve } from './lifecycle.ts';
+import { mergeSpecs, type OpenApi } from './openapi.merge.ts';
 
 const ANY: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 type Route = [methods: HTTPMethods[], url: string];
@@ -28,6 +30,7 @@ const routeTable = (config: Readonly<Config>) => ({
 });
 
 interface ProxyOptions {
+  trust: ReturnType<typeof compileTrust>;
   bodyLimit: number;
   dispatcher?: Dispatcher;
   onResponse?: (status: number) => void;
@@ -37,7 +40,7 @@ interface ProxyOptions {
  * One upstream in its own scope. Bodies are read as bytes, unparsed, so an oversized body is a
  * 413 here rather than a connection the service cuts mid-upload; a dead upstream is a 503 problem.
  */
-function proxy(app: App, base: string, routes: Route[], { bodyLimit, dispatcher, onResponse }: ProxyOptions): void {
+function proxy(app: App, base: string, routes: Route[], { trust, bodyLimit, dispatcher, onResponse }: ProxyOptions): void {
   app.register(async (scope: App) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
@@ -56,15 +59,27 @@ function proxy(app: App, base: string, routes: Route[], { bodyLimit, dispatcher,
         method,
         url,
         schema: { hide: true },
-        handler: (request, reply) =>
-          reply.from(request.url, {
-            // The client's bytes and content type, forwarded as they are (never re-encoded).
-            ...(Buffer.isBuffer(request.body)
-              ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
-              : {}),
-            rewriteRequestHeaders: (_request, headers) => ({ ...headers, 'x-forwarded-for': request.ip }),
-            onError: (r) => sendProblem(r as never, new AppError('UNAVAILABLE', `The service behind ${url} did not answer.`)),
-          }),
+        handler: (request, reply) => {
+          const q = request.url.indexOf('?');
+          const [path, query] = q === -1 ? [request.url, ''] : [request.url.slice(0, q), request.url.slice(q + 1)];
+          const trusted = fromTrustedPeer(request.raw, trust);
+          try {
+            return reply.from(path, {
+              // The query as the client's raw bytes: reply-from would percent-decode it and 500 on a stray %.
+              queryString: () => query,
+              // The client's bytes and content type, forwarded as they are (never re-encoded).
+              ...(Buffer.isBuffer(request.body)
+                ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
+                : {}),
+              rewriteRequestHeaders: (_request, headers) => forwardedHeaders(headers, request.ip, trusted),
+              // Hop-by-hop: this connection's fate is the client's and ours, not the upstream's.
+              rewriteHeaders: (headers) => withoutHopHeaders(headers),
+              onError: (r) => sendProblem(r as never, new AppError('UNAVAILABLE', `The service behind ${url} did not answer.`)),
+            });
+          } catch {
+            return sendProblem(reply, new AppError('VALIDATION', 'The path is not one this gateway can forward.'));
+          }
+        },
       });
     }
   });
@@ -115,12 +130,14 @@ export async function startGateway(config: Readonly<Config>): Promise<void> {
   });
 
   // The API description is the union of the services' own, fetched when first asked for.
-  let spec: { paths: Record<string, unknown> } | null = null;
+  let spec: OpenApi | null = null;
   async function mergedSpec() {
     if (spec) return spec;
-    const parts = await Promise.all([table.auth.base, table.links.base, table.analytics.base].map((u) => fetchJson(`${u}/openapi.json`)));
-    const [first] = parts.map((p) => p.body as { paths: Record<string, unknown> });
-    spec = { ...first!, paths: Object.assign({}, ...parts.map((p) => (p.body as { paths: object }).paths)) };
+    const bases = [table.auth.base, table.links.base, table.analytics.base, redirectorUrls[0] ?? table.redirector.base];
+    const parts = await Promise.all(bases.map((u) => fetchJson(`${u}/openapi.json`)));
+    const failed = parts.findIndex((p) => p.status !== 200);
+    if (failed !== -1) throw new AppError('UNAVAILABLE', `${bases[failed]}/openapi.json answered ${parts[failed]!.status}.`);
+    spec = mergeSpecs(parts.map((p) => p.body as OpenApi));
     return spec;
   }
   app.register(swagger, { openapi: { info: { title: 'MorphLink', version } } });
@@ -129,10 +146,12 @@ export async function startGateway(config: Readonly<Config>): Promise<void> {
   app.addHook('onReady', () => void mergedSpec().catch(() => undefined));
 
   const bodyLimit = config.bodyLimitBytes;
-  proxy(app, table.auth.base, table.auth.routes, { bodyLimit });
-  proxy(app, table.links.base, table.links.routes, { bodyLimit });
-  proxy(app, table.analytics.base, table.analytics.routes, { bodyLimit });
+  const trust = compileTrust(config.trustProxy);
+  proxy(app, table.auth.base, table.auth.routes, { trust, bodyLimit });
+  proxy(app, table.links.base, table.links.routes, { trust, bodyLimit });
+  proxy(app, table.analytics.base, table.analytics.routes, { trust, bodyLimit });
   proxy(app, table.redirector.base, table.redirector.routes, {
+    trust,
     bodyLimit,
     dispatcher: redirectors,
     onResponse: createRedirectCounter(ctx.metrics.registry),

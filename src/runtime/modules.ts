@@ -32,7 +32,12 @@ export async function buildAuth(ctx: Context) {
     trustedUserNames: ctx.config.authMode === 'header' ? ctx.config.users : [],
   });
   if (ctx.config.authMode === 'header') {
-    ctx.logger.warn({ users: ctx.config.users }, 'AUTH_MODE=header: X-User and ?user= are trusted without a key. Use it only for demos.');
+    // Loud on purpose: on stderr whatever LOG_LEVEL says, since anyone who can reach the port is any user.
+    const warning =
+      `AUTH_MODE=header: X-User and ?user= are trusted WITHOUT a key for ${ctx.config.users.join(', ')}. ` +
+      'Anyone who can reach this port can act as them. User and key management is disabled. Use it only for demos.';
+    ctx.logger.warn({ users: ctx.config.users }, warning);
+    process.stderr.write(`\n!!! WARNING !!! ${warning}\n\n`);
     await auth.ensureUsers(ctx.config.users);
   } else if ((await auth.countUsers()) === 0) {
     ctx.logger.warn('No users yet. Create one and get its API key with: npx morphlink user create <name> --admin');
@@ -64,9 +69,24 @@ export async function buildAnalytics(ctx: Context) {
   return { analytics: createAnalyticsService({ repository, ingest, sink: writer }), writer, database };
 }
 
-export async function buildLinks(ctx: Context, deps: { clicks: ClickTotals; changes: LinkChangeListener }) {
+/** Where short URLs are answered besides BASE_URL: this HOST:PORT, plus any redirector URLs (microservices). */
+export function shortUrlOrigins(config: Context['config'], redirectorUrls: readonly string[] = []) {
+  const local = redirectorUrls.map((raw) => new URL(raw)).map((u) => ({ host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) }));
+  return [{ host: config.host, port: config.port }, ...local];
+}
+
+export async function buildLinks(
+  ctx: Context,
+  deps: { clicks: ClickTotals; changes: LinkChangeListener; listen?: ReturnType<typeof shortUrlOrigins> },
+) {
   const database = await ctx.openModuleDatabase('links', linksMigrations);
-  const links = createLinksService({ repository: createLinksRepository(database), baseUrl: ctx.config.baseUrl, ...deps });
+  const links = createLinksService({
+    repository: createLinksRepository(database),
+    baseUrl: ctx.config.baseUrl,
+    clickTotalsTimeoutMs: ctx.config.clickTotalsTimeoutMs,
+    listen: shortUrlOrigins(ctx.config),
+    ...deps,
+  });
   return { links, database };
 }
 

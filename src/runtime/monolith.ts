@@ -4,7 +4,8 @@ import { analyticsRoutes, eventsRoutes } from '../modules/analytics/index.ts';
 import { authRoutes, createAuthenticate } from '../modules/auth/index.ts';
 import { linksRoutes } from '../modules/links/index.ts';
 import { redirectorRoutes, withLinkCache, type LinkCache } from '../modules/redirector/index.ts';
-import { createContext, createServerFor } from './context.ts';
+import { registerRateLimits } from '../common/http/rate-limit.ts';
+import { createContext, createServerFor, rateLimitsOf } from './context.ts';
 import { serve } from './lifecycle.ts';
 import { buildAnalytics, buildAuth, buildLinks, buildRedirector } from './modules.ts';
 
@@ -26,12 +27,13 @@ export async function buildMonolith(config: Readonly<Config>) {
     docs: true,
     fastPath,
   });
+  await registerRateLimits(app, rateLimitsOf(ctx));
   const authenticate = createAuthenticate(auth, config.authMode);
-  app.register(authRoutes, { auth, authenticate });
+  app.register(authRoutes, { auth, authenticate, authMode: config.authMode });
   app.register(linksRoutes, { links, authenticate });
   app.register(analyticsRoutes, { analytics, links, authenticate });
   app.register(eventsRoutes, { analytics, guard: createInternalGuard(config.internalToken) });
-  app.register(redirectorRoutes, { redirector, countRedirect });
+  app.register(redirectorRoutes, { redirector, countRedirect, trustProxy: config.trustProxy });
 
   return { app, ctx, writer };
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Type } from 'typebox';
-import type { Config } from '../common/config.ts';
+import { MissingConfigError, type Config } from '../common/config.ts';
 import { createHttpClient, type HttpClient } from '../common/http/client.ts';
 import { createInternalAuthenticate, createInternalGuard } from '../common/http/internal.ts';
 import type { App, ReadinessChecks } from '../common/http/server.ts';
@@ -23,10 +23,11 @@ import {
   withLinkCache,
   type FastPath,
 } from '../modules/redirector/index.ts';
-import { createContext, createServerFor, type Context } from './context.ts';
+import { registerRateLimits } from '../common/http/rate-limit.ts';
+import { createContext, createServerFor, rateLimitsOf, type Context } from './context.ts';
 import { startGateway } from './gateway.ts';
 import { serve } from './lifecycle.ts';
-import { buildAnalytics, buildAuth, buildLinks, buildRedirector } from './modules.ts';
+import { buildAnalytics, buildAuth, buildLinks, buildRedirector, shortUrlOrigins } from './modules.ts';
 
 type Peer = 'auth' | 'links' | 'analytics';
 type Built = { ready: ReadinessChecks; mount(app: App): void; closers: (() => Promise<void>)[]; fastPath?: FastPath };
@@ -39,7 +40,7 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
     return {
       ready: { database: () => database.ping() },
       mount(app) {
-        app.register(authRoutes, { auth, authenticate: createAuthenticate(auth, ctx.config.authMode) });
+        app.register(authRoutes, { auth, authenticate: createAuthenticate(auth, ctx.config.authMode), authMode: ctx.config.authMode });
         app.register(authInternalRoutes, { auth, guard });
       },
       closers: [],
@@ -51,12 +52,26 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
     let redirectors = (config.redirectorUrls.length > 0 ? config.redirectorUrls : [config.serviceUrls.redirector]).map(
       (url) => createHttpClient(url, { token: config.internalToken, timeoutMs: 1_000 }),
     );
-    const redis = config.redisUrl ? createRedisPublisher(config.redisUrl, logger) : null;
-    const changes = redis ?? createCacheInvalidationClient(() => redirectors, logger);
-    const { links, database } = await buildLinks(ctx, { clicks: createAnalyticsClient(peer('analytics')), changes });
+    // Replicas scaled later are not known here; their ports are fresh ones on 127.0.0.1.
+    const listen = shortUrlOrigins(config, [config.serviceUrls.redirector, ...config.redirectorUrls]);
+    const overHttp = createCacheInvalidationClient(() => redirectors, logger);
+    const redis = config.redisUrl
+      ? createRedisPublisher({
+          redisUrl: config.redisUrl,
+          fallback: overHttp,
+          expectedReceivers: () => redirectors.length,
+          registry: ctx.metrics.registry,
+          logger,
+        })
+      : null;
+    const { links, database } = await buildLinks(ctx, { clicks: createAnalyticsClient(peer('analytics')), changes: redis ?? overHttp, listen });
     const guard = createInternalGuard(config.internalToken);
     return {
-      ready: { database: () => database.ping(), auth: () => peer('auth').call('GET', '/health') },
+      ready: {
+        database: () => database.ping(),
+        auth: () => peer('auth').call('GET', '/health'),
+        ...(redis ? { redis: () => redis.ping() } : {}),
+      },
       mount(app) {
         app.register(linksRoutes, { links, authenticate: createAuthenticate(createAuthClient(peer('auth')), config.authMode) });
         app.register(linksInternalRoutes, { links, guard, authenticate: createInternalAuthenticate(config.internalToken) });
@@ -111,7 +126,7 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
     return {
       ready: { links: () => peer('links').call('GET', '/health') },
       mount(app) {
-        app.register(redirectorRoutes, { redirector, countRedirect });
+        app.register(redirectorRoutes, { redirector, countRedirect, trustProxy: ctx.config.trustProxy });
         app.register(redirectorInternalRoutes, { cache, guard: createInternalGuard(config.internalToken) });
       },
       closers: [() => sender.close(), () => eventsHttp.close(), ...(subscription ? [() => subscription.close()] : [])],
@@ -121,6 +136,15 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
 };
 
 export async function startService(config: Readonly<Config>, name: string): Promise<void> {
+  // Without it every internal call answers 401 while /health says ok: refuse instead.
+  if (!config.internalToken) {
+    throw new MissingConfigError(
+      'INTERNAL_TOKEN',
+      `Every service of a fleet must share one secret. Set INTERNAL_TOKEN to the same random string for each service ` +
+        `(in .env or the environment; make one with: node -e "console.log(crypto.randomBytes(24).toString('hex'))"), ` +
+        `or run the whole fleet with \`morphlink up\`, which generates it.`,
+    );
+  }
   if (name === 'gateway') return startGateway(config);
   if (!(name in services)) {
     throw new Error(`Unknown service "${name}": expected auth, links, redirector, analytics or gateway.`);
@@ -139,6 +163,8 @@ export async function startService(config: Readonly<Config>, name: string): Prom
     docs: true,
     fastPath: built.fastPath,
   });
+  // Each service limits the public routes it owns; request.ip is the client (the gateway forwards it).
+  await registerRateLimits(app, rateLimitsOf(ctx));
   built.mount(app);
   await serve(app, ctx, config.servicePorts[service], [
     ...built.closers,

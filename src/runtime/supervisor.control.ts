@@ -1,9 +1,13 @@
 import Fastify from 'fastify';
 import { Type } from 'typebox';
+import { AppError, toProblem } from '../common/errors.ts';
+import { createInternalGuard } from '../common/http/internal.ts';
 import type { Logger } from '../common/logger.ts';
 
 export interface ControlOptions {
   port: number;
+  /** The fleet's INTERNAL_TOKEN: any local process can reach 127.0.0.1, only the fleet's owner may scale it. */
+  token: string;
   status: () => object;
   scale: (redirectors: number) => Promise<void>;
   logger: Logger;
@@ -11,10 +15,16 @@ export interface ControlOptions {
 
 /**
  * The supervisor's control endpoint, on 127.0.0.1 only: the status of each process, and the
- * redirector replica count (what the autopilot turns).
+ * redirector replica count (what the autopilot turns). Every call needs `Authorization: Bearer <token>`.
  */
-export async function startControlServer({ port, status, scale, logger }: ControlOptions) {
+export async function startControlServer({ port, token, status, scale, logger }: ControlOptions) {
   const app = Fastify({ logger: false });
+  app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number }, _request, reply) => {
+    const appError =
+      error instanceof AppError ? error : new AppError(error.validation ? 'VALIDATION' : 'INTERNAL', error.validation ? error.message : 'Something went wrong.');
+    return reply.code(appError.status).type('application/problem+json; charset=utf-8').send(toProblem(appError));
+  });
+  app.addHook('onRequest', createInternalGuard(token));
   app.get('/status', async () => status());
   app.put(
     '/replicas',
@@ -25,7 +35,12 @@ export async function startControlServer({ port, status, scale, logger }: Contro
       return status();
     },
   );
-  await app.listen({ host: '127.0.0.1', port });
+  try {
+    await app.listen({ host: '127.0.0.1', port });
+  } catch (error) {
+    const inUse = (error as { code?: string }).code === 'EADDRINUSE';
+    throw new Error(inUse ? `the supervisor's control port ${port} (SUPERVISOR_PORT) is in use (EADDRINUSE)` : String(error));
+  }
   logger.info({ url: `http://127.0.0.1:${port}` }, 'supervisor control listening');
   return { close: () => app.close() };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
+import { watchSupervisor } from './lifecycle.ts';
 import { createChild, freePort, type Child, type ChildSpec } from './supervisor.child.ts';
 import { startControlServer } from './supervisor.control.ts';
 
@@ -17,12 +18,17 @@ export function parseReplicas(flag: string | undefined): { redirector?: number }
 /**
  * `morphlink up`: the fleet as child processes. Starts the four services, then the gateway once
  * they are healthy; restarts a crashed one with backoff; scales redirectors on request; and on
- * SIGTERM/SIGINT stops the gateway first, then redirectors (which flush to analytics), then the rest.
+ * SIGTERM/SIGINT (or an IPC stop) stops the gateway first, then redirectors (which flush to
+ * analytics), then links, analytics, auth. A failed start stops what it started and exits 1.
  */
 export async function startSupervisor(config: Readonly<Config>, options: { replicas?: { redirector?: number } }): Promise<void> {
   const logger = createLogger(config.logLevel, 'supervisor');
   const token = config.internalToken ?? randomBytes(24).toString('base64url');
-  if (!config.internalToken) logger.info('generated an INTERNAL_TOKEN for this fleet');
+  if (!config.internalToken) {
+    logger.info('generated an INTERNAL_TOKEN for this fleet; set INTERNAL_TOKEN yourself to call the control port (SUPERVISOR_PORT)');
+  }
+  // Each child shows it on /health: only our own children pass the health check.
+  const instance = randomBytes(9).toString('base64url');
   const { servicePorts, serviceUrls } = config;
   const redirectors: Child[] = [];
   const redirectorUrls = () => redirectors.map((r) => `http://127.0.0.1:${r.spec.port}`);
@@ -46,6 +52,7 @@ export async function startSupervisor(config: Readonly<Config>, options: { repli
   const spec = (name: ServiceName | 'gateway', port: number, extra: NodeJS.ProcessEnv = {}): ChildSpec => ({
     name,
     port,
+    instance,
     env: () => ({ ...baseEnv(), ...extra }),
   });
   const redirectorSpec = (index: number, port: number) =>
@@ -55,14 +62,58 @@ export async function startSupervisor(config: Readonly<Config>, options: { repli
       SPOOL_DIR: join(config.dataDir, 'spool', `redirector-${index}`),
     });
 
-  const services = (['auth', 'links', 'analytics'] as const).map((name) => createChild(spec(name, servicePorts[name]), logger));
+  const [auth, links, analytics] = (['auth', 'links', 'analytics'] as const).map((name) => createChild(spec(name, servicePorts[name]), logger));
   redirectors.push(createChild(redirectorSpec(0, servicePorts.redirector), logger));
   for (let i = 1; i < (options.replicas?.redirector ?? 1); i++) redirectors.push(createChild(redirectorSpec(i, await freePort()), logger));
   const gateway = createChild(spec('gateway', config.port), logger);
 
+  let control: { close(): Promise<unknown> } | null = null;
+  let stopping = false;
+  /** Gateway first (no new traffic), then the click producers flush while analytics still listens. */
+  async function stopAll(): Promise<void> {
+    for (const child of [gateway, ...redirectors, links!, analytics!, auth!]) child.hold();
+    await control?.close();
+    await gateway.stop();
+    await Promise.all(redirectors.map((c) => c.stop()));
+    await links!.stop();
+    await analytics!.stop();
+    await auth!.stop();
+  }
+  async function shutdown(signal: string) {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping the fleet');
+    await stopAll();
+    logger.info('fleet stopped');
+    process.exit(0);
+  }
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  watchSupervisor((reason) => void shutdown(reason));
+
   const started = Date.now();
-  await Promise.all([...services, ...redirectors].map((c) => c.start()));
-  await gateway.start();
+  try {
+    await Promise.all([auth!, links!, analytics!, ...redirectors].map((c) => c.start()));
+    await gateway.start();
+    control = await startControlServer({
+      port: config.supervisorPort,
+      token,
+      status: () => ({
+        processes: [auth!, links!, analytics!, ...redirectors, gateway].map((c) => c.status()),
+        replicas: { redirector: redirectors.length },
+      }),
+      scale: scaleRedirectors,
+      logger,
+    });
+  } catch (error) {
+    if (stopping) return;
+    stopping = true;
+    const message = error instanceof Error ? error.message : String(error);
+    logger.error({ err: error }, `the fleet did not start: ${message}`);
+    await stopAll();
+    console.error(`morphlink up: ${message}. Stopped the services already started.`);
+    process.exit(1);
+  }
   logger.info({ url: config.baseUrl, ms: Date.now() - started, redirectors: redirectors.length }, 'fleet is up');
 
   /** Tells the gateway and the links service the current redirector list. */
@@ -87,31 +138,4 @@ export async function startSupervisor(config: Readonly<Config>, options: { repli
     logger.info({ redirectors: redirectors.length }, 'redirectors scaled');
   }
 
-  const control = await startControlServer({
-    port: config.supervisorPort,
-    status: () => ({
-      processes: [...services, ...redirectors, gateway].map((c) => c.status()),
-      replicas: { redirector: redirectors.length },
-    }),
-    scale: scaleRedirectors,
-    logger,
-  });
-
-  let stopping = false;
-  async function shutdown(signal: string) {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping the fleet');
-    await control.close();
-    // Order matters: no new traffic, then the click producers flush while analytics still listens.
-    await gateway.stop();
-    await Promise.all(redirectors.map((c) => c.stop()));
-    await services[1]!.stop();
-    await services[2]!.stop();
-    await services[0]!.stop();
-    logger.info('fleet stopped');
-    process.exit(0);
-  }
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
 }

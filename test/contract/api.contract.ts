@@ -7,6 +7,7 @@ import { codesCases } from './codes.cases.ts';
 import { eventsCases } from './events.cases.ts';
 import { isolationCases } from './isolation.cases.ts';
 import { linksCases } from './links.cases.ts';
+import { openapiCases } from './openapi.cases.ts';
 import { listingCases } from './listing.cases.ts';
 import { operationsCases } from './operations.cases.ts';
 import { passwordCases } from './password.cases.ts';
@@ -14,6 +15,9 @@ import { qrCases } from './qr.cases.ts';
 import { redirectsCases } from './redirects.cases.ts';
 import { shutdownCases } from './shutdown.cases.ts';
 import { validationCases } from './validation.cases.ts';
+import { fuzzCases } from './fuzz.cases.ts';
+import { guardsCases } from './guards.cases.ts';
+import { hostileCases } from './hostile.cases.ts';
 
 /** The whole public contract against one mode and database; every entry file calls this once. */
 export function defineContractSuite(label: string, opts: TargetOptions): void {
@@ -27,6 +31,9 @@ export function defineContractSuite(label: string, opts: TargetOptions): void {
     linksCases(suite);
     codesCases(suite);
     validationCases(suite);
+    hostileCases(suite);
+    guardsCases(suite);
+    fuzzCases(suite);
     listingCases(suite);
     isolationCases(suite);
     qrCases(suite);
@@ -36,5 +43,7 @@ export function defineContractSuite(label: string, opts: TargetOptions): void {
     eventsCases(suite);
     // Last: it stops and restarts the target under every other case.
     shutdownCases(suite);
+    // After all the others: it checks the statuses they saw against /openapi.json.
+    openapiCases(suite);
   });
 }

@@ -100,6 +100,11 @@ export async function targetEnv(mode: Mode, databaseUrl: string, dataDir: string
     INTERNAL_TOKEN: internalToken,
     LOG_LEVEL: 'warn',
     AUTH_MODE: 'apikey',
+    // The suite is one client sending as fast as the machine allows: limits stay on (their code
+    // runs) but out of reach. Tests of the limits themselves set low ones through `env`.
+    RATE_LIMIT_API_PER_MIN: '100000',
+    RATE_LIMIT_CREATE_PER_MIN: '100000',
+    RATE_LIMIT_PASSWORD_PER_MIN: '100000',
   };
   // The runner marks its own children with this; the server must not think it is a test file.
   delete env.NODE_TEST_CONTEXT;

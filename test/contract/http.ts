@@ -14,6 +14,22 @@ export interface SendOptions {
   raw?: string;
 }
 
+/** What the client saw of one exchange: the OpenAPI check compares these with the documented statuses. */
+export interface Exchange {
+  baseUrl: string;
+  method: string;
+  path: string;
+  status: number;
+}
+
+const observers = new Set<(exchange: Exchange) => void>();
+
+/** Calls `observer` after every exchange any client of this process makes; returns how to stop. */
+export function observeExchanges(observer: (exchange: Exchange) => void): () => void {
+  observers.add(observer);
+  return () => void observers.delete(observer);
+}
+
 /** One HTTP exchange; redirects are never followed, since they are what we test. */
 export async function send<T = unknown>(baseUrl: string, method: string, path: string, opts: SendOptions = {}): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...opts.headers };
@@ -23,6 +39,7 @@ export async function send<T = unknown>(baseUrl: string, method: string, path: s
     headers['content-type'] ??= 'application/json';
   }
   const res = await fetch(baseUrl + path, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+  for (const observe of observers) observe({ baseUrl, method, path, status: res.status });
   const bytes = Buffer.from(await res.arrayBuffer());
   const text = bytes.toString('utf8');
   return { status: res.status, headers: res.headers, body: parse(res.headers.get('content-type'), text) as T, text, bytes };

@@ -28,9 +28,9 @@ export function passwordCases(s: Suite): void {
       }
     });
 
-    it('when the right password is posted as a form or JSON, then 302 to the target', async () => {
-      assertRedirect(await visit(s.target, `/r/${link.code}`, { method: 'POST', form: { password: PASSWORD } }), link.url);
-      assertRedirect(await visit(s.target, `/r/${link.code}`, { method: 'POST', json: { password: PASSWORD } }), link.url);
+    it('when the right password is posted as a form or JSON, then 303 See Other to the target', async () => {
+      assertRedirect(await visit(s.target, `/r/${link.code}`, { method: 'POST', form: { password: PASSWORD } }), link.url, 303);
+      assertRedirect(await visit(s.target, `/r/${link.code}`, { method: 'POST', json: { password: PASSWORD } }), link.url, 303);
     });
 
     it('when a wrong or missing password is posted, then 401', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { api, send, visit, type Client } from '../contract/http.ts';
 import { assertSettledTotal, createLink, eventually, runPool } from '../contract/fixtures.ts';
-import { metric, redirectorPorts, startFleet, type Fleet } from './fleet.ts';
+import { control, metric, redirectorPorts, startFleet, type Fleet } from './fleet.ts';
 
 const pidOf = async (fleet: Fleet, name: string, port?: number) =>
   (await fleet.status()).processes.find((p) => p.name === name && (port === undefined || p.port === port))?.pid ?? null;
@@ -70,9 +70,7 @@ describe('microservices fleet (morphlink up, SQLite, 2 redirector replicas)', ()
   });
 
   test('when the control endpoint asks for three redirectors, then a third serves and sees changes, and back to two', async () => {
-    const control = `http://127.0.0.1:${fleet.ports.supervisor}/replicas`;
-    const scale = (redirector: number) =>
-      fetch(control, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirector }) });
+    const scale = (redirector: number) => control(fleet, 'PUT', '/replicas', { redirector });
     assert.equal((await scale(3)).status, 200);
     const ports = await redirectorPorts(fleet);
     assert.equal(ports.length, 3);

@@ -20,8 +20,17 @@ export async function startFleet(opts: { db: DbKind; replicas?: number; env?: No
   const target = await startTarget({ db: opts.db, mode: 'microservices', upArgs, env: opts.env });
   return {
     ...target,
-    status: async () => (await fetch(`http://127.0.0.1:${target.ports.supervisor}/status`)).json() as never,
+    status: async () => (await control(target, 'GET', '/status')).json() as never,
   };
+}
+
+/** A call to the supervisor's control port, with the fleet's token it requires. */
+export function control(target: Target, method: 'GET' | 'PUT', path: string, body?: object): Promise<Response> {
+  return fetch(`http://127.0.0.1:${target.ports.supervisor}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${target.internalToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
 }
 
 /** The ports of the redirector replicas, as the supervisor reports them. */

@@ -4,9 +4,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Principal } from '../principal.ts';
-import { AppError, toProblem } from '../errors.ts';
+import { AppError, isTransientDatabaseError, toProblem } from '../errors.ts';
 import { validationError, validatorCompiler } from './validation.ts';
-import { registerDocs } from './docs.ts';
+import { operationsSchemas, ProblemSchema, registerDocs } from './docs.ts';
+import { PROBLEM_JSON, answerClientError, answerFrameworkError, originForm } from './protocol-errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,17 +44,35 @@ export interface HttpServerOptions {
   fastPath?: (request: IncomingMessage, response: ServerResponse) => boolean;
   /** Replaces the default /health body, e.g. the gateway's summary of every service. */
   health?: () => Promise<{ healthy: boolean; body: object }>;
+  /** How long /ready waits for each check before naming it as failing (READY_TIMEOUT_MS). */
+  readyTimeoutMs?: number;
+  /** The fleet instance id `morphlink up` gave this process; /health shows it with `service`. */
+  instance?: string | null;
 }
 
-const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
+/** A check that hangs (a stalled database) fails after `ms` instead of holding /ready open. */
+function withTimeout(work: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
+/** Seconds a client should wait before retrying a 503: about one SQLite retry round, or a reconnect. */
+const RETRY_AFTER_S = 2;
+const DEFAULT_READY_TIMEOUT_MS = 2_000;
 
 export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
+  if (error.status === 503) reply.header('retry-after', String(RETRY_AFTER_S));
   return reply.code(error.status).type(PROBLEM_JSON).send(toProblem(error));
 }
 
 /** Fastify's own errors (body parsing, limits) mapped onto our codes; anything else is a 500. */
 function toAppError(error: FastifyError): AppError {
   if (error instanceof AppError) return error;
+  // A lock held elsewhere, a timeout, a dropped connection: nothing was stored, try again later.
+  if (isTransientDatabaseError(error)) return new AppError('UNAVAILABLE', 'The database is busy or unreachable; try again shortly.');
   if (error.validation) return validationError(error.validation, error.validationContext);
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -89,6 +108,9 @@ export function createHttpServer(options: HttpServerOptions): App {
     trustProxy: options.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    rewriteUrl: (request) => originForm(request.url ?? '/'),
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.addHook('preClose', (done) => {
@@ -96,13 +118,17 @@ export function createHttpServer(options: HttpServerOptions): App {
     done();
   });
   app.setValidatorCompiler(validatorCompiler);
+  // Route schemas refer to it for their error answers, with or without docs.
+  app.addSchema(ProblemSchema);
   app.decorateRequest('principal', null);
   // JSON only: a text/plain body is a 415, not a string that then fails validation.
   app.removeContentTypeParser('text/plain');
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+    // An outage makes many 503s at once: one line each, without the stack.
+    if (appError.status === 503) request.log.warn({ reason: error.message }, 'request failed: unavailable');
+    else if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, appError);
   });
   app.setNotFoundHandler((request, reply) =>
@@ -118,25 +144,28 @@ export function createHttpServer(options: HttpServerOptions): App {
   });
 
   if (options.docs) registerDocs(app, options.version);
-  registerOperations(app, options);
+  // In a plugin, so the routes are added after @fastify/swagger has started listening for them.
+  app.register(async (scope: App) => registerOperations(scope, options));
   return app;
 }
 
 function registerOperations(app: App, options: HttpServerOptions): void {
-  const hide = { schema: { hide: true } };
-  app.get('/health', hide, async (_request, reply) => {
+  // Identity, not just a 200: a supervisor must not take another server on the port for its child.
+  const identity = { service: options.service, ...(options.instance ? { instance: options.instance } : {}) };
+  app.get('/health', { schema: operationsSchemas.health }, async (_request, reply) => {
     if (!options.health) {
-      return { status: 'ok', service: options.service, mode: options.mode, version: options.version };
+      return { status: 'ok', ...identity, mode: options.mode, version: options.version };
     }
     const { healthy, body } = await options.health();
-    return reply.code(healthy ? 200 : 503).send(body);
+    return reply.code(healthy ? 200 : 503).send({ ...body, ...identity });
   });
-  app.get('/ready', hide, async (_request, reply) => {
+  app.get('/ready', { schema: operationsSchemas.ready }, async (_request, reply) => {
     const failing: Record<string, string> = {};
+    const timeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     await Promise.all(
       Object.entries(options.ready).map(async ([name, check]) => {
         try {
-          await check();
+          await withTimeout(check(), timeoutMs);
         } catch (error) {
           failing[name] = error instanceof Error ? error.message : String(error);
         }
@@ -146,10 +175,11 @@ function registerOperations(app: App, options: HttpServerOptions): void {
     if (names.length === 0) return { status: 'ready', service: options.service };
     return reply
       .code(503)
+      .header('retry-after', String(RETRY_AFTER_S))
       .type(PROBLEM_JSON)
       .send({ ...toProblem(new AppError('UNAVAILABLE', `Not ready: ${names.join(', ')}`)), failing });
   });
-  app.get('/metrics', hide, async (_request, reply) =>
+  app.get('/metrics', { schema: operationsSchemas.metrics }, async (_request, reply) =>
     reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics()),
   );
 }

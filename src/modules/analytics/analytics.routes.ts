@@ -1,5 +1,7 @@
 import { Type } from 'typebox';
+import { parseInstant } from '../../common/dates.ts';
 import { AppError } from '../../common/errors.ts';
+import { API_PROBLEMS, problems } from '../../common/http/docs.ts';
 import type { App } from '../../common/http/server.ts';
 import { principalOf, type Authenticate } from '../../common/http/principal.ts';
 import { checkEvents } from './analytics.events.ts';
@@ -7,6 +9,17 @@ import type { AnalyticsPort, LinkLookup } from './analytics.port.ts';
 import { EventsBody, EventsReply, LinkStatsSchema, StatsQuery, UserStatsSchema } from './analytics.schemas.ts';
 
 const tags = ['analytics'];
+
+/** The format check lets a leap second (23:59:60) through, which no timestamp column holds: 400, not NaN. */
+function instantOf(value: string | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseInstant(value);
+  if (ms === null) {
+    const message = 'must be a real ISO-8601 date-time (no leap second), years 1970-9999';
+    throw new AppError('VALIDATION', `${field} ${message}.`, [{ field, message }]);
+  }
+  return ms;
+}
 
 export interface AnalyticsRoutesOptions {
   analytics: AnalyticsPort;
@@ -20,15 +33,21 @@ export async function analyticsRoutes(app: App, { analytics, links, authenticate
 
   app.get(
     '/api/links/:code/stats',
-    { schema: { tags, params: Type.Object({ code: Type.String({ maxLength: 64 }) }), querystring: StatsQuery, response: { 200: LinkStatsSchema } } },
+    {
+      schema: {
+        tags,
+        operationId: 'getLinkStats',
+        summary: 'Clicks of one of the caller’s links: totals, a time series and breakdowns',
+        params: Type.Object({ code: Type.String({ maxLength: 64 }) }),
+        querystring: StatsQuery,
+        response: { 200: LinkStatsSchema, ...problems(400, 404, ...API_PROBLEMS) },
+      },
+    },
     async (request) => {
       const { from, to, interval } = request.query;
+      const range = { from: instantOf(from, 'from'), to: instantOf(to, 'to') };
       const link = await links.get(principalOf(request), request.params.code);
-      return analytics.linkStats(link, {
-        from: from === undefined ? undefined : Date.parse(from),
-        to: to === undefined ? undefined : Date.parse(to),
-        interval,
-      });
+      return analytics.linkStats(link, { ...range, interval });
     },
   );
 
@@ -38,12 +57,20 @@ export async function analyticsRoutes(app: App, { analytics, links, authenticate
     return { user: owner.name, links: count, ...clicks };
   };
 
-  app.get('/api/stats', { schema: { tags, response: { 200: UserStatsSchema } } }, userStats);
+  app.get('/api/stats', { schema: { tags, operationId: 'getMyStats', summary: 'The caller’s links and clicks, and their top links', response: { 200: UserStatsSchema, ...problems(...API_PROBLEMS) } } }, userStats);
 
   // The original design's route: the same numbers, and only ever the caller's own.
   app.get(
     '/stats',
-    { schema: { tags, querystring: Type.Object({ user: Type.Optional(Type.String({ maxLength: 64 })) }), response: { 200: UserStatsSchema } } },
+    {
+      schema: {
+        tags,
+        operationId: 'getUserStats',
+        summary: 'The original design’s route: the same as /api/stats, only for the caller',
+        querystring: Type.Object({ user: Type.Optional(Type.String({ maxLength: 64, description: 'Must be the caller; another name is a 403' })) }),
+        response: { 200: UserStatsSchema, ...problems(400, 403, ...API_PROBLEMS) },
+      },
+    },
     async (request) => {
       const asked = request.query.user;
       if (asked !== undefined && asked !== principalOf(request).name) {

@@ -17,6 +17,13 @@ export interface ApiKeyInfo {
   revokedAt: string | null;
 }
 
+export interface UserInfo {
+  name: string;
+  isAdmin: boolean;
+  createdAt: string;
+  activeKeys: number;
+}
+
 export interface IssuedKey {
   user: Principal;
   apiKey: string;
@@ -34,5 +41,11 @@ export interface AuthService extends AuthPort {
   /** Revokes a key by its prefix, only among `owner`'s keys when given. Throws KEY_NOT_FOUND. */
   revokeKey(prefix: string, owner?: Principal): Promise<void>;
   listKeys(owner: Principal): Promise<ApiKeyInfo[]>;
+  /** Every key with its user's name, or only `userName`'s. Throws USER_NOT_FOUND. */
+  listAllKeys(userName?: string): Promise<(ApiKeyInfo & { user: string })[]>;
+  /** Every user, by name, with its count of active keys. */
+  listUsers(): Promise<UserInfo[]>;
+  /** Deletes a user and all its keys (its links stay, owned by a name no key can reach). Throws USER_NOT_FOUND. */
+  deleteUser(name: string): Promise<void>;
   countUsers(): Promise<number>;
 }

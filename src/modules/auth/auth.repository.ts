@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../common/db.ts';
+import { withRetry, type Database } from '../../common/db.ts';
 
 interface UserRow {
   id: string;
@@ -41,15 +41,16 @@ export function createAuthRepository(database: Database) {
         .where('k.revoked_at', 'is', null)
         .executeTakeFirst(),
 
-    insertUser: (row: UserRow) => db.insertInto('auth_users').values(row).execute(),
+    // Writes retry a lock held by another process on timers (withRetry), never in a busy wait.
+    insertUser: (row: UserRow) => withRetry(() => db.insertInto('auth_users').values(row).execute()),
 
-    insertKey: (row: KeyRow) => db.insertInto('auth_api_keys').values(row).execute(),
+    insertKey: (row: KeyRow) => withRetry(() => db.insertInto('auth_api_keys').values(row).execute()),
 
     /** Returns how many keys were revoked (0 or 1). */
     async revokeKey(prefix: string, at: number, userId?: string): Promise<number> {
       let query = db.updateTable('auth_api_keys').set({ revoked_at: at }).where('prefix', '=', prefix).where('revoked_at', 'is', null);
       if (userId) query = query.where('user_id', '=', userId);
-      const result = await query.executeTakeFirst();
+      const result = await withRetry(() => query.executeTakeFirst());
       return Number(result.numUpdatedRows);
     },
 
@@ -60,6 +61,35 @@ export function createAuthRepository(database: Database) {
         .where('user_id', '=', userId)
         .orderBy('created_at', 'desc')
         .execute(),
+
+    /** Every user with how many active keys it has, by name. */
+    listUsers: () =>
+      db
+        .selectFrom('auth_users as u')
+        .leftJoin('auth_api_keys as k', (join) => join.onRef('k.user_id', '=', 'u.id').on('k.revoked_at', 'is', null))
+        .select((eb) => ['u.name', 'u.is_admin', 'u.created_at', eb.fn.count<number>('k.id').as('active_keys')])
+        .groupBy(['u.id', 'u.name', 'u.is_admin', 'u.created_at'])
+        .orderBy('u.name')
+        .execute(),
+
+    /** Keys with their user's name, of one user or of everyone, newest first. */
+    async listKeysWithUser(userId?: string) {
+      let query = db
+        .selectFrom('auth_api_keys as k')
+        .innerJoin('auth_users as u', 'u.id', 'k.user_id')
+        .select(['u.name', 'k.prefix', 'k.created_at', 'k.revoked_at'])
+        .orderBy('k.created_at', 'desc');
+      if (userId) query = query.where('k.user_id', '=', userId);
+      return query.execute();
+    },
+
+    /** Deletes a user and its keys in one transaction; returns how many users were deleted (0 or 1). */
+    deleteUser: (userId: string) =>
+      db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('auth_api_keys').where('user_id', '=', userId).execute();
+        const result = await trx.deleteFrom('auth_users').where('id', '=', userId).executeTakeFirst();
+        return Number(result.numDeletedRows);
+      }),
 
     async countUsers(): Promise<number> {
       const row = await db.selectFrom('auth_users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

@@ -87,5 +87,27 @@ for (const dialect of DIALECTS) {
       assert.equal(keys.length, 2);
       assert.deepEqual(keys.filter((k) => k.revokedAt !== null).map((k) => k.prefix), [first.prefix]);
     });
+
+    it('when users are listed, then each shows its admin flag and its count of active keys only', async () => {
+      const first = await auth().createUser('olivia', { admin: true });
+      await auth().createKey('olivia');
+      await auth().revokeKey(first.prefix);
+      await auth().createUser('peggy');
+      const users = await auth().listUsers();
+      const pick = (name: string) => users.find((u) => u.name === name);
+      assert.deepEqual([pick('olivia')?.isAdmin, pick('olivia')?.activeKeys], [true, 1]);
+      assert.deepEqual([pick('peggy')?.isAdmin, pick('peggy')?.activeKeys], [false, 1]);
+      assert.deepEqual(users.map((u) => u.name), [...users.map((u) => u.name)].sort());
+    });
+
+    it('when a user is deleted, then its keys stop verifying, it is gone from every list, and a second delete is USER_NOT_FOUND', async () => {
+      const issued = await auth().createUser('quentin');
+      await auth().deleteUser('quentin');
+      assert.equal(await auth().verify({ apiKey: issued.apiKey }), null);
+      assert.equal((await auth().listUsers()).some((u) => u.name === 'quentin'), false);
+      assert.equal((await auth().listAllKeys()).some((k) => k.user === 'quentin'), false);
+      await assert.rejects(auth().deleteUser('quentin'), withCode('USER_NOT_FOUND'));
+      await assert.rejects(auth().listAllKeys('quentin'), withCode('USER_NOT_FOUND'));
+    });
   });
 }

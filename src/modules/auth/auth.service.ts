@@ -13,6 +13,8 @@ export interface AuthServiceDeps {
 
 const USER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
 const toPrincipal = (row: Pick<UserRow, 'id' | 'name' | 'is_admin'>): Principal => ({
   id: row.id,
   name: row.name,
@@ -75,9 +77,23 @@ export function createAuthService({ repository, trustedUserNames, now = Date.now
       const rows = await repository.listKeys(owner.id);
       return rows.map((r) => ({
         prefix: r.prefix,
-        createdAt: new Date(r.created_at).toISOString(),
-        revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at).toISOString(),
+        createdAt: iso(r.created_at),
+        revokedAt: r.revoked_at === null ? null : iso(r.revoked_at),
       }));
+    },
+    async listAllKeys(userName) {
+      const user = userName === undefined ? undefined : await repository.findUserByName(userName);
+      if (userName !== undefined && !user) throw new AppError('USER_NOT_FOUND', `No user named ${userName}.`);
+      const rows = await repository.listKeysWithUser(user?.id);
+      return rows.map((r) => ({ user: r.name, prefix: r.prefix, createdAt: iso(r.created_at), revokedAt: r.revoked_at === null ? null : iso(r.revoked_at) }));
+    },
+    async listUsers() {
+      const rows = await repository.listUsers();
+      return rows.map((r) => ({ name: r.name, isAdmin: Boolean(r.is_admin), createdAt: iso(r.created_at), activeKeys: Number(r.active_keys) }));
+    },
+    async deleteUser(name) {
+      const user = await repository.findUserByName(name);
+      if (!user || (await repository.deleteUser(user.id)) === 0) throw new AppError('USER_NOT_FOUND', `No user named ${name}.`);
     },
     countUsers: () => repository.countUsers(),
   };

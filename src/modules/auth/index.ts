@@ -1,4 +1,4 @@
-export type { AuthPort, AuthService, Credential, IssuedKey, Principal } from './auth.port.ts';
+export type { AuthPort, AuthService, Credential, IssuedKey, Principal, UserInfo } from './auth.port.ts';
 export { createAuthService } from './auth.service.ts';
 export { createAuthRepository } from './auth.repository.ts';
 export { authMigrations } from './auth.migrations.ts';

@@ -14,7 +14,8 @@ export interface Link {
   updatedAt: string;
   expiresAt: string | null;
   maxClicks: number | null;
-  clicks: number;
+  /** Human clicks so far; null when analytics did not answer in time (unknown, not zero). */
+  clicks: number | null;
   redirectType: RedirectType;
   hasPassword: boolean;
 }

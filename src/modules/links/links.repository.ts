@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../common/db.ts';
+import { withRetry, type Database } from '../../common/db.ts';
 
 export interface LinkRow {
   id: string;
@@ -42,11 +42,14 @@ export function createLinksRepository(database: Database) {
   }
 
   return {
+    // Writes retry a lock held by another process on timers (withRetry), never in a busy wait.
     async insert(row: LinkRow, tags: readonly string[]): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto('links').values(row).execute();
-        await replaceTags(trx, row.id, tags);
-      });
+      await withRetry(() =>
+        db.transaction().execute(async (trx) => {
+          await trx.insertInto('links').values(row).execute();
+          await replaceTags(trx, row.id, tags);
+        }),
+      );
     },
 
     findByCode: (code: string) => db.selectFrom('links').selectAll().where('code', '=', code).executeTakeFirst(),
@@ -91,17 +94,21 @@ export function createLinksRepository(database: Database) {
     },
 
     async update(id: string, fields: Partial<LinkRow>, tags: readonly string[] | undefined): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        await trx.updateTable('links').set(fields).where('id', '=', id).execute();
-        if (tags) await replaceTags(trx, id, tags);
-      });
+      await withRetry(() =>
+        db.transaction().execute(async (trx) => {
+          await trx.updateTable('links').set(fields).where('id', '=', id).execute();
+          if (tags) await replaceTags(trx, id, tags);
+        }),
+      );
     },
 
     async delete(id: string): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('links_tags').where('link_id', '=', id).execute();
-        await trx.deleteFrom('links').where('id', '=', id).execute();
-      });
+      await withRetry(() =>
+        db.transaction().execute(async (trx) => {
+          await trx.deleteFrom('links_tags').where('link_id', '=', id).execute();
+          await trx.deleteFrom('links').where('id', '=', id).execute();
+        }),
+      );
     },
 
     async count(ownerId: string): Promise<number> {

@@ -1,30 +1,44 @@
 import { AppError } from '../../common/errors.ts';
+import { API_PROBLEMS, BODY_PROBLEMS, noContent, problems } from '../../common/http/docs.ts';
 import type { App } from '../../common/http/server.ts';
 import { principalOf, type Authenticate } from '../../common/http/principal.ts';
 import type { LinksPort } from './links.port.ts';
 import { CodeParams, CreateLinkBody, LinkPageSchema, LinkSchema, ListQuery, QrQuery, UpdateLinkBody } from './links.schemas.ts';
 
 const tags = ['links'];
+const QrImage = {
+  description: 'The QR code of the short URL',
+  content: { 'image/svg+xml': { schema: { type: 'string' } }, 'image/png': { schema: { type: 'string', contentMediaType: 'image/png' } } },
+};
 
 /** /api/links*: the owner's CRUD over links, and their QR codes. */
 export async function linksRoutes(app: App, { links, authenticate }: { links: LinksPort; authenticate: Authenticate }) {
   app.addHook('onRequest', authenticate);
 
-  app.post('/api/links', { schema: { tags, body: CreateLinkBody, response: { 201: LinkSchema } } }, async (request, reply) =>
+  app.post('/api/links', { config: { limit: 'create' }, schema: { tags, operationId: 'createLink', summary: 'Shorten a URL', body: CreateLinkBody, response: { 201: LinkSchema, ...problems(...BODY_PROBLEMS, 409, ...API_PROBLEMS) } } }, async (request, reply) =>
     reply.code(201).send(await links.create(principalOf(request), request.body)),
   );
 
-  app.get('/api/links', { schema: { tags, querystring: ListQuery, response: { 200: LinkPageSchema } } }, async (request) =>
+  app.get('/api/links', { schema: { tags, operationId: 'listLinks', summary: 'The caller’s links, newest first, a page at a time', querystring: ListQuery, response: { 200: LinkPageSchema, ...problems(400, ...API_PROBLEMS) } } }, async (request) =>
     links.list(principalOf(request), request.query),
   );
 
-  app.get('/api/links/:code', { schema: { tags, params: CodeParams, response: { 200: LinkSchema } } }, async (request) =>
+  app.get('/api/links/:code', { schema: { tags, operationId: 'getLink', summary: 'One of the caller’s links', params: CodeParams, response: { 200: LinkSchema, ...problems(400, 404, ...API_PROBLEMS) } } }, async (request) =>
     links.get(principalOf(request), request.params.code),
   );
 
   app.patch(
     '/api/links/:code',
-    { schema: { tags, params: CodeParams, body: UpdateLinkBody, response: { 200: LinkSchema } } },
+    {
+      schema: {
+        tags,
+        operationId: 'updateLink',
+        summary: 'Change a link: any field but its code; null clears a field',
+        params: CodeParams,
+        body: UpdateLinkBody,
+        response: { 200: LinkSchema, ...problems(...BODY_PROBLEMS, 404, ...API_PROBLEMS) },
+      },
+    },
     async (request) => {
       if (typeof request.body === 'object' && request.body !== null && 'code' in request.body) {
         throw new AppError('VALIDATION', 'A link keeps its code; create a new link instead.', [{ field: 'code', message: 'cannot be changed' }]);
@@ -33,12 +47,12 @@ export async function linksRoutes(app: App, { links, authenticate }: { links: Li
     },
   );
 
-  app.delete('/api/links/:code', { schema: { tags, params: CodeParams } }, async (request, reply) => {
+  app.delete('/api/links/:code', { schema: { tags, operationId: 'deleteLink', summary: 'Delete a link; its short URL stops redirecting', params: CodeParams, response: { 204: noContent('Deleted'), ...problems(400, 404, ...API_PROBLEMS) } } }, async (request, reply) => {
     await links.remove(principalOf(request), request.params.code);
     return reply.code(204).send();
   });
 
-  app.get('/api/links/:code/qr', { schema: { tags, params: CodeParams, querystring: QrQuery } }, async (request, reply) => {
+  app.get('/api/links/:code/qr', { schema: { tags, operationId: 'getLinkQr', summary: 'A QR code of the short URL, SVG (default) or PNG', params: CodeParams, querystring: QrQuery, response: { 200: QrImage, ...problems(400, 404, ...API_PROBLEMS) } } }, async (request, reply) => {
     const link = await links.get(principalOf(request), request.params.code);
     const { format, size } = request.query;
     // Imported on first use: most deployments never render a QR code.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { withCode } from '../../test-support.ts';
-import { checkCustomCode, checkTargetUrl, generateCode, normaliseTags } from './links.rules.ts';
+import { checkCustomCode, checkExpiry, checkTargetUrl, generateCode, normaliseTags, pointsAtUs } from './links.rules.ts';
 
 const BASE = 'https://mlk.example';
 
@@ -85,5 +85,52 @@ describe('generateCode', () => {
 describe('normaliseTags', () => {
   it('when tags repeat or are padded or blank, then they are trimmed, deduplicated and blanks dropped', () => {
     assert.deepEqual(normaliseTags([' a', 'b ', 'a', '  ', 'b']), ['a', 'b']);
+  });
+});
+
+describe('pointsAtUs (the loop guard)', () => {
+  const self = { baseUrl: 'http://127.0.0.1:8000', listen: [{ host: '127.0.0.1', port: 8000 }] };
+  it('when the target is the server under any loopback alias on its port, then it loops', () => {
+    for (const host of ['localhost', 'LocalHost.', '[::1]', '[::ffff:127.0.0.1]', '0.0.0.0', '127.0.0.2', '127.1', '2130706433',
+      '0x7f.1', '[0:0:0:0:0:0:0:1]', 'app.localhost', '[::]']) {
+      assert.equal(pointsAtUs(new URL(`http://${host}:8000/abc`), self), true, host);
+      assert.throws(() => checkTargetUrl(`http://${host}:8000/abc`, self), withCode('INVALID_URL'), host);
+    }
+  });
+
+  it('when the target is a loopback alias on another port, or another host on our port, then it does not loop', () => {
+    for (const url of ['http://localhost:8001/x', 'http://[::1]:3000/', 'http://example.com:8000/', 'http://10.0.0.1:8000/']) {
+      assert.equal(pointsAtUs(new URL(url), self), false, url);
+    }
+  });
+
+  it('when BASE_URL is a public name without a port, then that name on http or https loops, and the listening port too', () => {
+    const pub = { baseUrl: 'https://go.example', listen: [{ host: '0.0.0.0', port: 8000 }] };
+    for (const url of ['https://go.example/x', 'http://GO.EXAMPLE./x', 'https://go.example:443/x', 'http://localhost:8000/x']) {
+      assert.equal(pointsAtUs(new URL(url), pub), true, url);
+    }
+    assert.equal(pointsAtUs(new URL('https://go.example:8443/x'), pub), false);
+  });
+});
+
+describe('checkExpiry', () => {
+  const now = Date.parse('2026-06-01T00:00:00Z');
+  it('when the date does not exist or is out of range, then it throws VALIDATION naming the field', () => {
+    for (const value of ['2026-02-30T00:00:00Z', '2027-02-29', '2030-04-31T00:00:00Z', '0000-01-01T00:00:00Z', '2030-13-01',
+      '2030-01-01T24:00:00Z', '2030-06-30T23:59:60Z', '2030-01-01T00:00:00+25:00', '2030-01-01T00:00:00', 'tomorrow', '10000-01-01']) {
+      assert.throws(() => checkExpiry(value, now), (e: unknown) => (e as { errors?: { field: string }[] }).errors?.[0]?.field === 'expiresAt', value);
+    }
+  });
+
+  it('when the instant is not after now, then it throws VALIDATION; a moment later is accepted', () => {
+    assert.throws(() => checkExpiry('2026-05-31T23:59:59Z', now), withCode('VALIDATION'));
+    assert.throws(() => checkExpiry('2026-06-01T00:00:00Z', now), withCode('VALIDATION'));
+    assert.equal(checkExpiry('2026-06-01T00:00:01Z', now), now + 1000);
+  });
+
+  it('when a real date is given with an offset, a fraction or as a day, then it is that instant', () => {
+    assert.equal(checkExpiry('2028-02-29T10:00:00Z', now), Date.parse('2028-02-29T10:00:00Z'));
+    assert.equal(checkExpiry('2031-01-02T03:04:05.123+02:00', now), Date.parse('2031-01-02T01:04:05.123Z'));
+    assert.equal(checkExpiry('2030-01-01', now), Date.parse('2030-01-01T00:00:00Z'));
   });
 });

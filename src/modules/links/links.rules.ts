@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
+import { MAX_YEAR, MIN_YEAR, parseInstant } from '../../common/dates.ts';
 import { AppError } from '../../common/errors.ts';
 
 export const MAX_URL_LENGTH = 2048;
@@ -10,8 +12,54 @@ export const RESERVED_CODES = new Set(
     'favicon.ico', 'openapi.json', 'robots.txt', 'login', 'logout', 'admin', 'static', 'app'].map((c) => c.toLowerCase()),
 );
 
+/** Where this shortener answers: its public BASE_URL and every host:port it listens on. */
+export interface SelfOrigins {
+  baseUrl: string;
+  listen?: readonly { host: string; port: number }[];
+}
+
+const LOOPBACK = 'loopback';
+
+/** One spelling per host: lower case, no brackets or trailing dot, every loopback/unspecified alias as one. */
+function normaliseHost(hostname: string): string {
+  let host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+  if (mapped) {
+    const [hi, lo] = [parseInt(mapped[1] ?? '0', 16), parseInt(mapped[2] ?? '0', 16)];
+    host = `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
+  host = host.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+  const loopback = host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || ['::1', '::', '0.0.0.0'].includes(host);
+  return loopback ? LOOPBACK : host;
+}
+
+const effectivePort = (url: URL) => url.port || (url.protocol === 'https:' ? '443' : '80');
+
+function selfKeys({ baseUrl, listen = [] }: SelfOrigins): Set<string> {
+  const base = new URL(baseUrl);
+  const host = normaliseHost(base.hostname);
+  // A public name without a port usually answers on both 80 and 443 (TLS in front, redirect to https).
+  const keys = new Set(base.port ? [`${host}:${base.port}`] : [`${host}:80`, `${host}:443`]);
+  for (const address of listen) {
+    const wildcard = address.host === '0.0.0.0' || address.host === '::';
+    const hosts = wildcard ? interfaceAddresses() : [address.host];
+    for (const h of [...hosts, ...(wildcard ? [LOOPBACK] : [])]) keys.add(`${normaliseHost(h)}:${address.port}`);
+  }
+  return keys;
+}
+
+const interfaceAddresses = () => Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
+
+/**
+ * True when following `url` would come back to this shortener (a redirect loop that counts a
+ * click per hop). The one check for create, update, and any later bulk or targeting rules.
+ */
+export function pointsAtUs(url: URL, self: SelfOrigins): boolean {
+  return selfKeys(self).has(`${normaliseHost(url.hostname)}:${effectivePort(url)}`);
+}
+
 /** Trimmed, parsed and checked: http(s) only, a host, not too long, never our own host. */
-export function checkTargetUrl(raw: string, ownBaseUrl: string, field = 'url'): string {
+export function checkTargetUrl(raw: string, self: SelfOrigins | string, field = 'url'): string {
   const fail = (message: string): never => {
     throw new AppError('INVALID_URL', `${field}: ${message}`, [{ field, message }]);
   };
@@ -26,7 +74,7 @@ export function checkTargetUrl(raw: string, ownBaseUrl: string, field = 'url'): 
   const url = new URL(value);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('only http and https URLs are allowed');
   if (!url.hostname) fail('must have a host');
-  if (url.host.toLowerCase() === new URL(ownBaseUrl).host.toLowerCase()) {
+  if (pointsAtUs(url, typeof self === 'string' ? { baseUrl: self } : self)) {
     fail('must not point at this shortener (it would loop)');
   }
   return value;
@@ -57,10 +105,15 @@ export function generateCode(length = 7): string {
   return code;
 }
 
-export function checkDate(value: string, field: string): number {
-  const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) {
-    throw new AppError('VALIDATION', `${field} must be an ISO-8601 date-time.`, [{ field, message: 'must be an ISO-8601 date-time' }]);
+/** A real ISO-8601 instant strictly after `now`: a link never starts out, or is moved into, the past. */
+export function checkExpiry(value: string, now: number, field = 'expiresAt'): number {
+  const ms = parseInstant(value);
+  if (ms === null) {
+    const message = `must be a real ISO-8601 date-time with Z or an offset (or a date), years ${MIN_YEAR}-${MAX_YEAR}`;
+    throw new AppError('VALIDATION', `${field} ${message}.`, [{ field, message }]);
+  }
+  if (ms <= now) {
+    throw new AppError('VALIDATION', `${field} is in the past; to stop a link now, delete it.`, [{ field, message: 'must be in the future' }]);
   }
   return ms;
 }

@@ -19,7 +19,7 @@ export const LinkSchema = Type.Object({
   updatedAt: Type.String({ format: 'date-time' }),
   expiresAt: Nullable(Type.String({ format: 'date-time' })),
   maxClicks: Nullable(Type.Integer()),
-  clicks: Type.Integer(),
+  clicks: Nullable(Type.Integer({ description: 'human clicks; null when analytics did not answer in time' })),
   redirectType: RedirectTypeSchema,
   hasPassword: Type.Boolean(),
 });

@@ -13,7 +13,8 @@ import type {
   UpdateLinkInput,
 } from './links.port.ts';
 import type { LinkRow, LinksRepository } from './links.repository.ts';
-import { checkCustomCode, checkDate, checkTargetUrl, generateCode, normaliseTags } from './links.rules.ts';
+import { boundedTotals } from './links.clicks.ts';
+import { checkCustomCode, checkExpiry, checkTargetUrl, generateCode, normaliseTags, type SelfOrigins } from './links.rules.ts';
 
 export interface LinksServiceDeps {
   repository: LinksRepository;
@@ -21,35 +22,53 @@ export interface LinksServiceDeps {
   /** Told after every update or delete; the call answers only once it resolved. */
   changes: LinkChangeListener;
   baseUrl: string;
+  /** Every host:port the server listens on (HOST, PORT): a target there would loop too. */
+  listen?: SelfOrigins['listen'];
   now?: () => number;
+  /** How long a listing waits for click totals before showing them as unknown (CLICK_TOTALS_TIMEOUT_MS). */
+  clickTotalsTimeoutMs?: number;
 }
 
 const GENERATE_ATTEMPTS = 5;
 
-export function createLinksService({ repository, clicks, changes, baseUrl, now = Date.now }: LinksServiceDeps): LinksPort {
+export function createLinksService({
+  repository,
+  clicks,
+  changes,
+  baseUrl,
+  listen = [],
+  now = Date.now,
+  clickTotalsTimeoutMs = 1_000,
+}: LinksServiceDeps): LinksPort {
+  const self: SelfOrigins = { baseUrl, listen };
   // Strictly increasing per process, so "newest first" is exact even within one millisecond.
   let lastStamp = 0;
   const stamp = () => (lastStamp = Math.max(now(), lastStamp + 1));
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+  const toLink = (row: LinkRow, tags: string[], clickCount: number | null): Link => ({
+    id: row.id,
+    code: row.code,
+    shortUrl: `${baseUrl}/${row.code}`,
+    url: row.url,
+    title: row.title,
+    // Sorted here, not by the database's collation, so a create shows them as a read later does.
+    tags: [...tags].sort(),
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+    expiresAt: iso(row.expires_at),
+    maxClicks: row.max_clicks,
+    clicks: clickCount,
+    redirectType: row.redirect_type as RedirectType,
+    hasPassword: row.password_hash !== null,
+  });
+
+  const totalsOrUnknown = boundedTotals(clicks, clickTotalsTimeoutMs);
+
   async function present(rows: LinkRow[]): Promise<Link[]> {
     const ids = rows.map((r) => r.id);
-    const [tags, totals] = await Promise.all([repository.tagsFor(ids), clicks.totalsFor(ids)]);
-    return rows.map((row) => ({
-      id: row.id,
-      code: row.code,
-      shortUrl: `${baseUrl}/${row.code}`,
-      url: row.url,
-      title: row.title,
-      tags: tags.get(row.id) ?? [],
-      createdAt: new Date(row.created_at).toISOString(),
-      updatedAt: new Date(row.updated_at).toISOString(),
-      expiresAt: iso(row.expires_at),
-      maxClicks: row.max_clicks,
-      clicks: totals.get(row.id) ?? 0,
-      redirectType: row.redirect_type as RedirectType,
-      hasPassword: row.password_hash !== null,
-    }));
+    const [tags, totals] = await Promise.all([repository.tagsFor(ids), totalsOrUnknown(ids)]);
+    return rows.map((row) => toLink(row, tags.get(row.id) ?? [], totals ? (totals.get(row.id) ?? 0) : null));
   }
   const presentOne = async (row: LinkRow) => (await present([row]))[0] as Link;
 
@@ -78,23 +97,25 @@ export function createLinksService({ repository, clicks, changes, baseUrl, now =
     async create(owner, input: CreateLinkInput) {
       const code = input.code === undefined ? undefined : checkCustomCode(input.code);
       const at = stamp();
+      const tags = normaliseTags(input.tags ?? []);
       const row = await insertWithCode(
         {
           id: randomUUID(),
           owner_id: owner.id,
-          url: checkTargetUrl(input.url, baseUrl),
+          url: checkTargetUrl(input.url, self),
           title: input.title ?? null,
           created_at: at,
           updated_at: at,
-          expires_at: input.expiresAt === undefined ? null : checkDate(input.expiresAt, 'expiresAt'),
+          expires_at: input.expiresAt === undefined ? null : checkExpiry(input.expiresAt, now()),
           max_clicks: input.maxClicks ?? null,
           password_hash: input.password === undefined ? null : await hashPassword(input.password),
           redirect_type: input.redirectType ?? 302,
         },
         code,
-        normaliseTags(input.tags ?? []),
+        tags,
       );
-      return presentOne(row);
+      // Nothing after the insert may fail: a 5xx must mean nothing was stored. A new link has no clicks.
+      return toLink(row, tags, 0);
     },
 
     async list(owner, query) {
@@ -117,16 +138,18 @@ export function createLinksService({ repository, clicks, changes, baseUrl, now =
     async update(owner, code, patch: UpdateLinkInput) {
       const row = await findOwned(owner, code);
       const fields: Partial<LinkRow> = { updated_at: Math.max(now(), row.updated_at) };
-      if (patch.url !== undefined) fields.url = checkTargetUrl(patch.url, baseUrl);
+      if (patch.url !== undefined) fields.url = checkTargetUrl(patch.url, self);
       if (patch.title !== undefined) fields.title = patch.title;
-      if (patch.expiresAt !== undefined) fields.expires_at = patch.expiresAt === null ? null : checkDate(patch.expiresAt, 'expiresAt');
+      if (patch.expiresAt !== undefined) fields.expires_at = patch.expiresAt === null ? null : checkExpiry(patch.expiresAt, now());
       if (patch.maxClicks !== undefined) fields.max_clicks = patch.maxClicks;
       if (patch.redirectType !== undefined) fields.redirect_type = patch.redirectType;
       if (patch.password !== undefined) fields.password_hash = patch.password === null ? null : await hashPassword(patch.password);
       const tags = patch.tags === undefined ? undefined : normaliseTags(patch.tags);
+      // Read before the write, so that once it is stored only the cache invalidation can still fail.
+      const current = await presentOne(row);
       await repository.update(row.id, fields, tags);
       await changes.linkChanged(code);
-      return presentOne({ ...row, ...fields });
+      return toLink({ ...row, ...fields }, tags ?? current.tags, current.clicks);
     },
 
     async remove(owner, code) {
@@ -161,7 +184,8 @@ function encodeCursor(row: LinkRow): string {
 function decodeCursor(cursor: string): { createdAt: number; id: string } {
   const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('.');
   const ms = Number(createdAt);
-  if (!id || !Number.isSafeInteger(ms)) {
+  // Only the shapes encodeCursor writes: anything else (a NUL, any text) never reaches a query.
+  if (!id || !/^\d{1,16}$/.test(createdAt ?? '') || !Number.isSafeInteger(ms) || !/^[0-9a-f-]{36}$/i.test(id)) {
     throw new AppError('VALIDATION', 'The cursor is not one this API gave out.', [{ field: 'cursor', message: 'is invalid' }]);
   }
   return { createdAt: ms, id };

@@ -8,4 +8,4 @@ export { redirectorInternalRoutes } from './redirector.internal.ts';
 export { createCacheInvalidationClient } from './redirector.client.ts';
 export { createRedisPublisher, subscribeToLinkChanges } from './redirector.redis.ts';
 export { createRedirectCounter } from './redirector.metrics.ts';
-export { createFastPath, type FastPath } from './redirector.fastpath.ts';
+export { compileTrust, createFastPath, fromTrustedPeer, type FastPath } from './redirector.fastpath.ts';

@@ -4,6 +4,15 @@ import { visitFrom, type Redirector } from './redirector.service.ts';
 
 export type FastPath = (request: IncomingMessage, response: ServerResponse) => boolean;
 
+/** TRUST_PROXY (as Fastify reads it: `loopback`, CIDRs, addresses) compiled once. */
+export function compileTrust(trustProxy: string): (address: string, hop: number) => boolean {
+  return proxyaddr.compile(trustProxy.split(',').map((s) => s.trim()));
+}
+
+/** Whether the peer on this socket is a proxy TRUST_PROXY trusts, so its forwarded headers count. */
+export const fromTrustedPeer = (request: IncomingMessage, trust: (address: string, hop: number) => boolean) =>
+  trust(request.socket.remoteAddress ?? '', 0);
+
 /**
  * The hot path without the framework: GET or HEAD of /<code> or /r/<code> whose link is in
  * the cache and needs no password, click limit or expiry check is answered here, straight on
@@ -15,7 +24,7 @@ export function createFastPath(redirector: Redirector, { trustProxy, onAnswer }:
   /** Called with the status and seconds taken, for the metrics the framework's hooks would keep. */
   onAnswer(status: number, seconds: number): void;
 }): FastPath {
-  const trust = proxyaddr.compile(trustProxy.split(',').map((s) => s.trim()));
+  const trust = compileTrust(trustProxy);
   return (request, response) => {
     const method = request.method;
     if (method !== 'GET' && method !== 'HEAD') return false;
@@ -34,7 +43,8 @@ export function createFastPath(redirector: Redirector, { trustProxy, onAnswer }:
     response.writeHead(outcome.link.redirectType, { location: outcome.location });
     response.end();
     // After end(): analytics must never slow a redirect.
-    redirector.record(outcome.link, visitFrom(code, query, proxyaddr(request, trust), method, request.headers));
+    const visit = visitFrom(code, query, proxyaddr(request, trust), method, request.headers, fromTrustedPeer(request, trust));
+    redirector.record(outcome.link, visit);
     onAnswer(outcome.link.redirectType, (performance.now() - started) / 1000);
     return true;
   };

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Redis as RedisClient } from 'ioredis';
+import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../../common/logger.ts';
 import type { LinkChangeListener } from '../links/index.ts';
 import type { LinkCache } from './redirector.port.ts';
@@ -13,19 +14,63 @@ const connect = (url: string, options: object): RedisClient => {
   return new Redis(url, options);
 };
 
-/** With REDIS_URL: the links service publishes each changed code; every redirector drops it from its cache. */
-export function createRedisPublisher(redisUrl: string, logger: Logger): LinkChangeListener & { close(): Promise<void> } {
-  const redis = connect(redisUrl, { maxRetriesPerRequest: 2 });
+export interface RedisPublisherDeps {
+  redisUrl: string;
+  /** How a change reaches the redirectors when Redis does not take it: HTTP to each replica. */
+  fallback: LinkChangeListener;
+  /** How many redirectors should hear a publish; fewer subscribers means some missed it. */
+  expectedReceivers: () => number;
+  registry: Registry;
+  logger: Logger;
+}
+
+/**
+ * With REDIS_URL: the links service publishes each changed code; every redirector drops it from
+ * its cache. When Redis is down (or fewer redirectors listen than exist), the change goes over
+ * HTTP instead, so a deleted or newly protected link never outlives its change by a cache TTL.
+ */
+export function createRedisPublisher({ redisUrl, fallback, expectedReceivers, registry, logger }: RedisPublisherDeps) {
+  // No offline queue and a command timeout: a publish to a dead Redis fails now, not after retries.
+  const redis = connect(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 1_000 });
+  const fallbacks = new Counter({
+    name: 'morphlink_cache_invalidation_fallbacks_total',
+    help: 'Link changes sent to the redirectors over HTTP because Redis did not deliver them',
+    registers: [registry],
+  });
+  let degraded = false;
   redis.on('error', (error) => logger.warn({ err: error }, 'redis publisher error'));
+  redis.on('ready', () => {
+    if (degraded) logger.info('redis is back: link changes are published on it again');
+    degraded = false;
+  });
+
+  async function publish(code: string): Promise<boolean> {
+    try {
+      const receivers = await redis.publish(CHANNEL, code);
+      return receivers >= expectedReceivers();
+    } catch (error) {
+      // Logged once per outage: every link change during it would repeat the same line.
+      if (!degraded) logger.warn({ err: error }, 'redis did not take a link change; telling the redirectors over HTTP until it does');
+      degraded = true;
+      return false;
+    }
+  }
+
   return {
-    async linkChanged(code) {
-      try {
-        await redis.publish(CHANNEL, code);
-      } catch (error) {
-        logger.warn({ err: error, code }, 'could not publish a link change; the cache TTL bounds staleness');
-      }
+    async linkChanged(code: string): Promise<void> {
+      if (await publish(code)) return;
+      fallbacks.inc();
+      await fallback.linkChanged(code);
     },
-    close: async () => void (await redis.quit()),
+    /** For /ready: fails while Redis is not connected (changes then go over HTTP). */
+    async ping(): Promise<void> {
+      if (redis.status !== 'ready') throw new Error(`redis is ${redis.status}; link changes go to the redirectors over HTTP`);
+      await redis.ping();
+    },
+    async close(): Promise<void> {
+      if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+      else redis.disconnect();
+    },
   };
 }
 
@@ -36,5 +81,6 @@ export function subscribeToLinkChanges(redisUrl: string, cache: LinkCache, logge
   redis.on('ready', () => cache.clear());
   redis.on('message', (_channel, code: string) => cache.invalidate(code));
   void redis.subscribe(CHANNEL).catch((error: unknown) => logger.error({ err: error }, 'redis subscribe failed'));
-  return { close: async () => void (await redis.quit()) };
+  // quit() would wait for a Redis that is down, holding up the shutdown.
+  return { close: async () => void (redis.status === 'ready' ? await redis.quit() : redis.disconnect()) };
 }

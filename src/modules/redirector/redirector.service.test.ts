@@ -4,7 +4,7 @@ import { CHROME_UA, GOOGLEBOT_UA, fakeClock } from '../../test-support.ts';
 import type { ClickEvent } from '../analytics/index.ts';
 import type { ResolvedLink } from '../links/index.ts';
 import { createClickQuota, createRedirector } from './index.ts';
-import { withQuery, type Visit } from './redirector.service.ts';
+import { VISIT_LIMITS, visitFrom, withQuery, type Visit } from './redirector.service.ts';
 
 const link = (code: string, extra: Partial<ResolvedLink> = {}): ResolvedLink => ({
   id: `id-${code}`, code, url: `https://example.com/${code}`, ownerId: 'owner', expiresAt: null, maxClicks: null,
@@ -110,5 +110,30 @@ describe('redirector.decide', () => {
       referrer: 'https://news.example', userAgent: CHROME_UA, visitor: `203.0.113.9|${CHROME_UA}`, country: 'NL',
     });
     assert.match(click!.id, /^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('visitFrom', () => {
+  it('when headers are longer than analytics accepts, then the visit keeps at most VISIT_LIMITS of each', () => {
+    const headers = { 'user-agent': 'u'.repeat(20_000), referer: `https://r.example/${'r'.repeat(20_000)}`, 'cf-ipcountry': 'C'.repeat(50) };
+    const v = visitFrom('abc', '', '203.0.113.9', 'GET', headers, true);
+    assert.deepEqual([v.userAgent.length, v.referrer?.length, v.country?.length], [VISIT_LIMITS.userAgent, VISIT_LIMITS.referrer, VISIT_LIMITS.country]);
+    // The limits are analytics' own (analytics.schemas.ts), so no click can be refused there.
+    assert.deepEqual(VISIT_LIMITS, { userAgent: 1024, referrer: 2048, country: 8 });
+  });
+
+  it('when a long visit is recorded, then the click fits analytics limits', () => {
+    const { redirector, recorded } = setup([link('abc')]);
+    const headers = { 'user-agent': 'u'.repeat(5_000), referer: 'r'.repeat(5_000) };
+    redirector.record(link('abc'), visitFrom('abc', '', '203.0.113.9', 'GET', headers, false));
+    assert.equal(recorded[0]?.userAgent?.length, 1024);
+    assert.equal(recorded[0]?.referrer?.length, 2048);
+  });
+
+  it('when the peer is not trusted, then country headers are ignored; when it is, the first one is kept', () => {
+    const headers = { 'cf-ipcountry': 'DE', 'x-country': 'FR' };
+    assert.equal(visitFrom('abc', '', '203.0.113.9', 'GET', headers, false).country, null);
+    assert.equal(visitFrom('abc', '', '203.0.113.9', 'GET', headers, true).country, 'DE');
+    assert.equal(visitFrom('abc', '', '203.0.113.9', 'GET', { 'x-country': ' fr ' }, true).country, 'fr');
   });
 });

@@ -25,16 +25,34 @@ export interface Visit {
   isProbe?: boolean;
 }
 
-/** A visit from what the request says, the same for the fast path and the framework path. */
-export function visitFrom(code: string, query: string, ip: string, method: string | undefined, headers: IncomingHttpHeaders): Visit {
-  const country = headers['cf-ipcountry'] ?? headers['x-country'];
+/**
+ * The longest user agent, referrer and country a click keeps: analytics' own event limits
+ * (analytics.schemas.ts), so no recorded click can make analytics refuse a batch.
+ */
+export const VISIT_LIMITS = { userAgent: 1024, referrer: 2048, country: 8 } as const;
+
+/**
+ * A visit from what the request says, the same for the fast path and the framework path.
+ * Country headers are set by a proxy in front (Cloudflare, a load balancer): believed only
+ * when the peer that sent them is one TRUST_PROXY trusts, or any client could pick its country.
+ */
+export function visitFrom(
+  code: string,
+  query: string,
+  ip: string,
+  method: string | undefined,
+  headers: IncomingHttpHeaders,
+  fromTrustedProxy: boolean,
+): Visit {
+  const country = fromTrustedProxy ? (headers['cf-ipcountry'] ?? headers['x-country']) : undefined;
+  const trimmedCountry = typeof country === 'string' ? country.trim().slice(0, VISIT_LIMITS.country) : '';
   return {
     code,
     query,
     ip,
-    userAgent: headers['user-agent'] ?? '',
-    referrer: headers.referer ?? null,
-    country: typeof country === 'string' ? country.slice(0, 8) : null,
+    userAgent: (headers['user-agent'] ?? '').slice(0, VISIT_LIMITS.userAgent),
+    referrer: headers.referer?.slice(0, VISIT_LIMITS.referrer) ?? null,
+    country: trimmedCountry === '' ? null : trimmedCountry,
     isProbe: method === 'HEAD',
   };
 }

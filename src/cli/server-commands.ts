@@ -1,0 +1,82 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../common/config.ts';
+import { describeDatabase } from '../common/database-url.ts';
+import { migrateAll } from '../runtime/admin.ts';
+import type { Command } from './command.ts';
+import { UsageError, type Output } from './output.ts';
+
+const SERVICES = ['auth', 'links', 'redirector', 'analytics', 'gateway'];
+
+/** Says which database(s) an admin command used: a CLI run elsewhere must not silently use another. */
+export function noteDatabases(out: Output, config: Readonly<Config>, modules: ('auth' | 'links' | 'analytics')[]): string[] {
+  const urls = [...new Set(modules.map((m) => config.moduleDatabaseUrls[m]))].map(describeDatabase);
+  for (const url of urls) out.note(`database: ${url}`);
+  return urls;
+}
+
+export const serverCommands: Record<string, Command> = {
+  start: {
+    usage: 'start',
+    summary: 'Run the configured MODE (monolith by default; microservices runs every service under a supervisor).',
+    arity: [0, 0],
+    async run({ config }) {
+      const cfg = config();
+      if (cfg.mode === 'monolith') {
+        const { startMonolith } = await import('../runtime/monolith.ts');
+        return startMonolith(cfg);
+      }
+      const { startSupervisor } = await import('../runtime/supervisor.ts');
+      return startSupervisor(cfg, {});
+    },
+  },
+  serve: {
+    usage: `serve <${SERVICES.join('|')}>`,
+    summary: 'Run one service on its own port (microservices mode).',
+    arity: [1, 1],
+    async run({ config, args: [service = ''] }) {
+      if (!SERVICES.includes(service)) throw new UsageError(`serve: unknown service "${service}"; expected one of ${SERVICES.join(', ')}`);
+      const { startService } = await import('../runtime/service.ts');
+      return startService({ ...config(), mode: 'microservices' }, service);
+    },
+  },
+  up: {
+    usage: 'up [--replicas redirector=N]',
+    summary: 'Run every service and the gateway under a supervisor that restarts and scales them.',
+    details: '  --replicas redirector=N   start N redirector replicas (1-99)',
+    options: { replicas: { type: 'string' } },
+    arity: [0, 0],
+    async run({ config, values }) {
+      const { startSupervisor, parseReplicas } = await import('../runtime/supervisor.ts');
+      let replicas: ReturnType<typeof parseReplicas>;
+      try {
+        replicas = parseReplicas(values.replicas as string | undefined);
+      } catch (error) {
+        throw new UsageError(`up: ${(error as Error).message}`);
+      }
+      return startSupervisor({ ...config(), mode: 'microservices' }, { replicas });
+    },
+  },
+  migrate: {
+    usage: 'migrate',
+    summary: "Apply every module's database migrations, then exit.",
+    arity: [0, 0],
+    async run({ config, out }) {
+      const databases = noteDatabases(out, config(), ['auth', 'links', 'analytics']);
+      await migrateAll(config());
+      out.print({ migrated: true, databases }, 'Migrations applied.');
+    },
+  },
+  bench: {
+    usage: 'bench [--quick] [--json] [--scale] …',
+    summary: 'The redirect benchmark; `morphlink bench --help` lists its own options.',
+    arity: [0, Infinity],
+    raw: true,
+    async run({ args }) {
+      // The benchmark lives outside src/ (a tool, not the product): it runs as its own process and parses its own flags.
+      const script = fileURLToPath(new URL('../../bench/bench.ts', import.meta.url));
+      const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { stdio: 'inherit' });
+      process.exitCode = result.status ?? 1;
+    },
+  },
+};

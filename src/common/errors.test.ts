@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isTransientDatabaseError } from './errors.ts';
+
+const withCode = (message: string, code?: string) => Object.assign(new Error(message), code === undefined ? {} : { code });
+
+describe('isTransientDatabaseError', () => {
+  it('when the database is locked, timed out, restarting or unreachable, then the failure is transient (503)', () => {
+    for (const error of [
+      withCode('database is locked', 'SQLITE_BUSY'),
+      withCode('database table is locked', 'SQLITE_LOCKED'),
+      withCode('canceling statement due to statement timeout', '57014'),
+      withCode('terminating connection due to administrator command', '57P01'),
+      withCode('the database system is starting up', '57P03'),
+      withCode('connection failure', '08006'),
+      withCode('sorry, too many clients already', '53300'),
+      withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'),
+      withCode('read ECONNRESET', 'ECONNRESET'),
+      withCode('Connection terminated unexpectedly'),
+      withCode('timeout exceeded when trying to connect'),
+      withCode('Query read timeout'),
+    ]) {
+      assert.equal(isTransientDatabaseError(error), true, error.message);
+    }
+  });
+
+  it('when the failure is a bug or bad data, then it is not transient (it stays a 500)', () => {
+    for (const error of [
+      withCode('duplicate key value violates unique constraint', '23505'),
+      withCode('syntax error at or near "selec"', '42601'),
+      withCode('UNIQUE constraint failed: links.code', 'SQLITE_CONSTRAINT_UNIQUE'),
+      withCode('Cannot read properties of undefined'),
+      withCode('Connection terminated unexpectedly', '42P01'),
+    ]) {
+      assert.equal(isTransientDatabaseError(error), false, error.message);
+    }
+    assert.equal(isTransientDatabaseError('Connection terminated'), false, 'not an Error');
+  });
+});
