@@ -47,6 +47,10 @@ export interface Config {
   clickTotalsTimeoutMs: number;
   /** Set by `morphlink up` on each child: shown in /health so the supervisor knows its own. */
   instanceId: string | null;
+  /** How long a redirector waits for POST /events before it spools the batch. */
+  clickSendTimeoutMs: number;
+  /** Seeds visitor hashes; when unset, one is generated once and kept in DATA_DIR/visitor-secret. */
+  visitorSecret: string | null;
 }
 
 export interface RateLimitConfig {
@@ -133,6 +137,8 @@ export function loadConfig(env: Env = withDotenv(process.env)): Readonly<Config>
     readyTimeoutMs: read.integer('READY_TIMEOUT_MS', 2_000, 100),
     clickTotalsTimeoutMs: read.integer('CLICK_TOTALS_TIMEOUT_MS', 1_000, 10),
     instanceId: read.optionalString('MORPHLINK_INSTANCE'),
+    clickSendTimeoutMs: read.integer('CLICK_SEND_TIMEOUT_MS', 1_000, 50, 60_000),
+    visitorSecret: read.optionalString('VISITOR_SECRET'),
   };
   if (config.users.some((u) => !/^[A-Za-z0-9_.-]{1,64}$/.test(u))) {
     throw new ConfigError('USERS', 'a comma-separated list of user names ([A-Za-z0-9_.-])', env.USERS ?? '');

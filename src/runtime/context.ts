@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Config } from '../common/config.ts';
 import { isMissingDatabase, MissingDatabaseError } from '../common/database-url.ts';
 import { createDatabases, migrate, type Database, type ModuleMigrations } from '../common/db.ts';
@@ -7,6 +6,7 @@ import { createMetrics, type Metrics } from '../common/metrics.ts';
 import { createHttpServer, type App, type HttpServerOptions } from '../common/http/server.ts';
 import type { RateLimitOptions } from '../common/http/rate-limit.ts';
 import { version } from '../common/version.ts';
+import { loadVisitorSecret } from './visitor-secret.ts';
 
 /** What every process has: its config, logger, metrics registry and database connections. */
 export interface Context {
@@ -17,7 +17,7 @@ export interface Context {
   databases: ReturnType<typeof createDatabases>;
   /** Opens a module's database (shared per URL) and brings its tables up to date. */
   openModuleDatabase(module: 'auth' | 'links' | 'analytics', migrations: ModuleMigrations): Promise<Database>;
-  /** Seeds visitor hashes; shared by a fleet through INTERNAL_TOKEN so replicas agree. */
+  /** Seeds visitor hashes: VISITOR_SECRET, or the one kept in DATA_DIR, so replicas and restarts agree. */
   visitorSecret: string;
 }
 
@@ -27,6 +27,7 @@ export function createContext(config: Readonly<Config>, service: string): Contex
     connectTimeoutMs: config.dbConnectTimeoutMs,
     sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs,
   });
+  let visitorSecret: string | undefined;
   return {
     config,
     service,
@@ -45,7 +46,11 @@ export function createContext(config: Readonly<Config>, service: string): Contex
       }
       return database;
     },
-    visitorSecret: config.internalToken ?? randomBytes(32).toString('hex'),
+    // Read on first use: only processes that serve redirects need it (and touch DATA_DIR for it).
+    get visitorSecret() {
+      visitorSecret ??= config.visitorSecret ?? loadVisitorSecret(config.dataDir);
+      return visitorSecret;
+    },
   };
 }
 

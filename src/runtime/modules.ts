@@ -1,9 +1,12 @@
+import { join } from 'node:path';
 import {
   analyticsMigrations,
   createAnalyticsRepository,
   createAnalyticsService,
   createClickWriter,
   createIngest,
+  createSpool,
+  createWriterSpool,
 } from '../modules/analytics/index.ts';
 import { authMigrations, createAuthRepository, createAuthService } from '../modules/auth/index.ts';
 import { createLinksRepository, createLinksService, linksMigrations, type ClickTotals, type LinkChangeListener } from '../modules/links/index.ts';
@@ -46,12 +49,22 @@ export async function buildAnalytics(ctx: Context) {
   const database = await ctx.openModuleDatabase('analytics', analyticsMigrations);
   const repository = createAnalyticsRepository(database);
   const ingest = createIngest(repository);
+  const { registry } = ctx.metrics;
+  // What the database will not take waits on disk, tagged with this database's id.
+  const spool = createWriterSpool({
+    spool: createSpool(join(ctx.config.dataDir, 'spool', ctx.service)),
+    databaseId: await repository.databaseId(),
+    ingest,
+    registry,
+    logger: ctx.logger,
+  });
   const writer = createClickWriter({
     ingest,
     flushMs: ctx.config.clickFlushMs,
     batchMax: ctx.config.clickBatchMax,
-    registry: ctx.metrics.registry,
+    registry,
     logger: ctx.logger,
+    spool,
   });
   return { analytics: createAnalyticsService({ repository, ingest, sink: writer }), writer, database };
 }

@@ -18,7 +18,7 @@ describe('monolith routes', () => {
 
   before(async () => {
     scratch = await createScratch('sqlite');
-    const config = loadConfig({ DATABASE_URL: `sqlite:${join(scratch.dir, 'm.db')}`, LOG_LEVEL: 'silent', INTERNAL_TOKEN: 'x' });
+    const config = loadConfig({ DATABASE_URL: `sqlite:${join(scratch.dir, 'm.db')}`, LOG_LEVEL: 'silent', INTERNAL_TOKEN: 'x', DATA_DIR: scratch.dir });
     // As `morphlink user create` does it: through the auth admin, before the server starts.
     for (const name of ['alice', 'bob']) keys[name] = (await withAuthAdmin(config, (auth) => auth.createUser(name))).apiKey;
     monolith = await buildMonolith(config);

@@ -106,11 +106,15 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
   async redirector(ctx, peer) {
     const { config, logger, metrics } = ctx;
     const analyticsHttp = peer('analytics');
+    // Its own pool with a short timeout: one send, then the spool, so a hung analytics holds no clicks in memory.
+    const eventsHttp = createHttpClient(config.serviceUrls.analytics, { token: config.internalToken, timeoutMs: config.clickSendTimeoutMs });
     const sender = createClickSender({
-      send: (events) => analyticsHttp.call('POST', '/events', { body: { events } }),
+      send: (events) => eventsHttp.call('POST', '/events', { body: { events } }),
+      identify: async () => (await eventsHttp.call<{ id: string }>('GET', '/internal/analytics/database')).id,
       // One spool per replica (by port), so replicas never share a file.
       spool: createSpool(config.spoolDir ?? join(config.dataDir, 'spool', `redirector-${config.servicePorts.redirector}`)),
       flushMs: config.clickFlushMs,
+      sendTimeoutMs: config.clickSendTimeoutMs,
       batchMax: Math.min(config.clickBatchMax, 500),
       registry: metrics.registry,
       logger,
@@ -125,7 +129,7 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
         app.register(redirectorRoutes, { redirector, countRedirect, trustProxy: ctx.config.trustProxy });
         app.register(redirectorInternalRoutes, { cache, guard: createInternalGuard(config.internalToken) });
       },
-      closers: [() => sender.close(), ...(subscription ? [() => subscription.close()] : [])],
+      closers: [() => sender.close(), () => eventsHttp.close(), ...(subscription ? [() => subscription.close()] : [])],
       fastPath,
     };
   },

@@ -13,6 +13,7 @@ export function createAnalyticsClient(http: HttpClient, sink?: ClickSink): Analy
       sink.record(click);
     },
     ingest: (events) => http.call<IngestResult>('POST', '/events', { body: { events } }),
+    databaseId: async () => (await http.call<{ id: string }>('GET', '/internal/analytics/database')).id,
     async totalsFor(linkIds) {
       if (linkIds.length === 0) return new Map();
       const { totals } = await http.call<{ totals: Record<string, number> }>('POST', '/internal/analytics/totals', { body: { linkIds } });

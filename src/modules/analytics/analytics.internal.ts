@@ -11,6 +11,9 @@ export async function analyticsInternalRoutes(app: App, { analytics, guard }: { 
   app.addHook('onRequest', guard);
   const hide = true;
 
+  // A redirector tags its spool with this, and replays only into the database that has it.
+  app.get('/internal/analytics/database', { schema: { hide } }, async () => ({ id: await analytics.databaseId() }));
+
   app.post(
     '/internal/analytics/totals',
     { schema: { hide, body: Type.Object({ linkIds: Type.Array(Id, { maxItems: 1000 }) }) } },

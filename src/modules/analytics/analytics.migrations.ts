@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect, ModuleMigrations } from '../../common/db.ts';
 
@@ -79,6 +80,18 @@ export const analyticsMigrations: ModuleMigrations = (dialect) => ({
         .addColumn('humans', 'bigint', (c) => c.notNull())
         .$call(withoutRowid)
         .execute();
+    },
+  },
+  // One row naming this database: spools carry it, so clicks are never replayed into another database.
+  '002_database_id': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('analytics_meta')
+        .ifNotExists()
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+      await sql`insert into analytics_meta (key, value) values ('database_id', ${randomUUID()}) on conflict (key) do nothing`.execute(db);
     },
   },
 });

@@ -52,14 +52,24 @@ export interface UserStats {
   top: { code: string; clicks: number }[];
 }
 
+/** An event of a batch that POST /events refused on its own: its place in the batch and why. */
+export interface RejectedEvent {
+  index: number;
+  errors: { field: string; message: string }[];
+}
+
 export interface IngestResult {
   accepted: number;
   duplicates: number;
+  /** Only present when some events were refused; the others were stored. */
+  rejected?: RejectedEvent[];
 }
 
 export interface AnalyticsPort extends ClickSink {
   /** Stores a batch now, in one transaction; events whose id was seen before are skipped. */
   ingest(events: readonly ClickEvent[]): Promise<IngestResult>;
+  /** The id of the database the clicks go to, made once by a migration: a spool replays only into it. */
+  databaseId(): Promise<string>;
   /** Human clicks per link id; a link with none has no entry. */
   totalsFor(linkIds: readonly string[]): Promise<Map<string, number>>;
   /** The stats of one link, which the caller has already checked belongs to the principal. */

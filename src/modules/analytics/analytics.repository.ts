@@ -25,6 +25,7 @@ type AnalyticsTables = {
   click_daily_unique: { link_id: string; day: number; visitors: number };
   click_links: Rollup['links'][number];
   click_owners: Rollup['owners'][number];
+  analytics_meta: { key: string; value: string };
 };
 
 /** The only code that touches the analytics tables. */
@@ -32,8 +33,22 @@ export function createAnalyticsRepository(database: Database) {
   const db: Kysely<AnalyticsTables> = database.db.withTables<AnalyticsTables>();
   // Writing is dialect-specific (prepared statements on SQLite, unnest() on PostgreSQL); reading is not.
   const ingestBatch = database.sqlite ? createSqliteIngest(database.sqlite) : createPostgresIngest(database.db);
+  let databaseId: Promise<string> | undefined;
 
   return {
+    /** Written once by a migration and never changed, so it is read once. */
+    databaseId(): Promise<string> {
+      databaseId ??= db
+        .selectFrom('analytics_meta')
+        .select('value')
+        .where('key', '=', 'database_id')
+        .executeTakeFirstOrThrow()
+        .then((row) => row.value);
+      // A failed read (database down) is tried again next time.
+      databaseId.catch(() => (databaseId = undefined));
+      return databaseId;
+    },
+
     /**
      * One transaction: the events not seen before, then the rollup of exactly those.
      * `rollupOf` runs inside it, so a duplicate never reaches the counters.

@@ -4,8 +4,9 @@ import { AppError } from '../../common/errors.ts';
 import { API_PROBLEMS, problems } from '../../common/http/docs.ts';
 import type { App } from '../../common/http/server.ts';
 import { principalOf, type Authenticate } from '../../common/http/principal.ts';
-import type { AnalyticsPort, ClickEvent, LinkLookup } from './analytics.port.ts';
-import { EventsBody, LinkStatsSchema, StatsQuery, UserStatsSchema } from './analytics.schemas.ts';
+import { checkEvents } from './analytics.events.ts';
+import type { AnalyticsPort, LinkLookup } from './analytics.port.ts';
+import { EventsBody, EventsReply, LinkStatsSchema, StatsQuery, UserStatsSchema } from './analytics.schemas.ts';
 
 const tags = ['analytics'];
 
@@ -89,13 +90,20 @@ export async function eventsRoutes(app: App, { analytics, guard }: { analytics: 
       schema: {
         hide: true,
         body: EventsBody,
-        response: { 202: Type.Object({ accepted: Type.Integer(), duplicates: Type.Integer() }) },
+        response: { 202: EventsReply },
       },
     },
     async (request, reply) => {
-      const body = request.body as { events: ClickEvent[] } | ClickEvent;
-      const events = 'events' in body ? body.events : [body];
-      return reply.code(202).send(await analytics.ingest(events));
+      const body = request.body as { events: unknown[] } | { id: unknown };
+      const items = 'events' in body ? body.events : [body];
+      // Item by item: a malformed event is reported by index and the rest are stored.
+      const { events, rejected } = checkEvents(items);
+      if (events.length === 0 && rejected.length > 0) {
+        throw new AppError('VALIDATION', 'No event of the batch is a valid click event.', rejected.flatMap((r) =>
+          r.errors.map((e) => ({ field: `/events/${r.index}${e.field === '/' ? '' : e.field}`, message: e.message }))));
+      }
+      const result = await analytics.ingest(events);
+      return reply.code(202).send(rejected.length > 0 ? { ...result, rejected } : result);
     },
   );
 }

@@ -10,6 +10,7 @@ import { createHttpServer } from '../../common/http/server.ts';
 import { createMetrics } from '../../common/metrics.ts';
 import { clickEvent, createScratch, silentLogger, useDatabase, type Scratch } from '../../test-support.ts';
 import {
+  analyticsInternalRoutes,
   analyticsMigrations,
   createAnalyticsRepository,
   createAnalyticsService,
@@ -56,10 +57,12 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
       ready: {},
     });
     app.addHook('preHandler', async (request) => {
+      if (request.url !== '/events') return;
       received.push(...(request.body as { events: ClickEvent[] }).events.map((e) => e.id));
       if (delayMs > 0) await sleep(delayMs);
     });
     app.register(eventsRoutes, { analytics, guard: createInternalGuard(TOKEN) });
+    app.register(analyticsInternalRoutes, { analytics, guard: createInternalGuard(TOKEN) });
     await app.listen({ host: '127.0.0.1', port });
     let stopping: Promise<void> | undefined;
     const stop = () => (stopping ??= app.close());
@@ -74,13 +77,13 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
     const spool = createSpool(spoolDir);
     const sender = createClickSender({
       send: (events) => http.call<IngestResult>('POST', '/events', { body: { events } }),
+      identify: async () => (await http.call<{ id: string }>('GET', '/internal/analytics/database')).id,
       spool,
       // A long interval: flushes happen when the test asks; replays come from the short timer.
       flushMs: 60_000,
       batchMax: 1_000,
       registry,
       logger: silentLogger,
-      retryDelaysMs: [10, 10],
       replayEveryMs: 50,
     });
     const totals = async () => ({

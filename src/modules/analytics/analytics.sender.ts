@@ -1,67 +1,114 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { AppError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { ClickEvent, IngestResult } from './analytics.port.ts';
 import type { ClickWriter } from './analytics.writer.ts';
 import type { Spool } from './analytics.spool.ts';
 
 export interface ClickSenderDeps {
-  /** Delivers one batch to the analytics service (POST /events). */
+  /** Delivers one batch to the analytics service (POST /events), with a short timeout. */
   send(events: readonly ClickEvent[]): Promise<IngestResult>;
+  /** The id of the database behind analytics (GET /internal/analytics/database). */
+  identify(): Promise<string>;
   spool: Spool;
   flushMs: number;
   batchMax: number;
   registry: Registry;
   logger: Logger;
-  retryDelaysMs?: readonly number[];
   replayEveryMs?: number;
+  /** How long one send may take before its batch goes to the spool. */
+  sendTimeoutMs?: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Analytics looked at the batch and said no: sending it again cannot help. 401 (token), 404 (wrong
+ * service), 408 and 429 mean "not now" and are spooled like an outage instead.
+ */
+const isRefusal = (error: unknown) => error instanceof AppError && [400, 413, 415, 422].includes(error.status);
 
 /**
- * The click sink of a redirector in its own process: batches clicks into POST /events. When
- * analytics does not answer it retries briefly, then spools the batch to disk, and replays the
- * spool oldest first once analytics answers again. Analytics skips ids it has seen, so
- * at-least-once delivery still counts each click once.
+ * Our own timer, not only the HTTP client's (undici checks its timeouts about once a second): the
+ * batch reaches the spool on time. A send answered after it only makes a duplicate that analytics skips.
+ */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError('UNAVAILABLE', `analytics did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The click sink of a redirector in its own process: batches clicks into POST /events. A batch is
+ * sent once; if analytics does not answer it goes to the fsynced spool at once (a redirector
+ * killed during an outage loses nothing), and the spool is replayed oldest first once analytics
+ * answers again. Analytics skips ids it has seen, so at-least-once delivery counts each click once.
  */
 export function createClickSender(deps: ClickSenderDeps): ClickWriter {
-  const { send, spool, flushMs, batchMax, registry, logger, retryDelaysMs = [50, 200, 500], replayEveryMs = 1_000 } = deps;
+  const { send, identify, spool, flushMs, batchMax, registry, logger, replayEveryMs = 1_000, sendTimeoutMs = 1_000 } = deps;
   const counter = (name: string, help: string) => new Counter({ name, help, registers: [registry] });
   const sent = counter('morphlink_events_sent_total', 'Click events delivered to analytics');
   const spooled = counter('morphlink_events_spooled_total', 'Click events written to the local spool');
   const replayed = counter('morphlink_events_replayed_total', 'Spooled click events delivered later');
+  const quarantined = counter('morphlink_events_quarantined_total', 'Click events analytics refused as invalid, kept in quarantine.ndjson');
+  const foreign = counter('morphlink_events_foreign_total', 'Spooled click events of another analytics database, set aside');
   const dropped = counter('morphlink_events_dropped_total', 'Click events lost (must stay 0)');
   let buffer: ClickEvent[] = [];
   let writing: Promise<void> | null = null;
   // Once a delivery failed, new batches go straight to the spool until a replay succeeds.
   let analyticsDown = !spool.isEmpty();
+  let database: string | null = null;
   new Gauge({ name: 'morphlink_clicks_buffered', help: 'Clicks waiting to be sent', registers: [registry], collect() { this.set(buffer.length); } });
 
-  async function deliver(batch: ClickEvent[], delays: readonly number[]): Promise<boolean> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await send(batch);
-        return true;
-      } catch (error) {
-        if (attempt >= delays.length) {
-          logger.warn({ err: error, events: batch.length }, 'analytics unreachable; spooling clicks');
-          return false;
-        }
-        await sleep(delays[attempt] as number);
+  function quarantine(events: readonly ClickEvent[], reason: string): void {
+    spool.quarantine(events, reason);
+    quarantined.inc(events.length);
+    logger.error({ events: events.length, reason }, 'analytics refused click events as invalid; quarantined');
+  }
+
+  /**
+   * Sends once and returns how many events analytics took. A refused batch is halved until the
+   * refused events are alone, and those are quarantined; throws when analytics did not answer.
+   */
+  async function sendOnce(batch: readonly ClickEvent[]): Promise<number> {
+    try {
+      const { rejected = [] } = await withDeadline(send(batch), sendTimeoutMs);
+      if (rejected.length > 0) quarantine(rejected.map((r) => batch[r.index] as ClickEvent), JSON.stringify(rejected));
+      return batch.length - rejected.length;
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      if (batch.length === 1) {
+        quarantine(batch, (error as Error).message);
+        return 0;
       }
+      const half = Math.ceil(batch.length / 2);
+      return (await sendOnce(batch.slice(0, half))) + (await sendOnce(batch.slice(half)));
     }
+  }
+
+  /** Learns which database analytics writes to; batches set aside for it earlier become replayable. */
+  async function learnDatabase(): Promise<void> {
+    const id = await identify();
+    if (id === database) return;
+    database = id;
+    if (spool.adopt(id)) analyticsDown = true;
   }
 
   async function drain(): Promise<void> {
     while (buffer.length > 0) {
       const batch = buffer.splice(0, batchMax);
-      if (!analyticsDown && (await deliver(batch, retryDelaysMs))) {
-        sent.inc(batch.length);
-        continue;
+      if (!analyticsDown) {
+        try {
+          sent.inc(await sendOnce(batch));
+          if (database === null) void learnDatabase().catch(() => undefined);
+          continue;
+        } catch (error) {
+          logger.warn({ err: error, events: batch.length }, 'analytics did not answer; spooling clicks until it does');
+          analyticsDown = true;
+        }
       }
-      analyticsDown = true;
       try {
-        spool.append(batch);
+        spool.append(batch, database);
         spooled.inc(batch.length);
       } catch (error) {
         // The disk refused too: keep the clicks in memory and try again on the next tick.
@@ -85,10 +132,13 @@ export function createClickSender(deps: ClickSenderDeps): ClickWriter {
     if (!analyticsDown || replaying) return;
     replaying = true;
     try {
-      await spool.replay(async (events) => {
-        await send(events);
-        replayed.inc(events.length);
-      });
+      // Asked each time: analytics may have come back on another database.
+      await learnDatabase();
+      const result = await spool.replay(async (events) => void replayed.inc(await sendOnce(events)), database);
+      if (result.foreign > 0) {
+        foreign.inc(result.foreign);
+        logger.warn({ events: result.foreign, database }, 'spooled clicks belong to another analytics database; kept aside, not replayed here');
+      }
       // Batches spooled while the replay ran are still waiting: stay in spool mode until none are.
       analyticsDown = !spool.isEmpty();
       if (!analyticsDown) logger.info('analytics reachable again; spool replayed');
@@ -99,6 +149,8 @@ export function createClickSender(deps: ClickSenderDeps): ClickWriter {
     }
   }
 
+  // Learn the database early, so batches spooled during a later outage carry it.
+  void learnDatabase().catch(() => undefined);
   const flushTimer = setInterval(() => void flush().catch(() => undefined), flushMs);
   const replayTimer = setInterval(() => void replay(), replayEveryMs);
   flushTimer.unref();

@@ -2,6 +2,7 @@ import type { AnalyticsPort, ClickEvent, ClickSink, Counted, IngestResult, LinkS
 import type { AnalyticsRepository, EventRow } from './analytics.repository.ts';
 import { DAY_MS, HOUR_MS, classifyAgent } from './analytics.enrich.ts';
 import { floorTo, rollupOf } from './analytics.rollup.ts';
+import { clipEvent } from './analytics.events.ts';
 
 export interface AnalyticsServiceDeps {
   repository: AnalyticsRepository;
@@ -33,8 +34,8 @@ function toRow(event: ClickEvent): EventRow {
 export function createIngest(repository: AnalyticsRepository) {
   return async (events: readonly ClickEvent[]): Promise<IngestResult> => {
     if (events.length === 0) return { accepted: 0, duplicates: 0 };
-    // A batch may repeat an id (a retried delivery): keep the first.
-    const unique = [...new Map(events.map((e) => [e.id, e])).values()];
+    // A batch may repeat an id (a retried delivery): keep the first. Over-long text is clipped in both modes.
+    const unique = [...new Map(events.map((e) => [e.id, clipEvent(e)])).values()];
     const accepted = await repository.ingest(unique.map(toRow), (inserted) =>
       rollupOf(unique.filter((e) => inserted.has(e.id))),
     );
@@ -71,6 +72,8 @@ export function createAnalyticsService({ repository, sink, ingest, now = Date.no
     record: (click) => sink.record(click),
 
     ingest,
+
+    databaseId: () => repository.databaseId(),
 
     totalsFor: (linkIds) => repository.totalsFor(linkIds),
 

@@ -34,12 +34,12 @@ describe('click spool on a real directory', () => {
     for (const batch of batches) spool.append(batch);
     assert.equal(spool.isEmpty(), false);
     const { seen, deliver } = recorder();
-    assert.equal(await spool.replay(deliver), 6);
+    assert.equal((await spool.replay(deliver)).delivered, 6);
     assert.deepEqual(ids(seen), ids(batches));
     assert.equal(spool.isEmpty(), true);
     // Nothing left to hand out: a second replay delivers nothing.
     const again = recorder();
-    assert.equal(await spool.replay(again.deliver), 0);
+    assert.equal((await spool.replay(again.deliver)).delivered, 0);
     assert.deepEqual(again.seen, []);
   });
 
@@ -52,7 +52,7 @@ describe('click spool on a real directory', () => {
     assert.deepEqual(ids(first.seen), ids(batches.slice(0, 1)));
     assert.equal(spool.isEmpty(), false);
     const second = recorder();
-    assert.equal(await spool.replay(second.deliver), 5);
+    assert.equal((await spool.replay(second.deliver)).delivered, 5);
     assert.deepEqual(ids(second.seen), ids(batches.slice(1)));
     assert.equal(spool.isEmpty(), true);
   });
@@ -71,7 +71,7 @@ describe('click spool on a real directory', () => {
     assert.deepEqual(ids(seen), ids(old));
     assert.equal(spool.isEmpty(), false);
     const next = recorder();
-    assert.equal(await spool.replay(next.deliver), 2);
+    assert.equal((await spool.replay(next.deliver)).delivered, 2);
     assert.deepEqual(ids(next.seen), ids([late]));
     assert.equal(spool.isEmpty(), true);
   });
@@ -84,7 +84,7 @@ describe('click spool on a real directory', () => {
     const fresh = batchOf('s-kept', 1);
     spool.append(fresh);
     const next = recorder();
-    assert.equal(await spool.replay(next.deliver), 3);
+    assert.equal((await spool.replay(next.deliver)).delivered, 3);
     assert.deepEqual(ids(next.seen), ids([kept, fresh]));
   });
 
@@ -96,7 +96,7 @@ describe('click spool on a real directory', () => {
     // What a process killed mid-write leaves behind: half a batch and no newline.
     appendFileSync(join(dir, 'spool.ndjson'), JSON.stringify(batchOf('s-torn', 2)).slice(0, 40));
     const { seen, deliver } = recorder();
-    assert.equal(await spool.replay(deliver), 3);
+    assert.equal((await spool.replay(deliver)).delivered, 3);
     assert.deepEqual(ids(seen), ids(whole));
     assert.equal(spool.isEmpty(), true);
     assert.deepEqual(readdirSync(dir), []);
@@ -114,7 +114,7 @@ describe('click spool on a real directory', () => {
       const next = batchOf('s-torn-next', 2);
       restarted.append(next);
       const { seen, deliver } = recorder();
-      assert.equal(await restarted.replay(deliver), 3);
+      assert.equal((await restarted.replay(deliver)).delivered, 3);
       assert.deepEqual(ids(seen), ids([first, next]));
     },
   );
@@ -134,7 +134,7 @@ describe('click spool on a real directory', () => {
         const fresh = batchOf('s-same-ms', 1);
         spool.append(fresh);
         const next = recorder();
-        assert.equal(await spool.replay(next.deliver), 3);
+        assert.equal((await spool.replay(next.deliver)).delivered, 3);
         assert.deepEqual(ids(next.seen), ids([kept, fresh]));
       } finally {
         Date.now = realNow;

@@ -1,6 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../../common/logger.ts';
 import type { ClickEvent, ClickSink, IngestResult } from './analytics.port.ts';
+import type { WriterSpool } from './analytics.writer-spool.ts';
 
 export interface ClickWriterDeps {
   ingest(events: readonly ClickEvent[]): Promise<IngestResult>;
@@ -8,6 +9,10 @@ export interface ClickWriterDeps {
   batchMax: number;
   registry: Registry;
   logger: Logger;
+  /** Where clicks go when the database will not take them (at shutdown, or after `spillAfterMs` of failures). */
+  spool?: WriterSpool;
+  spillAfterMs?: number;
+  replayEveryMs?: number;
 }
 
 export interface ClickWriter extends ClickSink {
@@ -28,7 +33,8 @@ const TRANSACTION_MAX = 500;
  * writes the batch in transactions of at most TRANSACTION_MAX. A failed write keeps the batch and tries again later,
  * so a click is only ever dropped if the process dies mid-batch.
  */
-export function createClickWriter({ ingest, flushMs, batchMax, registry, logger }: ClickWriterDeps): ClickWriter {
+export function createClickWriter(deps: ClickWriterDeps): ClickWriter {
+  const { ingest, flushMs, batchMax, registry, logger, spool, spillAfterMs = 5_000, replayEveryMs = 1_000 } = deps;
   let buffer: ClickEvent[] = [];
   let writing: Promise<void> | null = null;
   let scheduled = false;
@@ -50,9 +56,27 @@ export function createClickWriter({ ingest, flushMs, batchMax, registry, logger 
       const result = await ingest(batch);
       written.inc(result.accepted);
       duplicates.inc(result.duplicates);
+      failingSince = null;
     } catch (error) {
       buffer = batch.concat(buffer);
-      logger.error({ err: error, clicks: batch.length }, 'writing clicks failed; keeping them to retry');
+      // Logged once per outage, not on every tick of it.
+      if (failingSince === null) logger.error({ err: error, clicks: batch.length }, 'writing clicks failed; keeping them to retry');
+      failingSince ??= Date.now();
+      // A long outage: move the buffer to disk, so memory stays bounded and a crash loses nothing.
+      if (spool && Date.now() - failingSince >= spillAfterMs) spillBuffer('database refused click writes for a while; buffer spooled');
+      throw error;
+    }
+  }
+
+  let failingSince: number | null = null;
+  function spillBuffer(reason: string): void {
+    const events = buffer;
+    buffer = [];
+    try {
+      spool?.spill(events, reason);
+    } catch (error) {
+      buffer = events.concat(buffer);
+      logger.error({ err: error }, 'spool write failed');
       throw error;
     }
   }
@@ -80,6 +104,10 @@ export function createClickWriter({ ingest, flushMs, batchMax, registry, logger 
   };
   const timer = setInterval(tick, flushMs);
   timer.unref();
+  // What an earlier run spooled is written back as soon as the database takes writes.
+  const replayTimer = setInterval(() => void (failingSince === null && spool?.replay()), replayEveryMs);
+  replayTimer.unref();
+  void spool?.replay();
 
   return {
     record(click) {
@@ -92,7 +120,14 @@ export function createClickWriter({ ingest, flushMs, batchMax, registry, logger 
     flush,
     async close() {
       clearInterval(timer);
-      await flush();
+      clearInterval(replayTimer);
+      try {
+        await flush();
+      } catch (error) {
+        if (!spool) throw error;
+        // The database will not take them: keep them on disk for the next start, then exit normally.
+        spillBuffer('database unavailable at shutdown; clicks spooled for the next start');
+      }
     },
   };
 }

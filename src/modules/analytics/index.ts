@@ -8,3 +8,4 @@ export { createAnalyticsClient } from './analytics.client.ts';
 export { createClickSender } from './analytics.sender.ts';
 export { createSpool } from './analytics.spool.ts';
 export { analyticsInternalRoutes } from './analytics.internal.ts';
+export { createWriterSpool } from './analytics.writer-spool.ts';

@@ -1,0 +1,35 @@
+import { Check, Errors } from 'typebox/value';
+import type { ClickEvent, RejectedEvent } from './analytics.port.ts';
+import { ClickEventSchema, EVENT_TEXT_LIMITS } from './analytics.schemas.ts';
+
+type TextField = keyof typeof EVENT_TEXT_LIMITS;
+const TEXT_FIELDS = Object.keys(EVENT_TEXT_LIMITS) as TextField[];
+
+/** The event with its optional header-borne text cut to the documented limits: a long User-Agent is the visitor's, not a bug. */
+export function clipEvent<T extends Partial<Record<TextField, unknown>>>(event: T): T {
+  let clipped: T | undefined;
+  for (const field of TEXT_FIELDS) {
+    const value = event[field];
+    if (typeof value === 'string' && value.length > EVENT_TEXT_LIMITS[field]) {
+      clipped ??= { ...event };
+      clipped[field] = value.slice(0, EVENT_TEXT_LIMITS[field]) as T[TextField];
+    }
+  }
+  return clipped ?? event;
+}
+
+/** Splits a batch into the events that pass the schema (clipped) and the ones that do not, by index. */
+export function checkEvents(items: readonly unknown[]): { events: ClickEvent[]; rejected: RejectedEvent[] } {
+  const events: ClickEvent[] = [];
+  const rejected: RejectedEvent[] = [];
+  items.forEach((item, index) => {
+    const candidate = item !== null && typeof item === 'object' && !Array.isArray(item) ? clipEvent(item as Record<string, unknown>) : item;
+    if (Check(ClickEventSchema, candidate)) {
+      events.push(candidate as ClickEvent);
+      return;
+    }
+    const errors = Errors(ClickEventSchema, candidate).map((e) => ({ field: e.instancePath || '/', message: e.message }));
+    rejected.push({ index, errors: errors.length > 0 ? errors : [{ field: '/', message: 'not a click event' }] });
+  });
+  return { events, rejected };
+}

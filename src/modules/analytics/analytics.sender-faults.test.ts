@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { eventually } from '../../../test/contract/fixtures.ts';
+import { migrate, openDatabase, type Database } from '../../common/db.ts';
+import { clickEvent, createScratch, type Scratch } from '../../test-support.ts';
+import { analyticsMigrations, createAnalyticsRepository, type ClickEvent } from './index.ts';
+import { startEventsServer, startSender } from './analytics.test-server.ts';
+
+/** Every event id in the spool files of `dir` that replay would read (not quarantine, not foreign). */
+const spooledIds = (dir: string): string[] =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /^(spool|replay-\d+)\.ndjson$/.test(f))
+        .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean))
+        .flatMap((line) => {
+          const parsed = JSON.parse(line) as ClickEvent[] | { events: ClickEvent[] };
+          return (Array.isArray(parsed) ? parsed : parsed.events).map((e) => e.id);
+        })
+    : [];
+
+describe('click sender under faults, against real analytics servers (sqlite)', () => {
+  let scratch: Scratch;
+  let spools = 0;
+  const databases: Database[] = [];
+  const freshDir = () => join(scratch.dir, `spool-${++spools}`);
+  /** A new analytics database (its own SQLite file, so its own database id). */
+  const newDatabase = async () => {
+    const database = openDatabase(`sqlite:${join(scratch.dir, `analytics-${databases.length}.db`)}`);
+    await migrate(database, 'analytics', analyticsMigrations);
+    databases.push(database);
+    return database;
+  };
+  const stored = async (database: Database, linkId: string) =>
+    (await createAnalyticsRepository(database).totalsFor([linkId])).get(linkId) ?? 0;
+  before(async () => (scratch = await createScratch('sqlite')));
+  after(async () => {
+    for (const d of databases) await d.close();
+    await scratch.remove();
+  });
+
+  it('when analytics refuses a batch as too large, then only the refused event is quarantined and the rest are sent', async (t) => {
+    const database = await newDatabase();
+    const server = await startEventsServer(t, database, { bodyLimitBytes: 4_096 });
+    const dir = freshDir();
+    const { sender, spool, totals } = startSender(t, server.port, dir);
+    const huge = clickEvent('q-413', { referrer: `https://r.example/${'z'.repeat(8_000)}` });
+    for (const click of [clickEvent('q-413'), huge, clickEvent('q-413'), clickEvent('q-413')]) sender.record(click);
+    await sender.flush();
+    assert.deepEqual(await totals(), { sent: 3, spooled: 0, replayed: 0, quarantined: 1, foreign: 0, dropped: 0 });
+    assert.equal(spool.isEmpty(), true);
+    const quarantined = readFileSync(join(dir, 'quarantine.ndjson'), 'utf8').trim().split('\n');
+    assert.equal(quarantined.length, 1);
+    assert.deepEqual((JSON.parse(quarantined[0]!) as { events: ClickEvent[] }).events.map((e) => e.id), [huge.id]);
+    // Later clicks are not held up behind it.
+    sender.record(clickEvent('q-413'));
+    await sender.flush();
+    assert.equal((await totals()).sent, 4);
+    assert.equal(await stored(database, 'q-413'), 4);
+  });
+
+  it('when analytics rejects one malformed item, then the others count and that item is quarantined', async (t) => {
+    const database = await newDatabase();
+    const server = await startEventsServer(t, database);
+    const dir = freshDir();
+    const { sender, totals } = startSender(t, server.port, dir);
+    sender.record(clickEvent('q-item'));
+    sender.record({ ...clickEvent('q-item'), at: -5 });
+    sender.record(clickEvent('q-item'));
+    await sender.flush();
+    assert.deepEqual(await totals(), { sent: 2, spooled: 0, replayed: 0, quarantined: 1, foreign: 0, dropped: 0 });
+    assert.equal(await stored(database, 'q-item'), 2);
+    assert.equal(readFileSync(join(dir, 'quarantine.ndjson'), 'utf8').trim().split('\n').length, 1);
+  });
+
+  it('when analytics accepts connections but never answers, then the clicks are on disk within about a second and counted once it answers', async (t) => {
+    const sockets = new Set<Socket>();
+    const hung = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const port = (hung.address() as { port: number }).port;
+    const closeHung = () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      hung.close(() => resolve());
+    });
+    t.after(closeHung);
+    const dir = freshDir();
+    const { sender, totals } = startSender(t, port, dir);
+    const ids = Array.from({ length: 50 }, () => clickEvent('hang')).map((c) => (sender.record(c), c.id));
+    const started = Date.now();
+    void sender.flush().catch(() => undefined);
+    const onDisk = await eventually(async () => spooledIds(dir), (found) => found.length >= ids.length, 3_000);
+    const tookMs = Date.now() - started;
+    t.diagnostic(`50 clicks on disk ${tookMs} ms after the flush began (send timeout 1,000 ms)`);
+    assert.deepEqual(onDisk.sort(), [...ids].sort());
+    assert.ok(tookMs < 1_600, `spooled after ${tookMs} ms`);
+
+    await closeHung();
+    const database = await newDatabase();
+    await startEventsServer(t, database, { port });
+    const settled = await eventually(totals, (n) => n.replayed >= ids.length, 10_000);
+    assert.equal(settled.replayed, ids.length);
+    assert.equal(await stored(database, 'hang'), ids.length);
+  });
+
+  it('when a spool was written for database A, then it is never replayed into database B, and is replayed into A', async (t) => {
+    const [a, b] = [await newDatabase(), await newDatabase()];
+    const serverA = await startEventsServer(t, a);
+    const dir = freshDir();
+    const first = startSender(t, serverA.port, dir);
+    first.sender.record(clickEvent('db-a'));
+    await first.sender.flush();
+    await serverA.stop();
+    for (let i = 0; i < 3; i++) first.sender.record(clickEvent('db-a'));
+    await first.close();
+    assert.equal((await first.totals()).spooled, 3);
+
+    // Another analytics database on the same address: the spool must stay out of it.
+    const serverB = await startEventsServer(t, b, { port: serverA.port });
+    const onB = startSender(t, serverB.port, dir);
+    const seenB = await eventually(onB.totals, (n) => n.foreign >= 3, 5_000);
+    assert.equal(seenB.foreign, 3);
+    assert.equal(seenB.replayed, 0);
+    assert.equal(await stored(b, 'db-a'), 0);
+    await onB.close();
+    await serverB.stop();
+
+    const backOnA = await startEventsServer(t, a, { port: serverA.port });
+    const onA = startSender(t, backOnA.port, dir);
+    const seenA = await eventually(onA.totals, (n) => n.replayed >= 3, 5_000);
+    assert.equal(seenA.replayed, 3);
+    assert.equal(await stored(a, 'db-a'), 4);
+    assert.equal(onA.spool.isEmpty(), true);
+  });
+});

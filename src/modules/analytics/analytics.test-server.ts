@@ -1,0 +1,80 @@
+// Test support for the analytics tests: a real analytics HTTP server and a real sender. Not product code.
+import type { TestContext } from 'node:test';
+import { Registry } from 'prom-client';
+import type { Database } from '../../common/db.ts';
+import { createHttpClient } from '../../common/http/client.ts';
+import { createInternalGuard } from '../../common/http/internal.ts';
+import { createHttpServer } from '../../common/http/server.ts';
+import { createMetrics } from '../../common/metrics.ts';
+import { silentLogger } from '../../test-support.ts';
+import {
+  analyticsInternalRoutes,
+  createAnalyticsRepository,
+  createAnalyticsService,
+  createClickSender,
+  createIngest,
+  createSpool,
+  eventsRoutes,
+  type IngestResult,
+} from './index.ts';
+
+export const TOKEN = 'analytics-test-token';
+
+export const counted = async (registry: Registry, name: string) =>
+  (await registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
+
+/** POST /events and the internal routes on `database`; `port` 0 picks one. Closed when the test ends. */
+export async function startEventsServer(t: TestContext, database: Database, opts: { port?: number; bodyLimitBytes?: number } = {}) {
+  const repository = createAnalyticsRepository(database);
+  const ingest = createIngest(repository);
+  const analytics = createAnalyticsService({ repository, ingest, sink: { record: () => undefined } });
+  const app = createHttpServer({
+    service: 'analytics',
+    mode: 'microservices',
+    version: 'test',
+    logger: silentLogger,
+    metrics: createMetrics('analytics'),
+    bodyLimitBytes: opts.bodyLimitBytes ?? 1_048_576,
+    trustProxy: 'loopback',
+    ready: {},
+  });
+  const guard = createInternalGuard(TOKEN);
+  app.register(eventsRoutes, { analytics, guard });
+  app.register(analyticsInternalRoutes, { analytics, guard });
+  await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= app.close());
+  t.after(stop);
+  return { app, stop, port: (app.server.address() as { port: number }).port };
+}
+
+/** A sender as a redirector wires one (one short-timeout send, then the spool), speaking to `port`. */
+export function startSender(t: TestContext, port: number, spoolDir: string, timeoutMs = 1_000) {
+  const http = createHttpClient(`http://127.0.0.1:${port}`, { token: TOKEN, timeoutMs });
+  const registry = new Registry();
+  const spool = createSpool(spoolDir);
+  const sender = createClickSender({
+    send: (events) => http.call<IngestResult>('POST', '/events', { body: { events } }),
+    identify: async () => (await http.call<{ id: string }>('GET', '/internal/analytics/database')).id,
+    spool,
+    // Flushes happen when the test asks; replays come from the short timer.
+    flushMs: 60_000,
+    batchMax: 1_000,
+    registry,
+    logger: silentLogger,
+    replayEveryMs: 50,
+    sendTimeoutMs: timeoutMs,
+  });
+  const totals = async () => ({
+    sent: await counted(registry, 'morphlink_events_sent_total'),
+    spooled: await counted(registry, 'morphlink_events_spooled_total'),
+    replayed: await counted(registry, 'morphlink_events_replayed_total'),
+    quarantined: await counted(registry, 'morphlink_events_quarantined_total'),
+    foreign: await counted(registry, 'morphlink_events_foreign_total'),
+    dropped: await counted(registry, 'morphlink_events_dropped_total'),
+  });
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= sender.close().then(() => http.close()));
+  t.after(close);
+  return { sender, spool, totals, close };
+}
