@@ -65,7 +65,7 @@ export const rateLimitsOf = (ctx: Context): RateLimitOptions => ({
 /** This process's HTTP server: what every entrypoint shares comes from the context. */
 export function createServerFor(
   ctx: Context,
-  options: Pick<HttpServerOptions, 'ready' | 'docs' | 'fastPath' | 'health'>,
+  options: Pick<HttpServerOptions, 'ready' | 'degraded' | 'docs' | 'fastPath' | 'health'>,
 ): App {
   return createHttpServer({
     service: ctx.service,

@@ -30,7 +30,7 @@ import { serve } from './lifecycle.ts';
 import { buildAnalytics, buildAuth, buildLinks, buildRedirector, shortUrlOrigins } from './modules.ts';
 
 type Peer = 'auth' | 'links' | 'analytics';
-type Built = { ready: ReadinessChecks; mount(app: App): void; closers: (() => Promise<void>)[]; fastPath?: FastPath };
+type Built = { ready: ReadinessChecks; degraded?: ReadinessChecks; mount(app: App): void; closers: (() => Promise<void>)[]; fastPath?: FastPath };
 
 /** Wiring for one module in its own process: its own service, its peers as HTTP clients. */
 const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Context, peer: (p: Peer) => HttpClient) => Promise<Built>> = {
@@ -70,8 +70,9 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
       ready: {
         database: () => database.ping(),
         auth: () => peer('auth').call('GET', '/health'),
-        ...(redis ? { redis: () => redis.ping() } : {}),
       },
+      // Without Redis, link changes still reach every redirector over HTTP: degraded, not down.
+      ...(redis ? { degraded: { redis: () => redis.ping() } } : {}),
       mount(app) {
         app.register(linksRoutes, { links, authenticate: createAuthenticate(createAuthClient(peer('auth')), config.authMode) });
         app.register(linksInternalRoutes, { links, guard, authenticate: createInternalAuthenticate(config.internalToken) });
@@ -160,6 +161,7 @@ export async function startService(config: Readonly<Config>, name: string): Prom
   const built = await services[service](ctx, peer);
   const app = createServerFor(ctx, {
     ready: built.ready,
+    degraded: built.degraded,
     docs: true,
     fastPath: built.fastPath,
   });

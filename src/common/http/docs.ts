@@ -158,7 +158,16 @@ export const operationsSchemas = {
     operationId: 'getReady',
     summary: 'Readiness: the database and the services it needs answer',
     response: {
-      200: Type.Object({ status: Type.Literal('ready'), service: Type.String() }, { description: 'Ready' }),
+      200: Type.Object(
+        {
+          status: Type.Literal('ready'),
+          service: Type.String(),
+          degraded: Type.Optional(
+            Type.Record(Type.String(), Type.String(), { description: 'Dependencies lost without losing service (e.g. redis: invalidation falls back to HTTP)' }),
+          ),
+        },
+        { description: 'Ready' },
+      ),
       503: {
         description: 'Not ready; `failing` names each dependency that did not answer, with its error',
         content: { 'application/problem+json': { schema: Type.Ref('Problem') } },

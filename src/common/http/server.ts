@@ -35,6 +35,12 @@ export interface HttpServerOptions {
   bodyLimitBytes: number;
   trustProxy: string;
   ready: ReadinessChecks;
+  /**
+   * Dependencies whose loss degrades this process without making it useless (Redis, when links
+   * falls back to HTTP invalidation): /ready names them under `degraded` and still answers 200,
+   * so a load balancer keeps sending traffic.
+   */
+  degraded?: ReadinessChecks;
   /** Serve /openapi.json and /docs from the route schemas registered on this server. */
   docs?: boolean;
   /**
@@ -57,6 +63,21 @@ function withTimeout(work: Promise<unknown>, ms: number): Promise<unknown> {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
+/** Runs every check, each bounded by `timeoutMs`; returns the failing ones with their error. */
+async function failingChecks(checks: ReadinessChecks, timeoutMs: number): Promise<Record<string, string>> {
+  const failing: Record<string, string> = {};
+  await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      try {
+        await withTimeout(check(), timeoutMs);
+      } catch (error) {
+        failing[name] = error instanceof Error ? error.message : String(error);
+      }
+    }),
+  );
+  return failing;
 }
 
 /** Seconds a client should wait before retrying a 503: about one SQLite retry round, or a reconnect. */
@@ -160,19 +181,16 @@ function registerOperations(app: App, options: HttpServerOptions): void {
     return reply.code(healthy ? 200 : 503).send({ ...body, ...identity });
   });
   app.get('/ready', { schema: operationsSchemas.ready }, async (_request, reply) => {
-    const failing: Record<string, string> = {};
     const timeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-    await Promise.all(
-      Object.entries(options.ready).map(async ([name, check]) => {
-        try {
-          await withTimeout(check(), timeoutMs);
-        } catch (error) {
-          failing[name] = error instanceof Error ? error.message : String(error);
-        }
-      }),
-    );
+    const [failing, degraded] = await Promise.all([
+      failingChecks(options.ready, timeoutMs),
+      failingChecks(options.degraded ?? {}, timeoutMs),
+    ]);
     const names = Object.keys(failing);
-    if (names.length === 0) return { status: 'ready', service: options.service };
+    if (names.length === 0) {
+      const body = { status: 'ready', service: options.service };
+      return Object.keys(degraded).length === 0 ? body : { ...body, degraded };
+    }
     return reply
       .code(503)
       .header('retry-after', String(RETRY_AFTER_S))
