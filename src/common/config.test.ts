@@ -135,6 +135,15 @@ describe('configSlice', () => {
     assert.ok(Object.isFrozen(links));
   });
 
+  it('when a module reads a field outside its slice, then it does not compile (typed by the table)', () => {
+    const links = configSlice(loadConfig({}), 'links');
+    // @ts-expect-error cacheMax is the redirector's, not in the links slice
+    assert.equal(links.cacheMax, undefined);
+    const cli = configSlice(loadConfig({}), 'cli');
+    // @ts-expect-error the CLI reads databases, not the listening port
+    assert.equal(cli.port, undefined);
+  });
+
   it('when every reader takes its slice, then together they cover every Config field', () => {
     const config = loadConfig({});
     const readers = ['auth', 'links', 'redirector', 'analytics', 'monolith', 'gateway', 'supervisor', 'cli'] as const;
