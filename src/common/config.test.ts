@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, SETTINGS, configSlice, loadConfig } from './config.ts';
 
 /** Asserts that loading `env` fails with a ConfigError that names `variable`. */
 function assertRejects(env: Record<string, string>, variable: string) {
@@ -97,5 +97,57 @@ describe('loadConfig', () => {
 
   it('when a variable is blank, then its default applies as if it were unset', () => {
     assert.equal(loadConfig({ PORT: '  ', LOG_LEVEL: '' }).port, 8000);
+  });
+});
+
+describe('the config table', () => {
+  it('when a variable that has a format gets a value outside it, then loading throws naming that variable', () => {
+    const free = ['text', 'comma-separated list'];
+    const checked = SETTINGS.filter((s) => !free.includes(s.parse.format) || s.env === 'USERS');
+    assert.ok(checked.length >= 25, `only ${checked.length} checked variables`);
+    for (const setting of checked) assertRejects({ [setting.env]: 'not valid ☃' }, setting.env);
+  });
+
+  it('when a variable is set, then exactly the Config field its row names changes', () => {
+    const base = loadConfig({});
+    const given: Record<string, string> = { CACHE_TTL_MS: '7', AUTH_PORT: '9004', VISITOR_SECRET: 's3', SPOOL_DIR: '/tmp/s' };
+    const changed = loadConfig(given);
+    assert.equal(changed.cacheTtlMs, 7);
+    assert.deepEqual(changed.servicePorts, { ...base.servicePorts, auth: 9004 });
+    assert.equal(changed.serviceUrls.auth, 'http://127.0.0.1:9004', 'AUTH_URL follows AUTH_PORT');
+    assert.equal(changed.visitorSecret, 's3');
+    assert.equal(changed.spoolDir, '/tmp/s');
+    assert.ok(Object.isFrozen(changed.servicePorts) && Object.isFrozen(changed.rateLimits));
+  });
+});
+
+describe('configSlice', () => {
+  it('when a module asks for its slice, then it gets its own fields and the every-process ones, and nothing else', () => {
+    const config = loadConfig({ BASE_URL: 'https://mlk.example', CACHE_MAX: '5' });
+    const links = configSlice(config, 'links');
+    assert.equal(links.baseUrl, 'https://mlk.example');
+    assert.equal(links.clickTotalsTimeoutMs, 1_000);
+    assert.equal(links.logLevel, 'info', 'an every-process setting');
+    assert.ok(!('cacheMax' in links) && !('visitorSecret' in links) && !('supervisorPort' in links));
+    const redirector = configSlice(config, 'redirector');
+    assert.equal(redirector.cacheMax, 5);
+    assert.ok(!('baseUrl' in redirector));
+    assert.ok(Object.isFrozen(links));
+  });
+
+  it('when a module reads a field outside its slice, then it does not compile (typed by the table)', () => {
+    const links = configSlice(loadConfig({}), 'links');
+    // @ts-expect-error cacheMax is the redirector's, not in the links slice
+    assert.equal(links.cacheMax, undefined);
+    const cli = configSlice(loadConfig({}), 'cli');
+    // @ts-expect-error the CLI reads databases, not the listening port
+    assert.equal(cli.port, undefined);
+  });
+
+  it('when every reader takes its slice, then together they cover every Config field', () => {
+    const config = loadConfig({});
+    const readers = ['auth', 'links', 'redirector', 'analytics', 'monolith', 'gateway', 'supervisor', 'cli'] as const;
+    const covered = new Set(readers.flatMap((r) => Object.keys(configSlice(config, r))));
+    assert.deepEqual([...covered].sort(), Object.keys(config).sort());
   });
 });

@@ -1,4 +1,5 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { METRICS, counter, gauge } from '../../common/metrics.catalogue.ts';
 import { AppError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { ClickEvent, IngestResult } from './analytics.port.ts';
@@ -46,19 +47,18 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
  */
 export function createClickSender(deps: ClickSenderDeps): ClickWriter {
   const { send, identify, spool, flushMs, batchMax, registry, logger, replayEveryMs = 1_000, sendTimeoutMs = 1_000 } = deps;
-  const counter = (name: string, help: string) => new Counter({ name, help, registers: [registry] });
-  const sent = counter('morphlink_events_sent_total', 'Click events delivered to analytics');
-  const spooled = counter('morphlink_events_spooled_total', 'Click events written to the local spool');
-  const replayed = counter('morphlink_events_replayed_total', 'Spooled click events delivered later');
-  const quarantined = counter('morphlink_events_quarantined_total', 'Click events analytics refused as invalid, kept in quarantine.ndjson');
-  const foreign = counter('morphlink_events_foreign_total', 'Spooled click events of another analytics database, set aside');
-  const dropped = counter('morphlink_events_dropped_total', 'Click events lost (must stay 0)');
+  const sent = counter(registry, METRICS.eventsSent);
+  const spooled = counter(registry, METRICS.eventsSpooled);
+  const replayed = counter(registry, METRICS.eventsReplayed);
+  const quarantined = counter(registry, METRICS.eventsQuarantined);
+  const foreign = counter(registry, METRICS.eventsForeign);
+  const dropped = counter(registry, METRICS.eventsDropped);
   let buffer: ClickEvent[] = [];
   let writing: Promise<void> | null = null;
   // Once a delivery failed, new batches go straight to the spool until a replay succeeds.
   let analyticsDown = !spool.isEmpty();
   let database: string | null = null;
-  new Gauge({ name: 'morphlink_clicks_buffered', help: 'Clicks waiting to be sent', registers: [registry], collect() { this.set(buffer.length); } });
+  gauge(registry, METRICS.clicksBuffered, function () { this.set(buffer.length); });
 
   function quarantine(events: readonly ClickEvent[], reason: string): void {
     spool.quarantine(events, reason);

@@ -1,4 +1,5 @@
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { METRICS, counter } from '../../common/metrics.catalogue.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { ClickEvent, IngestResult } from './analytics.port.ts';
 import type { Spool } from './analytics.spool.ts';
@@ -17,10 +18,9 @@ export interface WriterSpoolDeps {
  * outage, so memory stays bounded), and how it writes them back later: the redirector's spool format.
  */
 export function createWriterSpool({ spool, databaseId, ingest, registry, logger }: WriterSpoolDeps) {
-  const counter = (name: string, help: string) => new Counter({ name, help, registers: [registry] });
-  const spooled = counter('morphlink_clicks_spooled_total', 'Clicks the database would not take, written to the local spool');
-  const replayed = counter('morphlink_clicks_replayed_total', 'Spooled clicks written to the database later');
-  const foreign = counter('morphlink_clicks_foreign_total', 'Spooled clicks of another database, set aside and not written here');
+  const spooled = counter(registry, METRICS.clicksSpooled);
+  const replayed = counter(registry, METRICS.clicksReplayed);
+  const foreign = counter(registry, METRICS.clicksForeign);
   // Batches set aside by a process on another database come back when this one is theirs.
   spool.adopt(databaseId);
   let pending = !spool.isEmpty();

@@ -1,4 +1,5 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { METRICS, counter, gauge } from '../../common/metrics.catalogue.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { ClickEvent, ClickSink, IngestResult } from './analytics.port.ts';
 import type { WriterSpool } from './analytics.writer-spool.ts';
@@ -39,16 +40,11 @@ export function createClickWriter(deps: ClickWriterDeps): ClickWriter {
   let writing: Promise<void> | null = null;
   let scheduled = false;
 
-  new Gauge({
-    name: 'morphlink_clicks_buffered',
-    help: 'Clicks waiting to be written',
-    registers: [registry],
-    collect() {
-      this.set(buffer.length);
-    },
+  gauge(registry, METRICS.clicksBuffered, function () {
+    this.set(buffer.length);
   });
-  const written = new Counter({ name: 'morphlink_clicks_written_total', help: 'Clicks written to the database', registers: [registry] });
-  const duplicates = new Counter({ name: 'morphlink_clicks_duplicate_total', help: 'Clicks skipped as already stored', registers: [registry] });
+  const written = counter(registry, METRICS.clicksWritten);
+  const duplicates = counter(registry, METRICS.clicksDuplicate);
 
   async function writeOnce(): Promise<void> {
     const batch = buffer.splice(0, TRANSACTION_MAX);

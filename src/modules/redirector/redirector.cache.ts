@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { METRICS, counter } from '../../common/metrics.catalogue.ts';
 import type { LinkCache, LinkResolver, ResolvedLink } from './redirector.port.ts';
 
 export interface LinkCacheOptions {
@@ -15,12 +16,7 @@ export interface LinkCacheOptions {
  * link created a moment ago is found at once.
  */
 export function withLinkCache(links: LinkResolver, { max, ttlMs, registry }: LinkCacheOptions): LinkCache {
-  const lookups = new Counter({
-    name: 'morphlink_link_cache_total',
-    help: 'Link cache lookups by result',
-    labelNames: ['result'] as const,
-    registers: [registry],
-  });
+  const lookups = counter(registry, METRICS.linkCache);
   const hit = lookups.labels('hit');
   const miss = lookups.labels('miss');
   if (max === 0) {

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import type { Redis as RedisClient } from 'ioredis';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../../common/logger.ts';
+import { METRICS, counter } from '../../common/metrics.catalogue.ts';
 import type { LinkChangeListener } from '../links/index.ts';
 import type { LinkCache } from './redirector.port.ts';
 
@@ -32,11 +33,7 @@ export interface RedisPublisherDeps {
 export function createRedisPublisher({ redisUrl, fallback, expectedReceivers, registry, logger }: RedisPublisherDeps) {
   // No offline queue and a command timeout: a publish to a dead Redis fails now, not after retries.
   const redis = connect(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 1_000 });
-  const fallbacks = new Counter({
-    name: 'morphlink_cache_invalidation_fallbacks_total',
-    help: 'Link changes sent to the redirectors over HTTP because Redis did not deliver them',
-    registers: [registry],
-  });
+  const fallbacks = counter(registry, METRICS.cacheInvalidationFallbacks);
   let degraded = false;
   redis.on('error', (error) => logger.warn({ err: error }, 'redis publisher error'));
   redis.on('ready', () => {

@@ -1,0 +1,82 @@
+// The shape every process reads its settings as; config.table.ts says where each field comes from.
+
+export type Mode = 'monolith' | 'microservices';
+export type AuthMode = 'apikey' | 'header';
+export type ServiceName = 'auth' | 'links' | 'redirector' | 'analytics' | 'gateway';
+
+export interface Config {
+  mode: Mode;
+  host: string;
+  /** The public port: the monolith's, or the gateway's in microservices mode. */
+  port: number;
+  baseUrl: string;
+  databaseUrl: string;
+  moduleDatabaseUrls: Readonly<Record<'auth' | 'links' | 'analytics', string>>;
+  redisUrl: string | null;
+  servicePorts: Readonly<Record<Exclude<ServiceName, 'gateway'>, number>>;
+  serviceUrls: Readonly<Record<Exclude<ServiceName, 'gateway'>, string>>;
+  /** Extra redirector replicas' URLs the gateway balances across (set by the supervisor). */
+  redirectorUrls: readonly string[];
+  internalToken: string | null;
+  authMode: AuthMode;
+  users: readonly string[];
+  logLevel: string;
+  dataDir: string;
+  cacheMax: number;
+  cacheTtlMs: number;
+  clickFlushMs: number;
+  clickBatchMax: number;
+  bodyLimitBytes: number;
+  supervisorPort: number;
+  /** Proxies whose X-Forwarded-For is believed (proxy-addr syntax); the gateway runs on loopback. */
+  trustProxy: string;
+  /** Where this redirector spools undelivered clicks; default data/spool/redirector-<port>. */
+  spoolDir: string | null;
+  /** Requests a minute per client IP and per API key on /api/*, password guesses per IP, link creations per key; 0 disables. */
+  rateLimits: Readonly<RateLimitConfig>;
+  /** PostgreSQL: the server cancels a statement after this long; the client gives up a little later. */
+  dbStatementTimeoutMs: number;
+  /** PostgreSQL: how long opening a connection may take. */
+  dbConnectTimeoutMs: number;
+  /** SQLite: how long one statement waits for another process's lock before retrying asynchronously. */
+  sqliteBusyTimeoutMs: number;
+  /** How long /ready waits for each dependency before naming it as failing. */
+  readyTimeoutMs: number;
+  /** How long a link listing waits for click totals before showing them as unknown (null). */
+  clickTotalsTimeoutMs: number;
+  /** Set by `morphlink up` on each child: shown in /health so the supervisor knows its own. */
+  instanceId: string | null;
+  /** How long a redirector waits for POST /events before it spools the batch. */
+  clickSendTimeoutMs: number;
+  /** Seeds visitor hashes; when unset, one is generated once and kept in DATA_DIR/visitor-secret. */
+  visitorSecret: string | null;
+}
+
+export interface RateLimitConfig {
+  apiPerMin: number;
+  createPerMin: number;
+  passwordPerMin: number;
+}
+
+/** Who reads a setting: a module (in whichever process runs it), a process of its own, or the CLI. */
+export type Reader = 'auth' | 'links' | 'redirector' | 'analytics' | 'monolith' | 'gateway' | 'supervisor' | 'cli';
+
+/** Fields set whole, and the sub-fields of the grouped ones (`servicePorts.links`). */
+export type FieldPath = {
+  [F in keyof Config]: Config[F] extends string | number | null | readonly string[]
+    ? F
+    : `${F}.${keyof Config[F] & string}`;
+}[keyof Config];
+
+export type PathValue<P extends FieldPath> = P extends `${infer F}.${infer K}`
+  ? F extends keyof Config
+    ? K extends keyof Config[F]
+      ? Config[F][K]
+      : never
+    : never
+  : P extends keyof Config
+    ? Config[P]
+    : never;
+
+/** The top-level Config field a path fills. */
+export type TopField<P extends string> = P extends `${infer F}.${string}` ? F : P;
