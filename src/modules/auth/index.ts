@@ -1,3 +1,4 @@
+export { authErrors } from './auth.errors.ts';
 export type { AuthPort, AuthService, Credential, IssuedKey, Principal, UserInfo } from './auth.port.ts';
 export { createAuthService } from './auth.service.ts';
 export { createAuthRepository } from './auth.repository.ts';

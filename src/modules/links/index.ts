@@ -1,3 +1,4 @@
+export { linksErrors } from './links.errors.ts';
 export type {
   ClickTotals,
   CreateLinkInput,
