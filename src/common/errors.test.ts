@@ -1,6 +1,33 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isTransientDatabaseError } from './errors.ts';
+import { AppError, errorCodes, fromProblem, isTransientDatabaseError, registerErrors, toProblem } from './errors.ts';
+
+const _sampleErrors = registerErrors({ SAMPLE_GONE: { status: 410, title: 'Sample gone' } });
+declare module './errors.ts' {
+  interface ModuleErrors {
+    sample: typeof _sampleErrors;
+  }
+}
+
+describe('module error codes', () => {
+  it('when a module registers a code, then it has its status and title on the wire and comes back as itself', () => {
+    const problem = toProblem(new AppError('SAMPLE_GONE', 'It went.'));
+    assert.deepEqual([problem.status, problem.title, problem.code, problem.type], [410, 'Sample gone', 'SAMPLE_GONE', 'https://morphlink.dev/problems/sample-gone']);
+    const back = fromProblem(JSON.parse(JSON.stringify(problem)), 410);
+    assert.deepEqual([back.code, back.status, back.message], ['SAMPLE_GONE', 410, 'It went.']);
+    assert.ok(errorCodes().includes('SAMPLE_GONE') && errorCodes().includes('VALIDATION'));
+  });
+
+  it('when a code is registered again with another status or title, then registration throws; the same spec is fine', () => {
+    assert.throws(() => registerErrors({ SAMPLE_GONE: { status: 404, title: 'Sample gone' } }), /already registered/);
+    assert.throws(() => registerErrors({ VALIDATION: { status: 400, title: 'Bad' } }), /already registered/);
+    assert.doesNotThrow(() => registerErrors({ SAMPLE_GONE: { status: 410, title: 'Sample gone' } }));
+  });
+
+  it('when a peer answers a code this process does not know, then the status picks a generic code', () => {
+    assert.deepEqual([fromProblem({ code: 'NO_SUCH_CODE', detail: 'x' }, 404).code, fromProblem(undefined, 502).code], ['NOT_FOUND', 'UNAVAILABLE']);
+  });
+});
 
 const withCode = (message: string, code?: string) => Object.assign(new Error(message), code === undefined ? {} : { code });
 

@@ -1,53 +1,61 @@
-/** Every failure a port can report. The HTTP status is derived, never chosen at the throw site. */
-export const errorStatus = {
-  VALIDATION: 400,
-  INVALID_URL: 400,
-  INVALID_CODE: 400,
-  UNAUTHORIZED: 401,
-  WRONG_PASSWORD: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  LINK_NOT_FOUND: 404,
-  USER_NOT_FOUND: 404,
-  KEY_NOT_FOUND: 404,
-  CODE_TAKEN: 409,
-  USER_EXISTS: 409,
-  LINK_GONE: 410,
-  REQUEST_TIMEOUT: 408,
-  PAYLOAD_TOO_LARGE: 413,
-  URI_TOO_LONG: 414,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  RATE_LIMITED: 429,
-  HEADERS_TOO_LARGE: 431,
-  UNAVAILABLE: 503,
-  INTERNAL: 500,
-} as const;
+/** A problem+json code's fixed HTTP status and title: the status is never chosen at the throw site. */
+export interface ErrorSpec {
+  readonly status: number;
+  readonly title: string;
+}
+export type ErrorTable = Readonly<Record<string, ErrorSpec>>;
 
-export type ErrorCode = keyof typeof errorStatus;
+/** The generic failures any module or the HTTP layer reports. Module codes live in `<m>.errors.ts`. */
+const commonErrors = {
+  VALIDATION: { status: 400, title: 'Invalid request' },
+  UNAUTHORIZED: { status: 401, title: 'Unauthorized' },
+  FORBIDDEN: { status: 403, title: 'Forbidden' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  REQUEST_TIMEOUT: { status: 408, title: 'Request timeout' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
+  URI_TOO_LONG: { status: 414, title: 'URI too long' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'Request headers too large' },
+  INTERNAL: { status: 500, title: 'Internal error' },
+  UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+} as const satisfies ErrorTable;
+
+/**
+ * Each module adds its table here by declaration merging in its `<m>.errors.ts`
+ * (`interface ModuleErrors { links: typeof linksErrors }`), so that
+ * `new AppError('LINK_NOT_FOUND', …)` type-checks while common never imports a module.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ModuleErrors {}
+
+type ModuleErrorCode = { [M in keyof ModuleErrors]: keyof ModuleErrors[M] & string }[keyof ModuleErrors];
+export type ErrorCode = keyof typeof commonErrors | ModuleErrorCode;
+
+// The one problem+json map: the generic codes, then each module's as its errors file is imported.
+const table = new Map<string, ErrorSpec>(Object.entries(commonErrors));
+
+/** Adds a module's codes to the map; called once at import by `<m>.errors.ts`. A code means one thing. */
+export function registerErrors<const T extends ErrorTable>(errors: T): T {
+  for (const [code, spec] of Object.entries(errors)) {
+    const known = table.get(code);
+    if (known && (known.status !== spec.status || known.title !== spec.title)) {
+      throw new Error(`Error code ${code} is already registered as ${known.status} ${known.title}.`);
+    }
+    table.set(code, spec);
+  }
+  return errors;
+}
+
+/** Every registered code, for the OpenAPI Problem schema. */
+export const errorCodes = (): ErrorCode[] => [...table.keys()] as ErrorCode[];
+
+export const isErrorCode = (code: unknown): code is ErrorCode => typeof code === 'string' && table.has(code);
 
 export interface FieldError {
   field: string;
   message: string;
 }
-
-const titles: Partial<Record<ErrorCode, string>> = {
-  VALIDATION: 'Invalid request',
-  INVALID_URL: 'Invalid URL',
-  INVALID_CODE: 'Invalid short code',
-  UNAUTHORIZED: 'Unauthorized',
-  WRONG_PASSWORD: 'Wrong password',
-  FORBIDDEN: 'Forbidden',
-  CODE_TAKEN: 'Short code taken',
-  LINK_GONE: 'Link no longer available',
-  REQUEST_TIMEOUT: 'Request timeout',
-  PAYLOAD_TOO_LARGE: 'Payload too large',
-  URI_TOO_LONG: 'URI too long',
-  UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
-  RATE_LIMITED: 'Too many requests',
-  HEADERS_TOO_LARGE: 'Request headers too large',
-  UNAVAILABLE: 'Service unavailable',
-  INTERNAL: 'Internal error',
-};
 
 export class AppError extends Error {
   readonly status: number;
@@ -57,7 +65,8 @@ export class AppError extends Error {
     readonly errors?: FieldError[],
   ) {
     super(message);
-    this.status = errorStatus[code];
+    // An unregistered code is a bug at the throw site: answer 500 rather than guess.
+    this.status = table.get(code)?.status ?? 500;
   }
 }
 
@@ -74,7 +83,7 @@ export interface Problem {
 export function toProblem(error: AppError): Problem {
   const problem: Problem = {
     type: `https://morphlink.dev/problems/${error.code.toLowerCase().replaceAll('_', '-')}`,
-    title: titles[error.code] ?? (error.status === 404 ? 'Not found' : 'Error'),
+    title: table.get(error.code)?.title ?? 'Error',
     status: error.status,
     detail: error.message,
     code: error.code,
@@ -85,7 +94,7 @@ export function toProblem(error: AppError): Problem {
 
 export function fromProblem(body: unknown, status: number): AppError {
   const problem = (body ?? {}) as Partial<Problem>;
-  const code = problem.code && problem.code in errorStatus ? problem.code : statusToCode(status);
+  const code = isErrorCode(problem.code) ? problem.code : statusToCode(status);
   return new AppError(code, problem.detail ?? `Upstream answered ${status}`, problem.errors);
 }
 
@@ -111,6 +120,7 @@ export function isTransientDatabaseError(error: unknown): boolean {
 }
 
 function statusToCode(status: number): ErrorCode {
-  const match = Object.entries(errorStatus).find(([, s]) => s === status);
+  // The generic codes come first in the map: a bare 404 from a peer is NOT_FOUND.
+  const match = [...table].find(([, spec]) => spec.status === status);
   return (match?.[0] as ErrorCode | undefined) ?? (status >= 500 ? 'UNAVAILABLE' : 'VALIDATION');
 }

@@ -1,13 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { principal, silentLogger } from '../../test-support.ts';
-import { AppError } from '../errors.ts';
+import { AppError, registerErrors } from '../errors.ts';
 import { createMetrics } from '../metrics.ts';
 import { createHttpClient, type HttpClient } from './client.ts';
 import { createInternalAuthenticate } from './internal.ts';
 import { createHttpServer, type App } from './server.ts';
 
 const TOKEN = 'client-test-token';
+
+// As a module registers its own codes (links.errors.ts): they travel as problem+json and come back.
+const _peerErrors = registerErrors({ PEER_CONFLICT: { status: 409, title: 'Peer conflict' } });
+declare module '../errors.ts' {
+  interface ModuleErrors {
+    peer: typeof _peerErrors;
+  }
+}
 
 /** For assert.rejects: an AppError with exactly this code, status and message. */
 const appError = (code: string, status: number, message?: RegExp) => (error: unknown) => {
@@ -39,7 +47,7 @@ describe('http client against a real server', () => {
       ready: {},
     });
     app.post('/taken', async () => {
-      throw new AppError('CODE_TAKEN', 'The code abc is taken.');
+      throw new AppError('PEER_CONFLICT', 'The code abc is taken.');
     });
     app.post('/invalid', async () => {
       throw new AppError('VALIDATION', 'Bad fields.', [{ field: 'url', message: 'must be a URL' }]);
@@ -70,9 +78,9 @@ describe('http client against a real server', () => {
     await app.close();
   });
 
-  it('when a route throws an AppError, then the client throws one with the same code, status and message', async () => {
+  it('when a route throws an AppError, then the client throws one with the same module code, status and message', async () => {
     const client = clientWith(TOKEN);
-    await assert.rejects(client.call('POST', '/taken'), appError('CODE_TAKEN', 409, /^The code abc is taken\.$/));
+    await assert.rejects(client.call('POST', '/taken'), appError('PEER_CONFLICT', 409, /^The code abc is taken\.$/));
     await assert.rejects(client.call('POST', '/invalid', { body: {} }), (error: unknown) => {
       assert.ok(error instanceof AppError);
       assert.deepEqual([error.code, error.status, error.errors], ['VALIDATION', 400, [{ field: 'url', message: 'must be a URL' }]]);

@@ -1,21 +1,22 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type } from 'typebox';
-import { errorStatus, type ErrorCode } from '../errors.ts';
+import { errorCodes, type ErrorCode } from '../errors.ts';
 import type { App } from './server.ts';
 
 /**
  * The one problem+json shape (RFC 9457) every 4xx/5xx answer has. Open to extra members
  * (`failing` on /ready), because Fastify serializes answers with their documented schema and a
- * closed schema would strip them.
+ * closed schema would strip them. A function: `code` lists every registered code, the modules'
+ * included, so it is built when a server starts, after the modules were imported.
  */
-export const ProblemSchema = Type.Object(
+export const problemSchema = () => Type.Object(
   {
     type: Type.String({ description: 'A URI naming the kind of problem' }),
     title: Type.String(),
     status: Type.Integer(),
     detail: Type.String({ description: 'What went wrong with this request, for a human' }),
-    code: Type.Unsafe<ErrorCode>({ type: 'string', enum: Object.keys(errorStatus), description: 'For programs: stable across releases' }),
+    code: Type.Unsafe<ErrorCode>({ type: 'string', enum: errorCodes(), description: 'For programs: stable across releases' }),
     errors: Type.Optional(
       Type.Array(Type.Object({ field: Type.String(), message: Type.String() }, { additionalProperties: true }), {
         description: 'Validation errors, one per field',
@@ -25,7 +26,7 @@ export const ProblemSchema = Type.Object(
   { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem details' },
 );
 
-/** A reference to ProblemSchema, which every server registers with addSchema. */
+/** A reference to problemSchema(), which every server registers with addSchema. */
 export const ProblemRef = Type.Ref('Problem');
 
 const problemText = {

@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics.ts';
 import type { Principal } from '../principal.ts';
 import { AppError, isTransientDatabaseError, toProblem } from '../errors.ts';
 import { validationError, validatorCompiler } from './validation.ts';
-import { operationsSchemas, ProblemSchema, registerDocs } from './docs.ts';
+import { operationsSchemas, problemSchema, registerDocs } from './docs.ts';
 import { PROBLEM_JSON, answerClientError, answerFrameworkError, originForm } from './protocol-errors.ts';
 
 declare module 'fastify' {
@@ -140,7 +140,7 @@ export function createHttpServer(options: HttpServerOptions): App {
   });
   app.setValidatorCompiler(validatorCompiler);
   // Route schemas refer to it for their error answers, with or without docs.
-  app.addSchema(ProblemSchema);
+  app.addSchema(problemSchema());
   app.decorateRequest('principal', null);
   // JSON only: a text/plain body is a 415, not a string that then fails validation.
   app.removeContentTypeParser('text/plain');

@@ -6,8 +6,10 @@ import { AppError, type FieldError } from '../errors.ts';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 // Bodies are never coerced: `{ "url": 123 }` must be a 400, not the string "123".
+// A closed body schema (additionalProperties: false) drops unknown members: API.md promises that a
+// sent `owner` is ignored, not refused. Beware anyOf of closed objects: Ajv strips while trying a branch.
 // Query strings and path params are text on the wire, so they are coerced to their schema types.
-const strict = addFormats(new Ajv({ coerceTypes: false, useDefaults: true, allErrors: true, strict: false }));
+const strict = addFormats(new Ajv({ coerceTypes: false, useDefaults: true, allErrors: true, strict: false, removeAdditional: true }));
 const coercing = addFormats(new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true, strict: false }));
 
 /** The path of the first string holding a NUL character (PostgreSQL text cannot store one), or null. */

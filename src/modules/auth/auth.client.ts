@@ -1,6 +1,8 @@
 import { LRUCache } from 'lru-cache';
+import type { Static } from 'typebox';
 import type { HttpClient } from '../../common/http/client.ts';
 import type { AuthPort, Credential, Principal } from './auth.port.ts';
+import type { VerdictSchema } from './auth.schemas.ts';
 
 /**
  * AuthPort over HTTP. Verdicts are cached briefly, so a burst of API calls costs one hop to the
@@ -13,7 +15,7 @@ export function createAuthClient(http: HttpClient, { ttlMs = 5_000 }: { ttlMs?: 
       const key = 'apiKey' in credential ? `k:${credential.apiKey}` : `u:${credential.userName}`;
       const cached = verdicts.get(key);
       if (cached) return cached.principal;
-      const { principal } = await http.call<{ principal: Principal | null }>('POST', '/internal/auth/verify', { body: credential });
+      const { principal } = await http.call<Static<typeof VerdictSchema>>('POST', '/internal/auth/verify', { body: credential });
       verdicts.set(key, { principal });
       return principal;
     },

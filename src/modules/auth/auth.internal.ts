@@ -1,17 +1,12 @@
-import { Type } from 'typebox';
 import type { App } from '../../common/http/server.ts';
 import type { Authenticate } from '../../common/http/principal.ts';
-import type { AuthPort, Credential } from './auth.port.ts';
-
-const CredentialSchema = Type.Union([
-  Type.Object({ apiKey: Type.String({ maxLength: 256 }) }),
-  Type.Object({ userName: Type.String({ maxLength: 64 }) }),
-]);
+import type { AuthPort } from './auth.port.ts';
+import { CredentialSchema, VerdictSchema } from './auth.schemas.ts';
 
 /** POST /internal/auth/verify: the AuthPort for peer services. */
 export async function authInternalRoutes(app: App, { auth, guard }: { auth: AuthPort; guard: Authenticate }) {
   app.addHook('onRequest', guard);
-  app.post('/internal/auth/verify', { schema: { hide: true, body: CredentialSchema } }, async (request) => ({
-    principal: await auth.verify(request.body as Credential),
+  app.post('/internal/auth/verify', { schema: { hide: true, body: CredentialSchema, response: { 200: VerdictSchema } } }, async (request) => ({
+    principal: await auth.verify(request.body),
   }));
 }

@@ -1,9 +1,13 @@
+import type { Static } from 'typebox';
 import type { Principal } from '../../common/principal.ts';
+import type { ApiKeyInfoSchema, CredentialSchema, UserInfoSchema } from './auth.schemas.ts';
 
 export type { Principal };
 
 /** What a request presents: an API key, or (AUTH_MODE=header only) a trusted user name. */
-export type Credential = { apiKey: string } | { userName: string };
+export type Credential = Static<typeof CredentialSchema>;
+export type ApiKeyInfo = Static<typeof ApiKeyInfoSchema>;
+export type UserInfo = Static<typeof UserInfoSchema>;
 
 /** The one thing other modules need from auth. */
 export interface AuthPort {
@@ -11,19 +15,7 @@ export interface AuthPort {
   verify(credential: Credential): Promise<Principal | null>;
 }
 
-export interface ApiKeyInfo {
-  prefix: string;
-  createdAt: string;
-  revokedAt: string | null;
-}
-
-export interface UserInfo {
-  name: string;
-  isAdmin: boolean;
-  createdAt: string;
-  activeKeys: number;
-}
-
+/** A new key inside the process (the HTTP answer is IssuedKeySchema, the user by name). */
 export interface IssuedKey {
   user: Principal;
   apiKey: string;

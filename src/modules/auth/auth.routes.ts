@@ -5,9 +5,8 @@ import { API_PROBLEMS, BODY_PROBLEMS, noContent, problems } from '../../common/h
 import type { App } from '../../common/http/server.ts';
 import { principalOf, type Authenticate } from '../../common/http/principal.ts';
 import type { AuthService } from './auth.port.ts';
+import { ApiKeyInfoSchema, CreateUserBody, IssuedKeySchema, PrefixParams, PrincipalSchema } from './auth.schemas.ts';
 
-const Principal = Type.Object({ id: Type.String(), name: Type.String(), isAdmin: Type.Boolean() });
-const IssuedKey = Type.Object({ user: Type.String(), apiKey: Type.String(), prefix: Type.String() });
 const tags = ['auth'];
 
 export const HEADER_MODE_REFUSAL =
@@ -26,7 +25,7 @@ export async function authRoutes(
     },
   };
 
-  app.get('/api/users/me', { schema: { tags, operationId: 'getMe', summary: 'Who the credential belongs to', response: { 200: Principal, ...problems(...API_PROBLEMS) } } }, async (request) => principalOf(request));
+  app.get('/api/users/me', { schema: { tags, operationId: 'getMe', summary: 'Who the credential belongs to', response: { 200: PrincipalSchema, ...problems(...API_PROBLEMS) } } }, async (request) => principalOf(request));
 
   app.post(
     '/api/users',
@@ -36,8 +35,8 @@ export async function authRoutes(
         tags,
         operationId: 'createUser',
         summary: 'Create a user and its first API key (admins only)',
-        body: Type.Object({ name: Type.String(), admin: Type.Optional(Type.Boolean()) }),
-        response: { 201: IssuedKey, ...problems(...BODY_PROBLEMS, 403, 409, ...API_PROBLEMS) },
+        body: CreateUserBody,
+        response: { 201: IssuedKeySchema, ...problems(...BODY_PROBLEMS, 403, 409, ...API_PROBLEMS) },
       },
     },
     async (request, reply) => {
@@ -56,7 +55,7 @@ export async function authRoutes(
         operationId: 'listKeys',
         summary: 'The caller’s API keys (prefixes only), revoked ones included',
         response: {
-          200: Type.Array(Type.Object({ prefix: Type.String(), createdAt: Type.String(), revokedAt: Type.Union([Type.String(), Type.Null()]) })),
+          200: Type.Array(ApiKeyInfoSchema),
           ...problems(403, ...API_PROBLEMS),
         },
       },
@@ -64,7 +63,7 @@ export async function authRoutes(
     async (request) => auth.listKeys(principalOf(request)),
   );
 
-  app.post('/api/auth/keys', { ...managing, schema: { tags, operationId: 'createKey', summary: 'A new API key for the caller, shown once', response: { 201: IssuedKey, ...problems(...BODY_PROBLEMS, 403, ...API_PROBLEMS) } } }, async (request, reply) => {
+  app.post('/api/auth/keys', { ...managing, schema: { tags, operationId: 'createKey', summary: 'A new API key for the caller, shown once', response: { 201: IssuedKeySchema, ...problems(...BODY_PROBLEMS, 403, ...API_PROBLEMS) } } }, async (request, reply) => {
     const issued = await auth.createKey(principalOf(request).name);
     return reply.code(201).send({ user: issued.user.name, apiKey: issued.apiKey, prefix: issued.prefix });
   });
@@ -77,7 +76,7 @@ export async function authRoutes(
         tags,
         operationId: 'revokeKey',
         summary: 'Revoke one of the caller’s API keys by its prefix',
-        params: Type.Object({ prefix: Type.String({ maxLength: 64 }) }),
+        params: PrefixParams,
         response: { 204: noContent('Revoked'), ...problems(400, 403, 404, ...API_PROBLEMS) },
       },
     },

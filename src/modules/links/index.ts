@@ -1,3 +1,4 @@
+export { linksErrors } from './links.errors.ts';
 export type {
   ClickTotals,
   CreateLinkInput,
@@ -15,3 +16,15 @@ export { linksMigrations } from './links.migrations.ts';
 export { linksRoutes } from './links.routes.ts';
 export { createLinksClient } from './links.client.ts';
 export { linksInternalRoutes } from './links.internal.ts';
+export {
+  CodeParams,
+  CreateLinkBody,
+  LinkPageSchema,
+  LinkSchema,
+  LinksCountSchema,
+  ListQuery,
+  QrQuery,
+  RedirectTypeSchema,
+  ResolvedLinkSchema,
+  UpdateLinkBody,
+} from './links.schemas.ts';

@@ -1,6 +1,8 @@
+import type { Static } from 'typebox';
 import type { HttpClient } from '../../common/http/client.ts';
 import { AppError } from '../../common/errors.ts';
 import type { Link, LinkPage, LinksPort, ResolvedLink } from './links.port.ts';
+import type { LinksCountSchema } from './links.schemas.ts';
 
 /** LinksPort over HTTP: the owner-scoped calls go to the public routes mounted under /internal. */
 export function createLinksClient(http: HttpClient): LinksPort {
@@ -20,6 +22,6 @@ export function createLinksClient(http: HttpClient): LinksPort {
         throw error;
       }
     },
-    count: async (principal) => (await http.call<{ count: number }>('GET', '/internal/links-count', { principal })).count,
+    count: async (principal) => (await http.call<Static<typeof LinksCountSchema>>('GET', '/internal/links-count', { principal })).count,
   };
 }

@@ -1,9 +1,9 @@
-import { Type } from 'typebox';
 import { AppError } from '../../common/errors.ts';
 import type { App } from '../../common/http/server.ts';
 import { principalOf, type Authenticate } from '../../common/http/principal.ts';
 import type { LinksPort } from './links.port.ts';
 import { linksRoutes } from './links.routes.ts';
+import { CodeParams, LinksCountSchema, ResolvedLinkSchema } from './links.schemas.ts';
 
 /**
  * The links port for peer services: resolve and count, plus the public routes mounted again
@@ -16,7 +16,7 @@ export async function linksInternalRoutes(
   app.register(linksRoutes, { links, authenticate, prefix: '/internal' });
   app.register(async (scope: App) => {
     scope.addHook('onRequest', guard);
-    scope.get('/internal/links/:code', { schema: { hide: true, params: Type.Object({ code: Type.String({ maxLength: 64 }) }) } }, async (request) => {
+    scope.get('/internal/links/:code', { schema: { hide: true, params: CodeParams, response: { 200: ResolvedLinkSchema } } }, async (request) => {
       const link = await links.resolve(request.params.code);
       if (!link) throw new AppError('LINK_NOT_FOUND', `No link with code ${request.params.code}.`);
       return link;
@@ -24,6 +24,6 @@ export async function linksInternalRoutes(
   });
   app.register(async (scope: App) => {
     scope.addHook('onRequest', authenticate);
-    scope.get('/internal/links-count', { schema: { hide: true } }, async (request) => ({ count: await links.count(principalOf(request)) }));
+    scope.get('/internal/links-count', { schema: { hide: true, response: { 200: LinksCountSchema } } }, async (request) => ({ count: await links.count(principalOf(request)) }));
   });
 }

@@ -1,70 +1,26 @@
+import type { Static } from 'typebox';
 import type { Principal } from '../../common/principal.ts';
+import type {
+  CreateLinkBody,
+  LinkPageSchema,
+  LinkSchema,
+  ListQuery,
+  RedirectTypeSchema,
+  ResolvedLinkSchema,
+  UpdateLinkBody,
+} from './links.schemas.ts';
 
-export type RedirectType = 301 | 302 | 307 | 308;
-
-/** A link as the API shows it to its owner. */
-export interface Link {
-  id: string;
-  code: string;
-  shortUrl: string;
-  url: string;
-  title: string | null;
-  tags: string[];
-  createdAt: string;
-  updatedAt: string;
-  expiresAt: string | null;
-  maxClicks: number | null;
-  /** Human clicks so far; null when analytics did not answer in time (unknown, not zero). */
-  clicks: number | null;
-  redirectType: RedirectType;
-  hasPassword: boolean;
-}
-
+/** The port's data types are the schemas' static types: a shape is written once, in links.schemas.ts. */
+export type RedirectType = Static<typeof RedirectTypeSchema>;
+/** A link as the API shows it to its owner; `clicks` is null when analytics did not answer in time. */
+export type Link = Static<typeof LinkSchema>;
 /** What the redirector needs to answer a code: no owner-facing fields, times in epoch ms. */
-export interface ResolvedLink {
-  id: string;
-  code: string;
-  url: string;
-  ownerId: string;
-  expiresAt: number | null;
-  maxClicks: number | null;
-  redirectType: RedirectType;
-  passwordHash: string | null;
-}
-
-export interface CreateLinkInput {
-  url: string;
-  code?: string;
-  title?: string;
-  tags?: string[];
-  expiresAt?: string;
-  maxClicks?: number;
-  password?: string;
-  redirectType?: RedirectType;
-}
-
+export type ResolvedLink = Static<typeof ResolvedLinkSchema>;
+export type CreateLinkInput = Static<typeof CreateLinkBody>;
 /** PATCH: absent leaves a field alone, null clears it. */
-export interface UpdateLinkInput {
-  url?: string;
-  title?: string | null;
-  tags?: string[];
-  expiresAt?: string | null;
-  maxClicks?: number | null;
-  password?: string | null;
-  redirectType?: RedirectType;
-}
-
-export interface LinkQuery {
-  limit: number;
-  cursor?: string;
-  q?: string;
-  tag?: string;
-}
-
-export interface LinkPage {
-  items: Link[];
-  nextCursor: string | null;
-}
+export type UpdateLinkInput = Static<typeof UpdateLinkBody>;
+export type LinkQuery = Static<typeof ListQuery>;
+export type LinkPage = Static<typeof LinkPageSchema>;
 
 /** Owner-scoped link management plus the redirector's lookup. */
 export interface LinksPort {

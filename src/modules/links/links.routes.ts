@@ -30,6 +30,13 @@ export async function linksRoutes(app: App, { links, authenticate }: { links: Li
   app.patch(
     '/api/links/:code',
     {
+      // Before validation, which removes members the body schema does not name: `code` must be refused, not dropped.
+      preValidation: async (request) => {
+        const body: unknown = request.body;
+        if (typeof body === 'object' && body !== null && 'code' in body) {
+          throw new AppError('VALIDATION', 'A link keeps its code; create a new link instead.', [{ field: 'code', message: 'cannot be changed' }]);
+        }
+      },
       schema: {
         tags,
         operationId: 'updateLink',
@@ -39,12 +46,7 @@ export async function linksRoutes(app: App, { links, authenticate }: { links: Li
         response: { 200: LinkSchema, ...problems(...BODY_PROBLEMS, 404, ...API_PROBLEMS) },
       },
     },
-    async (request) => {
-      if (typeof request.body === 'object' && request.body !== null && 'code' in request.body) {
-        throw new AppError('VALIDATION', 'A link keeps its code; create a new link instead.', [{ field: 'code', message: 'cannot be changed' }]);
-      }
-      return links.update(principalOf(request), request.params.code, request.body);
-    },
+    async (request) => links.update(principalOf(request), request.params.code, request.body),
   );
 
   app.delete('/api/links/:code', { schema: { tags, operationId: 'deleteLink', summary: 'Delete a link; its short URL stops redirecting', params: CodeParams, response: { 204: noContent('Deleted'), ...problems(400, 404, ...API_PROBLEMS) } } }, async (request, reply) => {

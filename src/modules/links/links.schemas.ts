@@ -1,4 +1,10 @@
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
+
+/**
+ * The one definition of each links shape: the port types are `Static<typeof …>` of these
+ * (links.port.ts), the routes validate and document with them. Request bodies are closed:
+ * an unknown member (say `owner`) is removed by validation, never seen by the service.
+ */
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -24,6 +30,18 @@ export const LinkSchema = Type.Object({
   hasPassword: Type.Boolean(),
 });
 
+/** What the redirector needs to answer a code: no owner-facing fields, times in epoch ms. */
+export const ResolvedLinkSchema = Type.Object({
+  id: Type.String(),
+  code: Type.String(),
+  url: Type.String(),
+  ownerId: Type.String(),
+  expiresAt: Nullable(Type.Number()),
+  maxClicks: Nullable(Type.Integer()),
+  redirectType: RedirectTypeSchema,
+  passwordHash: Nullable(Type.String()),
+});
+
 export const CreateLinkBody = Type.Object({
   url: Type.String({ description: 'http(s) target, at most 2048 characters' }),
   code: Type.Optional(Type.String({ description: 'custom code, [A-Za-z0-9_-]{3,64}' })),
@@ -33,8 +51,9 @@ export const CreateLinkBody = Type.Object({
   maxClicks: Type.Optional(MaxClicks),
   password: Type.Optional(Password),
   redirectType: Type.Optional(RedirectTypeSchema),
-});
+}, { additionalProperties: false });
 
+/** PATCH: absent leaves a field alone, null clears it. */
 export const UpdateLinkBody = Type.Object({
   url: Type.Optional(Type.String()),
   title: Type.Optional(Nullable(Title)),
@@ -43,7 +62,7 @@ export const UpdateLinkBody = Type.Object({
   maxClicks: Type.Optional(Nullable(MaxClicks)),
   password: Type.Optional(Nullable(Password)),
   redirectType: Type.Optional(RedirectTypeSchema),
-});
+}, { additionalProperties: false });
 
 export const ListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
@@ -58,6 +77,4 @@ export const QrQuery = Type.Object({
   format: Type.Union([Type.Literal('svg'), Type.Literal('png')], { default: 'svg' }),
   size: Type.Integer({ minimum: 64, maximum: 2048, default: 256 }),
 });
-
-export type CreateLinkBody = Static<typeof CreateLinkBody>;
-export type UpdateLinkBody = Static<typeof UpdateLinkBody>;
+export const LinksCountSchema = Type.Object({ count: Type.Integer() });

@@ -9,3 +9,4 @@ export { createCacheInvalidationClient } from './redirector.client.ts';
 export { createRedisPublisher, subscribeToLinkChanges } from './redirector.redis.ts';
 export { createRedirectCounter } from './redirector.metrics.ts';
 export { compileTrust, createFastPath, fromTrustedPeer, type FastPath } from './redirector.fastpath.ts';
+export { InvalidateBody, PasswordBody } from './redirector.schemas.ts';

@@ -1,6 +1,8 @@
+import type { Static } from 'typebox';
 import type { Logger } from '../../common/logger.ts';
 import type { HttpClient } from '../../common/http/client.ts';
 import type { LinkChangeListener } from '../links/index.ts';
+import type { InvalidateBody } from './redirector.schemas.ts';
 
 /**
  * Tells every redirector replica that a link changed, over HTTP, and waits (bounded by the
@@ -10,8 +12,9 @@ import type { LinkChangeListener } from '../links/index.ts';
 export function createCacheInvalidationClient(redirectors: () => readonly HttpClient[], logger: Logger): LinkChangeListener {
   return {
     async linkChanged(code) {
+      const body: Static<typeof InvalidateBody> = { code };
       const results = await Promise.allSettled(
-        redirectors().map((r) => r.call('POST', '/internal/cache/invalidate', { body: { code } })),
+        redirectors().map((r) => r.call('POST', '/internal/cache/invalidate', { body })),
       );
       const failed = results.filter((r) => r.status === 'rejected').length;
       if (failed > 0) logger.warn({ code, failed }, 'some redirectors were not told of a link change; their TTL bounds it');

@@ -1,16 +1,13 @@
 import formbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import { AppError } from '../../common/errors.ts';
 import { noContent, problems, ProblemRef } from '../../common/http/docs.ts';
 import { sendProblem, type App } from '../../common/http/server.ts';
 import { verifyPassword } from '../../common/password.ts';
 import { compileTrust, fromTrustedPeer } from './redirector.fastpath.ts';
 import { gonePage, notFoundPage, passwordPage } from './redirector.pages.ts';
+import { CodeParams, PasswordBody, type UnlockRoute, type VisitRoute } from './redirector.schemas.ts';
 import { visitFrom, type Redirector, type Visit } from './redirector.service.ts';
-
-const CodeParams = Type.Object({ code: Type.String({ maxLength: 64 }) });
-const PasswordBody = Type.Object({ password: Type.String({ maxLength: 256 }) });
 
 // What a visitor can get: a redirect, the password form, or a page or problem for a missing link.
 const location = { Location: { type: 'string', description: 'The target URL, with the short URL’s query appended' } };
@@ -45,7 +42,7 @@ const unlockResponses = {
 
 type Trust = ReturnType<typeof compileTrust>;
 
-function visitOf(request: FastifyRequest<{ Params: { code: string } }>, trust: Trust): Visit {
+function visitOf(request: FastifyRequest<VisitRoute>, trust: Trust): Visit {
   const q = request.url.indexOf('?');
   const query = q === -1 ? '' : request.url.slice(q + 1);
   return visitFrom(request.params.code, query, request.ip, request.method, request.headers, fromTrustedPeer(request.raw, trust));
@@ -53,16 +50,16 @@ function visitOf(request: FastifyRequest<{ Params: { code: string } }>, trust: T
 
 const wantsHtml = (request: FastifyRequest) => (request.headers.accept ?? '').includes('text/html');
 
-function answerMissing(request: FastifyRequest, reply: FastifyReply, gone: boolean): FastifyReply {
+function answerMissing(request: FastifyRequest<VisitRoute>, reply: FastifyReply, gone: boolean): FastifyReply {
   if (wantsHtml(request)) {
     return reply.code(gone ? 410 : 404).type('text/html; charset=utf-8').send(gone ? gonePage() : notFoundPage());
   }
-  const code = request.params as { code: string };
+  const { code } = request.params;
   return sendProblem(
     reply,
     gone
-      ? new AppError('LINK_GONE', `The link ${code.code} has expired or reached its click limit.`)
-      : new AppError('LINK_NOT_FOUND', `No link with code ${code.code}.`),
+      ? new AppError('LINK_GONE', `The link ${code} has expired or reached its click limit.`)
+      : new AppError('LINK_NOT_FOUND', `No link with code ${code}.`),
   );
 }
 
@@ -82,7 +79,7 @@ export async function redirectorRoutes(app: App, { redirector, countRedirect, tr
     countRedirect(reply.statusCode);
     done();
   });
-  async function follow(request: FastifyRequest<{ Params: { code: string } }>, reply: FastifyReply, visit: Visit) {
+  async function follow(request: FastifyRequest<VisitRoute>, reply: FastifyReply, visit: Visit) {
     const outcome = await redirector.decide(visit);
     switch (outcome.kind) {
       case 'not-found':
@@ -104,10 +101,10 @@ export async function redirectorRoutes(app: App, { redirector, countRedirect, tr
   }
 
   const schema = { tags: ['redirects'], security: [], params: CodeParams, response: visitResponses };
-  const onGet = (request: FastifyRequest<{ Params: { code: string } }>, reply: FastifyReply) =>
+  const onGet = (request: FastifyRequest<VisitRoute>, reply: FastifyReply) =>
     follow(request, reply, visitOf(request, trust));
 
-  async function onPassword(request: FastifyRequest<{ Params: { code: string }; Body: { password: string } }>, reply: FastifyReply) {
+  async function onPassword(request: FastifyRequest<UnlockRoute>, reply: FastifyReply) {
     const visit = visitOf(request, trust);
     const outcome = await redirector.decide(visit);
     if (outcome.kind !== 'password') return follow(request, reply, visit);
