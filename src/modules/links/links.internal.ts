@@ -25,5 +25,11 @@ export async function linksInternalRoutes(
   app.register(async (scope: App) => {
     scope.addHook('onRequest', authenticate);
     scope.get('/internal/links-count', { schema: { hide: true } }, async (request) => ({ count: await links.count(principalOf(request)) }));
+    // The stats route's ownership check: {id, code} only, so links does not ask analytics for a click total.
+    scope.get(
+      '/internal/owned-links/:code',
+      { schema: { hide: true, params: Type.Object({ code: Type.String({ maxLength: 64 }) }), response: { 200: Type.Object({ id: Type.String(), code: Type.String() }) } } },
+      async (request) => links.owned(principalOf(request), request.params.code),
+    );
   });
 }
