@@ -30,6 +30,12 @@ export const EVENT_COLUMN_TYPES = {
 
 export const EVENT_COLUMNS = Object.keys(EVENT_COLUMN_TYPES) as (keyof EventRow)[];
 
+/**
+ * A row's values in EVENT_COLUMNS order, for SQLite's positional binding: written out because
+ * named binding or a map per row made ingestion measurably slower. A unit test checks the order.
+ */
+export const eventValues = (r: EventRow) => [r.id, r.link_id, r.owner_id, r.code, r.at, r.referrer, r.user_agent, r.visitor, r.country, r.is_bot];
+
 export function toEventRow(event: ClickEvent, isBot: boolean): EventRow {
   return {
     id: event.id,

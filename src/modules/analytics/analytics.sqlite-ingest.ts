@@ -1,5 +1,5 @@
 import type SqliteDatabase from 'better-sqlite3';
-import { EVENT_COLUMNS, type EventRow } from './analytics.events.row.ts';
+import { EVENT_COLUMNS, eventValues, type EventRow } from './analytics.events.row.ts';
 import { dailyUniques, type Rollup } from './analytics.rollup.ts';
 
 /**
@@ -10,10 +10,9 @@ import { dailyUniques, type Rollup } from './analytics.rollup.ts';
  */
 export function createSqliteIngest(sqlite: SqliteDatabase.Database) {
   const statement = (text: string) => sqlite.prepare(text);
-  // Named parameters: the row object binds as it is, in whatever order EVENT_COLUMNS lists.
   const insertEvent = statement(
     `insert into click_events (${EVENT_COLUMNS.join(', ')})
-     values (${EVENT_COLUMNS.map((c) => `@${c}`).join(', ')}) on conflict (id) do nothing`,
+     values (${EVENT_COLUMNS.map(() => '?').join(', ')}) on conflict (id) do nothing`,
   );
   const addHourly = statement(
     `insert into click_hourly (link_id, hour, humans, bots) values (?, ?, ?, ?)
@@ -39,7 +38,7 @@ export function createSqliteIngest(sqlite: SqliteDatabase.Database) {
   const ingest = sqlite.transaction((rows: readonly EventRow[], rollupOf: (inserted: Set<string>) => Rollup): number => {
     const inserted = new Set<string>();
     for (const r of rows) {
-      const { changes } = insertEvent.run(r);
+      const { changes } = insertEvent.run(eventValues(r));
       if (changes > 0) inserted.add(r.id);
     }
     if (inserted.size === 0) return 0;
