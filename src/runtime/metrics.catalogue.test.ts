@@ -63,8 +63,7 @@ describe('the metric catalogue', () => {
     const logger = createLogger('silent', 'test');
     const registry = new Registry();
     const sender = createClickSender({
-      send: async () => ({ accepted: 0, duplicates: 0 }),
-      identify: async () => 'db',
+      transport: { send: async () => ({ accepted: 0, duplicates: 0 }), identify: async () => 'db' },
       spool: createSpool(join(dir, 'spool')),
       flushMs: 60_000,
       batchMax: 10,

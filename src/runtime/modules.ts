@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import {
   analyticsMigrations,
+  createAnalyticsQueries,
   createAnalyticsRepository,
-  createAnalyticsService,
+  createClickIngestion,
   createClickWriter,
-  createIngest,
   createSpool,
   createWriterSpool,
 } from '../modules/analytics/index.ts';
@@ -17,9 +17,10 @@ import {
   createRedirector,
   createVisitorHasher,
   type ClickCounts,
+  type ClickSink,
   type LinkCache,
 } from '../modules/redirector/index.ts';
-import type { ClickSink } from '../modules/analytics/index.ts';
+import type { ClickIngestion } from '../modules/analytics/index.ts';
 import type { Context } from './context.ts';
 
 // Builders shared by the monolith and the one-service entrypoints: each module's own service,
@@ -48,12 +49,16 @@ export async function buildAuth(ctx: Context) {
 export async function buildAnalytics(ctx: Context) {
   const database = await ctx.openModuleDatabase('analytics', analyticsMigrations);
   const repository = createAnalyticsRepository(database);
-  const ingest = createIngest(repository);
+  return { queries: createAnalyticsQueries({ repository }), ingestion: createClickIngestion(repository), database };
+}
+
+/** The click sink of a process that stores its own clicks (the monolith): a buffered writer. */
+export async function buildClickWriter(ctx: Context, { ingest, databaseId }: ClickIngestion) {
   const { registry } = ctx.metrics;
   // What the database will not take waits on disk, tagged with this database's id.
   const spool = createWriterSpool({
     spool: createSpool(join(ctx.config.dataDir, 'spool', ctx.service)),
-    databaseId: await repository.databaseId(),
+    databaseId: await databaseId(),
     ingest,
     registry,
     logger: ctx.logger,
@@ -66,7 +71,7 @@ export async function buildAnalytics(ctx: Context) {
     logger: ctx.logger,
     spool,
   });
-  return { analytics: createAnalyticsService({ repository, ingest, sink: writer }), writer, database };
+  return writer;
 }
 
 /** Where short URLs are answered besides BASE_URL: this HOST:PORT, plus any redirector URLs (microservices). */

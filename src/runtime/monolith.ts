@@ -7,20 +7,21 @@ import { redirectorRoutes, withLinkCache, type LinkCache } from '../modules/redi
 import { registerRateLimits } from '../common/http/rate-limit.ts';
 import { createContext, createServerFor, rateLimitsOf } from './context.ts';
 import { serve } from './lifecycle.ts';
-import { buildAnalytics, buildAuth, buildLinks, buildRedirector } from './modules.ts';
+import { buildAnalytics, buildAuth, buildClickWriter, buildLinks, buildRedirector } from './modules.ts';
 
 /** Every module in one process: peers are plain function calls, the cache is invalidated directly. */
 export async function buildMonolith(config: Readonly<Config>) {
   const ctx = createContext(config, 'monolith');
   const { auth } = await buildAuth(ctx);
-  const { analytics, writer } = await buildAnalytics(ctx);
+  const { queries, ingestion } = await buildAnalytics(ctx);
+  const writer = await buildClickWriter(ctx, ingestion);
   const { links, database } = await buildLinks(ctx, {
-    clicks: analytics,
+    clicks: queries,
     // The cache is built below, around this very service; by the first change it exists.
     changes: { linkChanged: async (code) => cache.invalidate(code) },
   });
   const cache: LinkCache = withLinkCache(links, { max: config.cacheMax, ttlMs: config.cacheTtlMs, registry: ctx.metrics.registry });
-  const { redirector, countRedirect, fastPath } = buildRedirector(ctx, { links: cache, clicks: analytics, counts: analytics });
+  const { redirector, countRedirect, fastPath } = buildRedirector(ctx, { links: cache, clicks: writer, counts: queries });
 
   const app = createServerFor(ctx, {
     ready: { database: () => database.ping() },
@@ -31,8 +32,8 @@ export async function buildMonolith(config: Readonly<Config>) {
   const authenticate = createAuthenticate(auth, config.authMode);
   app.register(authRoutes, { auth, authenticate, authMode: config.authMode });
   app.register(linksRoutes, { links, authenticate });
-  app.register(analyticsRoutes, { analytics, links, authenticate });
-  app.register(eventsRoutes, { analytics, guard: createInternalGuard(config.internalToken) });
+  app.register(analyticsRoutes, { queries, links, authenticate });
+  app.register(eventsRoutes, { ingestion, guard: createInternalGuard(config.internalToken) });
   app.register(redirectorRoutes, { redirector, countRedirect, trustProxy: config.trustProxy });
 
   return { app, ctx, writer };

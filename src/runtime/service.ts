@@ -9,6 +9,7 @@ import {
   analyticsRoutes,
   createAnalyticsClient,
   createClickSender,
+  createEventsTransport,
   createSpool,
   eventsRoutes,
 } from '../modules/analytics/index.ts';
@@ -90,17 +91,18 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
   },
 
   async analytics(ctx, peer) {
-    const { analytics, writer, database } = await buildAnalytics(ctx);
+    // No writer here: this process stores what POST /events brings; only redirectors record clicks.
+    const { queries, ingestion, database } = await buildAnalytics(ctx);
     const guard = createInternalGuard(ctx.config.internalToken);
     return {
       ready: { database: () => database.ping() },
       mount(app) {
         const authenticate = createAuthenticate(createAuthClient(peer('auth')), ctx.config.authMode);
-        app.register(analyticsRoutes, { analytics, links: createLinksClient(peer('links')), authenticate });
-        app.register(eventsRoutes, { analytics, guard });
-        app.register(analyticsInternalRoutes, { analytics, guard });
+        app.register(analyticsRoutes, { queries, links: createLinksClient(peer('links')), authenticate });
+        app.register(eventsRoutes, { ingestion, guard });
+        app.register(analyticsInternalRoutes, { queries, ingestion, guard });
       },
-      closers: [() => writer.close()],
+      closers: [],
     };
   },
 
@@ -110,8 +112,7 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
     // Its own pool with a short timeout: one send, then the spool, so a hung analytics holds no clicks in memory.
     const eventsHttp = createHttpClient(config.serviceUrls.analytics, { token: config.internalToken, timeoutMs: config.clickSendTimeoutMs });
     const sender = createClickSender({
-      send: (events) => eventsHttp.call('POST', '/events', { body: { events } }),
-      identify: async () => (await eventsHttp.call<{ id: string }>('GET', '/internal/analytics/database')).id,
+      transport: createEventsTransport(eventsHttp),
       // One spool per replica (by port), so replicas never share a file.
       spool: createSpool(config.spoolDir ?? join(config.dataDir, 'spool', `redirector-${config.servicePorts.redirector}`)),
       flushMs: config.clickFlushMs,
@@ -120,10 +121,10 @@ const services: Record<'auth' | 'links' | 'analytics' | 'redirector', (ctx: Cont
       registry: metrics.registry,
       logger,
     });
-    const analytics = createAnalyticsClient(analyticsHttp, sender);
+    const counts = createAnalyticsClient(analyticsHttp);
     const cache = withLinkCache(createLinksClient(peer('links')), { max: config.cacheMax, ttlMs: config.cacheTtlMs, registry: metrics.registry });
     const subscription = config.redisUrl ? subscribeToLinkChanges(config.redisUrl, cache, logger) : null;
-    const { redirector, countRedirect, fastPath } = buildRedirector(ctx, { links: cache, clicks: analytics, counts: analytics });
+    const { redirector, countRedirect, fastPath } = buildRedirector(ctx, { links: cache, clicks: sender, counts });
     return {
       ready: { links: () => peer('links').call('GET', '/health') },
       mount(app) {

@@ -1,26 +1,35 @@
-import { AppError } from '../../common/errors.ts';
+import type { Static } from 'typebox';
 import type { HttpClient } from '../../common/http/client.ts';
-import type { AnalyticsPort, ClickSink, IngestResult, LinkStats, UserStats } from './analytics.port.ts';
+import type { AnalyticsQueries, ClickTransport, IngestResult, LinkStats, UserClicks } from './analytics.port.ts';
+import type { DatabaseReply, LinkStatsBody, TotalsBody, TotalsReply, UserClicksBody } from './analytics.schemas.ts';
 
-/**
- * AnalyticsPort over HTTP. record() goes to the given sink (the batching, spooling sender); a
- * client built without one is for peers that only read (links needs totals, never records).
- */
-export function createAnalyticsClient(http: HttpClient, sink?: ClickSink): AnalyticsPort {
+/** The queries over HTTP: links reads click totals, the redirector its quota counts. */
+export function createAnalyticsClient(http: HttpClient): AnalyticsQueries {
   return {
-    record(click) {
-      if (!sink) throw new AppError('INTERNAL', 'This analytics client was built without a click sink.');
-      sink.record(click);
-    },
-    ingest: (events) => http.call<IngestResult>('POST', '/events', { body: { events } }),
-    databaseId: async () => (await http.call<{ id: string }>('GET', '/internal/analytics/database')).id,
     async totalsFor(linkIds) {
       if (linkIds.length === 0) return new Map();
-      const { totals } = await http.call<{ totals: Record<string, number> }>('POST', '/internal/analytics/totals', { body: { linkIds } });
+      const body: Static<typeof TotalsBody> = { linkIds: [...linkIds] };
+      const { totals } = await http.call<Static<typeof TotalsReply>>('POST', '/internal/analytics/totals', { body });
       return new Map(Object.entries(totals));
     },
-    linkStats: (link, range) => http.call<LinkStats>('POST', '/internal/analytics/link-stats', { body: { link, range } }),
-    userClicks: (owner) =>
-      http.call<Omit<UserStats, 'user' | 'links'>>('POST', '/internal/analytics/user-clicks', { body: { owner } }),
+    linkStats(link, range) {
+      const body: Static<typeof LinkStatsBody> = { link: { id: link.id, code: link.code }, range };
+      return http.call<LinkStats>('POST', '/internal/analytics/link-stats', { body });
+    },
+    userClicks(owner) {
+      const body: Static<typeof UserClicksBody> = { owner: { id: owner.id, name: owner.name, isAdmin: owner.isAdmin } };
+      return http.call<UserClicks>('POST', '/internal/analytics/user-clicks', { body });
+    },
+  };
+}
+
+/**
+ * The one place POST /events is written: a redirector's sender delivers batches through it, and
+ * learns which database is behind it. A queue would be another ClickTransport.
+ */
+export function createEventsTransport(http: HttpClient): ClickTransport {
+  return {
+    send: (events) => http.call<IngestResult>('POST', '/events', { body: { events } }),
+    identify: async () => (await http.call<Static<typeof DatabaseReply>>('GET', '/internal/analytics/database')).id,
   };
 }

@@ -25,7 +25,7 @@ export function checkEvents(items: readonly unknown[]): { events: ClickEvent[]; 
   items.forEach((item, index) => {
     const candidate = item !== null && typeof item === 'object' && !Array.isArray(item) ? clipEvent(item as Record<string, unknown>) : item;
     if (Check(ClickEventSchema, candidate)) {
-      events.push(candidate as ClickEvent);
+      events.push(candidate);
       return;
     }
     const errors = Errors(ClickEventSchema, candidate).map((e) => ({ field: e.instancePath || '/', message: e.message }));

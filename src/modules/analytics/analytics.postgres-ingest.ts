@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { EventRow } from './analytics.repository.ts';
+import { EVENT_COLUMN_TYPES, EVENT_COLUMNS, type EventRow } from './analytics.events.row.ts';
 import { dailyUniques, type Rollup } from './analytics.rollup.ts';
 
 type Column = { values: unknown[]; type: string };
@@ -19,13 +19,8 @@ export function createPostgresIngest(db: Kysely<object>) {
   return (rows: readonly EventRow[], rollupOf: (inserted: Set<string>) => Rollup): Promise<number> =>
     db.transaction().execute(async (trx) => {
       const events = await sql<{ id: string }>`
-        insert into click_events (id, link_id, owner_id, code, at, referrer, user_agent, visitor, country, is_bot)
-        ${unnest([
-          col(rows, 'text', (r) => r.id), col(rows, 'text', (r) => r.link_id), col(rows, 'text', (r) => r.owner_id),
-          col(rows, 'text', (r) => r.code), col(rows, 'bigint', (r) => r.at), col(rows, 'text', (r) => r.referrer),
-          col(rows, 'text', (r) => r.user_agent), col(rows, 'text', (r) => r.visitor), col(rows, 'text', (r) => r.country),
-          col(rows, 'integer', (r) => r.is_bot),
-        ])}
+        insert into click_events (${sql.raw(EVENT_COLUMNS.join(', '))})
+        ${unnest(EVENT_COLUMNS.map((c) => col(rows, EVENT_COLUMN_TYPES[c], (r) => r[c])))}
         on conflict (id) do nothing returning id`.execute(trx);
       const inserted = new Set(events.rows.map((r) => r.id));
       if (inserted.size === 0) return 0;

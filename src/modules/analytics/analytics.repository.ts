@@ -3,19 +3,7 @@ import { withRetry, type Database } from '../../common/db.ts';
 import { createPostgresIngest } from './analytics.postgres-ingest.ts';
 import type { Rollup } from './analytics.rollup.ts';
 import { createSqliteIngest } from './analytics.sqlite-ingest.ts';
-
-export interface EventRow {
-  id: string;
-  link_id: string;
-  owner_id: string;
-  code: string;
-  at: number;
-  referrer: string | null;
-  user_agent: string | null;
-  visitor: string | null;
-  country: string | null;
-  is_bot: number;
-}
+import type { EventRow } from './analytics.events.row.ts';
 
 type AnalyticsTables = {
   click_events: EventRow;

@@ -1,10 +1,11 @@
 import type { ClickEvent } from './analytics.port.ts';
-import { DAY_MS, HOUR_MS, classifyAgent, dimensionsOf, type Dimensions } from './analytics.enrich.ts';
+import type { Dimension } from './analytics.dimensions.ts';
+import { DAY_MS, HOUR_MS, classifyAgent, dimensionsOf } from './analytics.enrich.ts';
 
 /** What a batch of new events adds to each rollup table, already summed per key. */
 export interface Rollup {
   hourly: { link_id: string; hour: number; humans: number; bots: number }[];
-  dimensions: { link_id: string; hour: number; dimension: string; value: string; count: number }[];
+  dimensions: { link_id: string; hour: number; dimension: Dimension; value: string; count: number }[];
   /** Candidate (link, day, visitor) rows; those not seen before become daily uniques. */
   visitors: { link_id: string; day: number; visitor: string }[];
   links: { link_id: string; owner_id: string; code: string; humans: number; bots: number }[];
@@ -41,12 +42,13 @@ export function rollupOf(events: readonly ClickEvent[]): Rollup {
     hourRow.humans++;
     linkRow.humans++;
     tally(owners, owner_id, () => ({ owner_id, humans: 0 })).humans++;
-    for (const [dimension, value] of Object.entries(dimensionsOf(event, agent)) as [keyof Dimensions, string][]) {
+    for (const { dimension, value } of dimensionsOf(event, agent)) {
       tally(dimensions, `${key}|${dimension}|${value}`, () => ({ link_id, hour, dimension, value, count: 0 })).count++;
     }
-    if (event.visitor) {
+    const { visitor } = event;
+    if (visitor) {
       const day = floorTo(event.at, DAY_MS);
-      tally(visitors, `${link_id}|${day}|${event.visitor}`, () => ({ link_id, day, visitor: event.visitor as string }));
+      tally(visitors, `${link_id}|${day}|${visitor}`, () => ({ link_id, day, visitor }));
     }
   }
   const values = <R>(map: Map<string, R>) => [...map.values()];

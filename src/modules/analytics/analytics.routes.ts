@@ -5,7 +5,7 @@ import { API_PROBLEMS, problems } from '../../common/http/docs.ts';
 import type { App } from '../../common/http/server.ts';
 import { principalOf, type Authenticate } from '../../common/http/principal.ts';
 import { checkEvents } from './analytics.events.ts';
-import type { AnalyticsPort, LinkLookup } from './analytics.port.ts';
+import type { AnalyticsQueries, ClickIngestion, LinkLookup } from './analytics.port.ts';
 import { EventsBody, EventsReply, LinkStatsSchema, StatsQuery, UserStatsSchema } from './analytics.schemas.ts';
 
 const tags = ['analytics'];
@@ -22,13 +22,13 @@ function instantOf(value: string | undefined, field: string): number | undefined
 }
 
 export interface AnalyticsRoutesOptions {
-  analytics: AnalyticsPort;
+  queries: AnalyticsQueries;
   links: LinkLookup;
   authenticate: Authenticate;
 }
 
 /** Per-link and per-user stats for the authenticated caller. */
-export async function analyticsRoutes(app: App, { analytics, links, authenticate }: AnalyticsRoutesOptions) {
+export async function analyticsRoutes(app: App, { queries, links, authenticate }: AnalyticsRoutesOptions) {
   app.addHook('onRequest', authenticate);
 
   app.get(
@@ -46,14 +46,15 @@ export async function analyticsRoutes(app: App, { analytics, links, authenticate
     async (request) => {
       const { from, to, interval } = request.query;
       const range = { from: instantOf(from, 'from'), to: instantOf(to, 'to') };
-      const link = await links.get(principalOf(request), request.params.code);
-      return analytics.linkStats(link, { ...range, interval });
+      // Only {id, code}: one call to links in microservices, and no click total fetched back from here.
+      const link = await links.owned(principalOf(request), request.params.code);
+      return queries.linkStats(link, { ...range, interval });
     },
   );
 
   const userStats = async (request: Parameters<typeof principalOf>[0]) => {
     const owner = principalOf(request);
-    const [count, clicks] = await Promise.all([links.count(owner), analytics.userClicks(owner)]);
+    const [count, clicks] = await Promise.all([links.count(owner), queries.userClicks(owner)]);
     return { user: owner.name, links: count, ...clicks };
   };
 
@@ -82,7 +83,7 @@ export async function analyticsRoutes(app: App, { analytics, links, authenticate
 }
 
 /** POST /events: batches of clicks from redirectors in other processes. Internal token only. */
-export async function eventsRoutes(app: App, { analytics, guard }: { analytics: AnalyticsPort; guard: Authenticate }) {
+export async function eventsRoutes(app: App, { ingestion, guard }: { ingestion: Pick<ClickIngestion, 'ingest'>; guard: Authenticate }) {
   app.addHook('onRequest', guard);
   app.post(
     '/events',
@@ -94,7 +95,7 @@ export async function eventsRoutes(app: App, { analytics, guard }: { analytics: 
       },
     },
     async (request, reply) => {
-      const body = request.body as { events: unknown[] } | { id: unknown };
+      const { body } = request;
       const items = 'events' in body ? body.events : [body];
       // Item by item: a malformed event is reported by index and the rest are stored.
       const { events, rejected } = checkEvents(items);
@@ -102,7 +103,7 @@ export async function eventsRoutes(app: App, { analytics, guard }: { analytics: 
         throw new AppError('VALIDATION', 'No event of the batch is a valid click event.', rejected.flatMap((r) =>
           r.errors.map((e) => ({ field: `/events/${r.index}${e.field === '/' ? '' : e.field}`, message: e.message }))));
       }
-      const result = await analytics.ingest(events);
+      const result = await ingestion.ingest(events);
       return reply.code(202).send(rejected.length > 0 ? { ...result, rejected } : result);
     },
   );

@@ -1,4 +1,7 @@
 import { Type } from 'typebox';
+import { byDimensionField } from './analytics.dimensions.ts';
+
+// The one definition of every analytics shape: the port types are Static<> of these.
 
 const Counted = Type.Array(Type.Object({ value: Type.String(), count: Type.Integer() }));
 
@@ -8,18 +11,26 @@ export const LinkStatsSchema = Type.Object({
   unique: Type.Integer(),
   bots: Type.Integer(),
   series: Type.Array(Type.Object({ t: Type.String({ format: 'date-time' }), count: Type.Integer() })),
-  referrers: Counted,
-  browsers: Counted,
-  os: Counted,
-  devices: Counted,
-  countries: Counted,
+  ...byDimensionField(() => Counted),
 });
 
-export const StatsQuery = Type.Object({
-  from: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601, inclusive' })),
-  to: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601, inclusive' })),
-  interval: Type.Union([Type.Literal('hour'), Type.Literal('day')], { default: 'day' }),
-});
+export const StatsQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601, inclusive' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601, inclusive' })),
+    interval: Type.Union([Type.Literal('hour'), Type.Literal('day')], { default: 'day' }),
+  },
+);
+
+/** A stats period in epoch milliseconds, as the stats route hands it to the queries. */
+export const StatsRangeSchema = Type.Object(
+  {
+    from: Type.Optional(Type.Integer()),
+    to: Type.Optional(Type.Integer()),
+    interval: Type.Union([Type.Literal('hour'), Type.Literal('day')]),
+  },
+  { additionalProperties: false },
+);
 
 export const UserStatsSchema = Type.Object({
   user: Type.String(),
@@ -27,6 +38,9 @@ export const UserStatsSchema = Type.Object({
   clicks: Type.Integer(),
   top: Type.Array(Type.Object({ code: Type.String(), clicks: Type.Integer() })),
 });
+
+/** What the queries add to a user's stats; links counts the links themselves. */
+export const UserClicksSchema = Type.Object({ clicks: UserStatsSchema.properties.clicks, top: UserStatsSchema.properties.top });
 
 /**
  * The documented limits of a click's optional text. Longer values come from visitors' headers,
@@ -46,14 +60,37 @@ export const ClickEventSchema = Type.Object({
   country: Type.Optional(Type.Union([Type.String({ maxLength: EVENT_TEXT_LIMITS.country }), Type.Null()])),
 });
 
-/** The batch is checked as a list here; each item is checked on its own by the route (one bad event never blocks the rest). */
+/**
+ * The batch is checked as a list here; each item is checked on its own by the route (one bad
+ * event never blocks the rest). A single bare event is accepted too.
+ */
 export const EventsBody = Type.Union([
-  Type.Object({ events: Type.Array(Type.Unknown(), { maxItems: 10_000 }) }),
+  Type.Object({ events: Type.Array(Type.Unknown(), { maxItems: 10_000 }) }, { additionalProperties: false }),
   Type.Object({ id: Type.Unknown() }),
 ]);
+
+export const RejectedEventSchema = Type.Object({
+  index: Type.Integer(),
+  errors: Type.Array(Type.Object({ field: Type.String(), message: Type.String() })),
+});
 
 export const EventsReply = Type.Object({
   accepted: Type.Integer(),
   duplicates: Type.Integer(),
-  rejected: Type.Optional(Type.Array(Type.Object({ index: Type.Integer(), errors: Type.Array(Type.Object({ field: Type.String(), message: Type.String() })) }))),
+  /** Only present when some events were refused; the others were stored. */
+  rejected: Type.Optional(Type.Array(RejectedEventSchema)),
 });
+
+// The internal routes' bodies: peers are ours, yet a body with a stray field is a bug to surface.
+const Id = Type.String({ maxLength: 64 });
+
+export const TotalsBody = Type.Object({ linkIds: Type.Array(Id, { maxItems: 1000 }) }, { additionalProperties: false });
+export const TotalsReply = Type.Object({ totals: Type.Record(Type.String(), Type.Integer()) });
+
+export const LinkRefSchema = Type.Object({ id: Id, code: Id }, { additionalProperties: false });
+export const LinkStatsBody = Type.Object({ link: LinkRefSchema, range: StatsRangeSchema }, { additionalProperties: false });
+
+export const PrincipalSchema = Type.Object({ id: Id, name: Type.String(), isAdmin: Type.Boolean() }, { additionalProperties: false });
+export const UserClicksBody = Type.Object({ owner: PrincipalSchema }, { additionalProperties: false });
+
+export const DatabaseReply = Type.Object({ id: Type.String() });

@@ -13,13 +13,13 @@ import {
   analyticsInternalRoutes,
   analyticsMigrations,
   createAnalyticsRepository,
-  createAnalyticsService,
+  createAnalyticsQueries,
+  createClickIngestion,
   createClickSender,
-  createIngest,
+  createEventsTransport,
   createSpool,
   eventsRoutes,
   type ClickEvent,
-  type IngestResult,
 } from './index.ts';
 
 const TOKEN = 'sender-test-token';
@@ -43,9 +43,8 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
    * Closed when the test ends, even a failed one, so a failure cannot hang the run.
    */
   async function startAnalytics(t: TestContext, port = 0, delayMs = 0): Promise<{ stop(): Promise<void>; port: number }> {
-    const ingest = createIngest(repository());
-    // POST /events calls ingest directly: this process never records clicks itself.
-    const analytics = createAnalyticsService({ repository: repository(), ingest, sink: { record: () => undefined } });
+    // POST /events calls ingestion directly: this process never records clicks itself.
+    const ingestion = createClickIngestion(repository());
     const app = createHttpServer({
       service: 'analytics',
       mode: 'microservices',
@@ -61,8 +60,8 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
       received.push(...(request.body as { events: ClickEvent[] }).events.map((e) => e.id));
       if (delayMs > 0) await sleep(delayMs);
     });
-    app.register(eventsRoutes, { analytics, guard: createInternalGuard(TOKEN) });
-    app.register(analyticsInternalRoutes, { analytics, guard: createInternalGuard(TOKEN) });
+    app.register(eventsRoutes, { ingestion, guard: createInternalGuard(TOKEN) });
+    app.register(analyticsInternalRoutes, { queries: createAnalyticsQueries({ repository: repository() }), ingestion, guard: createInternalGuard(TOKEN) });
     await app.listen({ host: '127.0.0.1', port });
     let stopping: Promise<void> | undefined;
     const stop = () => (stopping ??= app.close());
@@ -76,8 +75,7 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
     const registry = new Registry();
     const spool = createSpool(spoolDir);
     const sender = createClickSender({
-      send: (events) => http.call<IngestResult>('POST', '/events', { body: { events } }),
-      identify: async () => (await http.call<{ id: string }>('GET', '/internal/analytics/database')).id,
+      transport: createEventsTransport(http),
       spool,
       // A long interval: flushes happen when the test asks; replays come from the short timer.
       flushMs: 60_000,

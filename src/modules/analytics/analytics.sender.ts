@@ -2,15 +2,13 @@ import type { Registry } from 'prom-client';
 import { METRICS, counter, gauge } from '../../common/metrics.catalogue.ts';
 import { AppError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { ClickEvent, IngestResult } from './analytics.port.ts';
+import type { ClickEvent, ClickTransport } from './analytics.port.ts';
 import type { ClickWriter } from './analytics.writer.ts';
 import type { Spool } from './analytics.spool.ts';
 
 export interface ClickSenderDeps {
-  /** Delivers one batch to the analytics service (POST /events), with a short timeout. */
-  send(events: readonly ClickEvent[]): Promise<IngestResult>;
-  /** The id of the database behind analytics (GET /internal/analytics/database). */
-  identify(): Promise<string>;
+  /** Delivers batches and names the database behind them; the sender does not know it is HTTP. */
+  transport: ClickTransport;
   spool: Spool;
   flushMs: number;
   batchMax: number;
@@ -40,13 +38,13 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * The click sink of a redirector in its own process: batches clicks into POST /events. A batch is
+ * The click sink of a redirector in its own process: batches clicks into its transport (POST /events). A batch is
  * sent once; if analytics does not answer it goes to the fsynced spool at once (a redirector
  * killed during an outage loses nothing), and the spool is replayed oldest first once analytics
  * answers again. Analytics skips ids it has seen, so at-least-once delivery counts each click once.
  */
 export function createClickSender(deps: ClickSenderDeps): ClickWriter {
-  const { send, identify, spool, flushMs, batchMax, registry, logger, replayEveryMs = 1_000, sendTimeoutMs = 1_000 } = deps;
+  const { transport, spool, flushMs, batchMax, registry, logger, replayEveryMs = 1_000, sendTimeoutMs = 1_000 } = deps;
   const sent = counter(registry, METRICS.eventsSent);
   const spooled = counter(registry, METRICS.eventsSpooled);
   const replayed = counter(registry, METRICS.eventsReplayed);
@@ -72,7 +70,7 @@ export function createClickSender(deps: ClickSenderDeps): ClickWriter {
    */
   async function sendOnce(batch: readonly ClickEvent[]): Promise<number> {
     try {
-      const { rejected = [] } = await withDeadline(send(batch), sendTimeoutMs);
+      const { rejected = [] } = await withDeadline(transport.send(batch), sendTimeoutMs);
       if (rejected.length > 0) quarantine(rejected.map((r) => batch[r.index] as ClickEvent), JSON.stringify(rejected));
       return batch.length - rejected.length;
     } catch (error) {
@@ -88,7 +86,7 @@ export function createClickSender(deps: ClickSenderDeps): ClickWriter {
 
   /** Learns which database analytics writes to; batches set aside for it earlier become replayable. */
   async function learnDatabase(): Promise<void> {
-    const id = await identify();
+    const id = await transport.identify();
     if (id === database) return;
     database = id;
     if (spool.adopt(id)) analyticsDown = true;

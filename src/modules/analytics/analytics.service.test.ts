@@ -4,10 +4,11 @@ import { DIALECTS, FIREFOX_UA, GOOGLEBOT_UA, clickEvent, fakeClock, principal, u
 import {
   analyticsMigrations,
   createAnalyticsRepository,
-  createAnalyticsService,
-  createIngest,
-  type AnalyticsPort,
+  createAnalyticsQueries,
+  createClickIngestion,
+  type AnalyticsQueries,
   type ClickEvent,
+  type ClickIngestion,
 } from './index.ts';
 
 const T0 = Date.parse('2024-03-01T10:15:00Z');
@@ -18,11 +19,11 @@ for (const dialect of DIALECTS) {
   describe(`analytics ingest and stats on ${dialect}`, () => {
     const database = useDatabase(dialect, { analytics: analyticsMigrations });
     const clock = fakeClock(T0 + 3 * HOUR);
-    let service: AnalyticsPort | undefined;
-    const analytics = (): AnalyticsPort => {
+    let service: (ClickIngestion & AnalyticsQueries) | undefined;
+    const analytics = () => {
       const repository = createAnalyticsRepository(database());
-      // The sink is the writer's business (see analytics.writer.test.ts); these tests ingest directly.
-      return (service ??= createAnalyticsService({ repository, ingest: createIngest(repository), sink: { record: () => undefined }, now: clock.now }));
+      // Recording is the writer's business (see analytics.writer.test.ts); these tests ingest directly.
+      return (service ??= { ...createClickIngestion(repository), ...createAnalyticsQueries({ repository, now: clock.now }) });
     };
 
     it('when humans and bots click, then totals count the humans only and stats count the bots apart', async () => {

@@ -1,49 +1,37 @@
-import type { AnalyticsPort, ClickEvent, ClickSink, Counted, IngestResult, LinkStats, StatsRange } from './analytics.port.ts';
-import type { AnalyticsRepository, EventRow } from './analytics.repository.ts';
+import type { AnalyticsQueries, ClickEvent, ClickIngestion, Counted, IngestResult, LinkStats, StatsRange } from './analytics.port.ts';
+import type { AnalyticsRepository } from './analytics.repository.ts';
+import { byDimensionField, type Dimension } from './analytics.dimensions.ts';
 import { DAY_MS, HOUR_MS, classifyAgent } from './analytics.enrich.ts';
+import { toEventRow } from './analytics.events.row.ts';
 import { floorTo, rollupOf } from './analytics.rollup.ts';
 import { clipEvent } from './analytics.events.ts';
 
-export interface AnalyticsServiceDeps {
+export interface AnalyticsQueriesDeps {
   repository: AnalyticsRepository;
-  /** Where record() puts clicks: the buffered writer, which stores them through `ingest`. */
-  sink: ClickSink;
-  ingest: AnalyticsPort['ingest'];
   now?: () => number;
 }
 
 const TOP_N = 10;
 const MAX_SERIES_POINTS = 2_000;
 
-function toRow(event: ClickEvent): EventRow {
-  return {
-    id: event.id,
-    link_id: event.linkId,
-    owner_id: event.ownerId,
-    code: event.code,
-    at: event.at,
-    referrer: event.referrer ?? null,
-    user_agent: event.userAgent ?? null,
-    visitor: event.visitor ?? null,
-    country: event.country ?? null,
-    is_bot: classifyAgent(event.userAgent).isBot ? 1 : 0,
-  };
-}
-
 /** Stores events not seen before and their rollup in one transaction; duplicates by id are skipped. */
-export function createIngest(repository: AnalyticsRepository) {
+export function createIngest(repository: AnalyticsRepository): ClickIngestion['ingest'] {
   return async (events: readonly ClickEvent[]): Promise<IngestResult> => {
     if (events.length === 0) return { accepted: 0, duplicates: 0 };
     // A batch may repeat an id (a retried delivery): keep the first. Over-long text is clipped in both modes.
     const unique = [...new Map(events.map((e) => [e.id, clipEvent(e)])).values()];
-    const accepted = await repository.ingest(unique.map(toRow), (inserted) =>
-      rollupOf(unique.filter((e) => inserted.has(e.id))),
-    );
+    const rows = unique.map((e) => toEventRow(e, classifyAgent(e.userAgent).isBot));
+    const accepted = await repository.ingest(rows, (inserted) => rollupOf(unique.filter((e) => inserted.has(e.id))));
     return { accepted, duplicates: events.length - accepted };
   };
 }
 
-function topCounted(rows: { dimension: string; value: string; n: number }[], dimension: string): Counted[] {
+/** The ingestion port on this process's database: what POST /events and the in-process writer use. */
+export function createClickIngestion(repository: AnalyticsRepository): ClickIngestion {
+  return { ingest: createIngest(repository), databaseId: () => repository.databaseId() };
+}
+
+function topCounted(rows: { dimension: Dimension; value: string; n: number }[], dimension: Dimension): Counted[] {
   return rows
     .filter((r) => r.dimension === dimension)
     .map((r) => ({ value: r.value, count: Number(r.n) }))
@@ -51,7 +39,8 @@ function topCounted(rows: { dimension: string; value: string; n: number }[], dim
     .slice(0, TOP_N);
 }
 
-export function createAnalyticsService({ repository, sink, ingest, now = Date.now }: AnalyticsServiceDeps): AnalyticsPort {
+/** The read side: stats of a link and of a user, and click totals per link. */
+export function createAnalyticsQueries({ repository, now = Date.now }: AnalyticsQueriesDeps): AnalyticsQueries {
   function series(rows: { hour: number; humans: number }[], range: Required<StatsRange>) {
     const unit = range.interval === 'day' ? DAY_MS : HOUR_MS;
     const buckets = new Map<number, number>();
@@ -69,12 +58,6 @@ export function createAnalyticsService({ repository, sink, ingest, now = Date.no
   }
 
   return {
-    record: (click) => sink.record(click),
-
-    ingest,
-
-    databaseId: () => repository.databaseId(),
-
     totalsFor: (linkIds) => repository.totalsFor(linkIds),
 
     async linkStats(link, range): Promise<LinkStats> {
@@ -91,11 +74,7 @@ export function createAnalyticsService({ repository, sink, ingest, now = Date.no
         unique,
         bots: hours.reduce((sum, h) => sum + Number(h.bots), 0),
         series: series(hours, full),
-        referrers: topCounted(dims, 'referrer'),
-        browsers: topCounted(dims, 'browser'),
-        os: topCounted(dims, 'os'),
-        devices: topCounted(dims, 'device'),
-        countries: topCounted(dims, 'country'),
+        ...byDimensionField((dimension) => topCounted(dims, dimension)),
       };
     },
 

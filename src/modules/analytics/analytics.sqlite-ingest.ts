@@ -1,5 +1,5 @@
 import type SqliteDatabase from 'better-sqlite3';
-import type { EventRow } from './analytics.repository.ts';
+import { EVENT_COLUMNS, eventValues, type EventRow } from './analytics.events.row.ts';
 import { dailyUniques, type Rollup } from './analytics.rollup.ts';
 
 /**
@@ -11,8 +11,8 @@ import { dailyUniques, type Rollup } from './analytics.rollup.ts';
 export function createSqliteIngest(sqlite: SqliteDatabase.Database) {
   const statement = (text: string) => sqlite.prepare(text);
   const insertEvent = statement(
-    `insert into click_events (id, link_id, owner_id, code, at, referrer, user_agent, visitor, country, is_bot)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`,
+    `insert into click_events (${EVENT_COLUMNS.join(', ')})
+     values (${EVENT_COLUMNS.map(() => '?').join(', ')}) on conflict (id) do nothing`,
   );
   const addHourly = statement(
     `insert into click_hourly (link_id, hour, humans, bots) values (?, ?, ?, ?)
@@ -38,7 +38,7 @@ export function createSqliteIngest(sqlite: SqliteDatabase.Database) {
   const ingest = sqlite.transaction((rows: readonly EventRow[], rollupOf: (inserted: Set<string>) => Rollup): number => {
     const inserted = new Set<string>();
     for (const r of rows) {
-      const { changes } = insertEvent.run(r.id, r.link_id, r.owner_id, r.code, r.at, r.referrer, r.user_agent, r.visitor, r.country, r.is_bot);
+      const { changes } = insertEvent.run(eventValues(r));
       if (changes > 0) inserted.add(r.id);
     }
     if (inserted.size === 0) return 0;

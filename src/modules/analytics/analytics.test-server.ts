@@ -9,13 +9,13 @@ import { createMetrics } from '../../common/metrics.ts';
 import { silentLogger } from '../../test-support.ts';
 import {
   analyticsInternalRoutes,
+  createAnalyticsQueries,
   createAnalyticsRepository,
-  createAnalyticsService,
+  createClickIngestion,
   createClickSender,
-  createIngest,
+  createEventsTransport,
   createSpool,
   eventsRoutes,
-  type IngestResult,
 } from './index.ts';
 
 export const TOKEN = 'analytics-test-token';
@@ -26,8 +26,7 @@ export const counted = async (registry: Registry, name: string) =>
 /** POST /events and the internal routes on `database`; `port` 0 picks one. Closed when the test ends. */
 export async function startEventsServer(t: TestContext, database: Database, opts: { port?: number; bodyLimitBytes?: number } = {}) {
   const repository = createAnalyticsRepository(database);
-  const ingest = createIngest(repository);
-  const analytics = createAnalyticsService({ repository, ingest, sink: { record: () => undefined } });
+  const ingestion = createClickIngestion(repository);
   const app = createHttpServer({
     service: 'analytics',
     mode: 'microservices',
@@ -39,8 +38,8 @@ export async function startEventsServer(t: TestContext, database: Database, opts
     ready: {},
   });
   const guard = createInternalGuard(TOKEN);
-  app.register(eventsRoutes, { analytics, guard });
-  app.register(analyticsInternalRoutes, { analytics, guard });
+  app.register(eventsRoutes, { ingestion, guard });
+  app.register(analyticsInternalRoutes, { queries: createAnalyticsQueries({ repository }), ingestion, guard });
   await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= app.close());
@@ -54,8 +53,7 @@ export function startSender(t: TestContext, port: number, spoolDir: string, time
   const registry = new Registry();
   const spool = createSpool(spoolDir);
   const sender = createClickSender({
-    send: (events) => http.call<IngestResult>('POST', '/events', { body: { events } }),
-    identify: async () => (await http.call<{ id: string }>('GET', '/internal/analytics/database')).id,
+    transport: createEventsTransport(http),
     spool,
     // Flushes happen when the test asks; replays come from the short timer.
     flushMs: 60_000,

@@ -1,14 +1,14 @@
 import type { Registry } from 'prom-client';
 import { METRICS, counter } from '../../common/metrics.catalogue.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { ClickEvent, IngestResult } from './analytics.port.ts';
+import type { ClickEvent, ClickIngestion } from './analytics.port.ts';
 import type { Spool } from './analytics.spool.ts';
 
 export interface WriterSpoolDeps {
   spool: Spool;
   /** The database this writer stores into: its spool lines carry it and replay only into it. */
   databaseId: string;
-  ingest(events: readonly ClickEvent[]): Promise<IngestResult>;
+  ingest: ClickIngestion['ingest'];
   registry: Registry;
   logger: Logger;
 }

@@ -1,11 +1,11 @@
 import type { Registry } from 'prom-client';
 import { METRICS, counter, gauge } from '../../common/metrics.catalogue.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { ClickEvent, ClickSink, IngestResult } from './analytics.port.ts';
+import type { ClickEvent, ClickIngestion } from './analytics.port.ts';
 import type { WriterSpool } from './analytics.writer-spool.ts';
 
 export interface ClickWriterDeps {
-  ingest(events: readonly ClickEvent[]): Promise<IngestResult>;
+  ingest: ClickIngestion['ingest'];
   flushMs: number;
   batchMax: number;
   registry: Registry;
@@ -16,7 +16,10 @@ export interface ClickWriterDeps {
   replayEveryMs?: number;
 }
 
-export interface ClickWriter extends ClickSink {
+/** A click sink with a buffer: the redirector's ClickSink (redirector.port.ts), plus flush and close for its owner. */
+export interface ClickWriter {
+  /** Never blocks and never throws: a push onto the buffer. */
+  record(click: ClickEvent): void;
   /** Writes everything buffered so far; resolves once it is stored. */
   flush(): Promise<void>;
   /** Stops the timer and flushes what is left. */

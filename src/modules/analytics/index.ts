@@ -1,11 +1,33 @@
-export type { AnalyticsPort, ClickEvent, ClickSink, IngestResult, LinkLookup, LinkStats, UserStats } from './analytics.port.ts';
-export { createAnalyticsService, createIngest } from './analytics.service.ts';
+export type {
+  AnalyticsQueries,
+  ClickEvent,
+  ClickIngestion,
+  ClickTransport,
+  IngestResult,
+  LinkLookup,
+  LinkRef,
+  LinkStats,
+  StatsRange,
+  UserStats,
+} from './analytics.port.ts';
+export { createAnalyticsQueries, createClickIngestion, createIngest } from './analytics.service.ts';
 export { createAnalyticsRepository } from './analytics.repository.ts';
 export { createClickWriter, type ClickWriter } from './analytics.writer.ts';
 export { analyticsMigrations } from './analytics.migrations.ts';
 export { analyticsRoutes, eventsRoutes } from './analytics.routes.ts';
-export { createAnalyticsClient } from './analytics.client.ts';
+export { createAnalyticsClient, createEventsTransport } from './analytics.client.ts';
 export { createClickSender } from './analytics.sender.ts';
 export { createSpool } from './analytics.spool.ts';
 export { analyticsInternalRoutes } from './analytics.internal.ts';
 export { createWriterSpool } from './analytics.writer-spool.ts';
+export { DIMENSIONS, type Dimension } from './analytics.dimensions.ts';
+// The shapes on the wire, for the contract suite and web/.
+export {
+  ClickEventSchema,
+  EventsBody,
+  EventsReply,
+  LinkStatsSchema,
+  StatsQuery,
+  StatsRangeSchema,
+  UserStatsSchema,
+} from './analytics.schemas.ts';

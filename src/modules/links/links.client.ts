@@ -12,6 +12,7 @@ export function createLinksClient(http: HttpClient): LinksPort {
     list: (principal, { limit, cursor, q, tag }) =>
       http.call<LinkPage>('GET', '/internal/api/links', { principal, query: { limit, cursor, q, tag } }),
     get: (principal, code) => http.call<Link>('GET', path(code), { principal }),
+    owned: (principal, code) => http.call<{ id: string; code: string }>('GET', `/internal/owned-links/${encodeURIComponent(code)}`, { principal }),
     update: (principal, code, patch) => http.call<Link>('PATCH', path(code), { principal, body: patch }),
     remove: (principal, code) => http.call<void>('DELETE', path(code), { principal }),
     async resolve(code) {

@@ -3,7 +3,7 @@ import type { App } from '../../common/http/server.ts';
 import { principalOf, type Authenticate } from '../../common/http/principal.ts';
 import type { LinksPort } from './links.port.ts';
 import { linksRoutes } from './links.routes.ts';
-import { CodeParams, LinksCountSchema, ResolvedLinkSchema } from './links.schemas.ts';
+import { CodeParams, LinksCountSchema, OwnedLinkSchema, ResolvedLinkSchema } from './links.schemas.ts';
 
 /**
  * The links port for peer services: resolve and count, plus the public routes mounted again
@@ -25,5 +25,11 @@ export async function linksInternalRoutes(
   app.register(async (scope: App) => {
     scope.addHook('onRequest', authenticate);
     scope.get('/internal/links-count', { schema: { hide: true, response: { 200: LinksCountSchema } } }, async (request) => ({ count: await links.count(principalOf(request)) }));
+    // The stats route's ownership check: {id, code} only, so links does not ask analytics for a click total.
+    scope.get(
+      '/internal/owned-links/:code',
+      { schema: { hide: true, params: CodeParams, response: { 200: OwnedLinkSchema } } },
+      async (request) => links.owned(principalOf(request), request.params.code),
+    );
   });
 }

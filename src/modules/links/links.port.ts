@@ -30,6 +30,8 @@ export interface LinksPort {
   list(owner: Principal, query: LinkQuery): Promise<LinkPage>;
   /** Throws LINK_NOT_FOUND, also for another owner's link. */
   get(owner: Principal, code: string): Promise<Link>;
+  /** The owner's link as `{ id, code }` only: an ownership check that asks analytics nothing. Throws LINK_NOT_FOUND. */
+  owned(owner: Principal, code: string): Promise<{ id: string; code: string }>;
   /** Throws LINK_NOT_FOUND, INVALID_URL, VALIDATION. */
   update(owner: Principal, code: string, patch: UpdateLinkInput): Promise<Link>;
   /** Throws LINK_NOT_FOUND. */

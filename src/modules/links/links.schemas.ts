@@ -78,3 +78,5 @@ export const QrQuery = Type.Object({
   size: Type.Integer({ minimum: 64, maximum: 2048, default: 256 }),
 });
 export const LinksCountSchema = Type.Object({ count: Type.Integer() });
+/** What the stats route needs to know of a link it checks the owner of: nothing more. */
+export const OwnedLinkSchema = Type.Object({ id: Type.String(), code: Type.String() });

@@ -135,6 +135,11 @@ export function createLinksService({
 
     get: async (owner, code) => presentOne(await findOwned(owner, code)),
 
+    async owned(owner, code) {
+      const { id, code: own } = await findOwned(owner, code);
+      return { id, code: own };
+    },
+
     async update(owner, code, patch: UpdateLinkInput) {
       const row = await findOwned(owner, code);
       const fields: Partial<LinkRow> = { updated_at: Math.max(now(), row.updated_at) };

@@ -1,4 +1,4 @@
-export type { ClickCounts, LinkCache, LinkResolver } from './redirector.port.ts';
+export type { ClickCounts, ClickSink, LinkCache, LinkResolver } from './redirector.port.ts';
 export { withLinkCache } from './redirector.cache.ts';
 export { createClickQuota } from './redirector.quota.ts';
 export { createVisitorHasher } from './redirector.visitor.ts';

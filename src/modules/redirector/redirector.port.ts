@@ -1,7 +1,15 @@
-import type { ClickSink } from '../analytics/index.ts';
+import type { ClickEvent } from '../analytics/index.ts';
 import type { LinksPort, ResolvedLink } from '../links/index.ts';
 
-export type { ClickSink, ResolvedLink };
+export type { ResolvedLink };
+
+/**
+ * Where the redirector drops clicks: must never block and never throw. The buffered writer in
+ * the monolith, the batching sender (with its spool) in its own process.
+ */
+export interface ClickSink {
+  record(click: ClickEvent): void;
+}
 
 /** The one lookup the redirector needs; a cached wrapper and the bare port both fit. */
 export type LinkResolver = Pick<LinksPort, 'resolve'>;
