@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../common/config.ts';
 import { version } from '../common/version.ts';
-import { CHROME_UA, createScratch, type Scratch } from '../test-support.ts';
+import { CHROME_UA, createScratch, type Scratch } from '../../test/support/test-support.ts';
 import { withAuthAdmin } from './admin.ts';
 import { buildMonolith } from './monolith.ts';
 
