@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { HttpClient } from '../../common/http/client.ts';
+import { CREDENTIAL_LIMITS } from './auth.internal.ts';
 import type { AuthPort, Credential, Principal } from './auth.port.ts';
 
 /**
@@ -10,6 +11,9 @@ export function createAuthClient(http: HttpClient, { ttlMs = 5_000 }: { ttlMs?: 
   const verdicts = new LRUCache<string, { principal: Principal | null }>({ max: 10_000, ttl: ttlMs });
   return {
     async verify(credential: Credential) {
+      // What the route would refuse with a 400 names nobody: null, as the service answers (AuthPort never throws for bad input).
+      const [value, limit] = 'apiKey' in credential ? [credential.apiKey, CREDENTIAL_LIMITS.apiKey] : [credential.userName, CREDENTIAL_LIMITS.userName];
+      if (value.length > limit || value.includes('\u0000')) return null;
       const key = 'apiKey' in credential ? `k:${credential.apiKey}` : `u:${credential.userName}`;
       const cached = verdicts.get(key);
       if (cached) return cached.principal;
