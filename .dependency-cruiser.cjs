@@ -49,6 +49,23 @@ module.exports = {
       to: { path: '\\.test(-server)?\\.ts$' },
     },
     {
+      // The unit tier (scripts/test.mjs) runs every *.test.ts that is not *.db.test.ts: database-free.
+      name: 'unit-tests-database-free',
+      comment: 'A unit test opens no database, Redis or child process: name it *.db.test.ts, or move it to test/fleet.',
+      severity: 'error',
+      from: { path: '^src/.*\\.test\\.ts$', pathNot: '\\.db\\.test\\.ts$' },
+      to: {
+        path: [
+          // (a worktree's node_modules may be a link to another checkout's: no ^ anchor)
+          '(^|/)node_modules/(better-sqlite3|pg|ioredis)/',
+          '^(node:)?child_process$',
+          '^src/common/db(\\.postgres)?\\.ts$',
+          '\\.(repository|migrations)\\.ts$',
+          '^src/runtime/(monolith|service|supervisor)\\.ts$',
+        ],
+      },
+    },
+    {
       name: 'common-not-modules',
       comment: 'The shared kernel (common/) knows nothing of the modules or the runtime.',
       severity: 'error',
