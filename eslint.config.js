@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // .dependency-cruiser.cjs is CommonJS (the tool's config format).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     // A module reaches another only through its index.ts, and never into the composition root.
     files: ['src/modules/**/*.ts'],
     rules: {

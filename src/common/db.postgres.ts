@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type PgModule from 'pg';
 import { Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
-import type { Database, DatabaseOptions } from './db.ts';
+import type { Database, DatabaseOptions } from './db.types.ts';
 
 const INT8_OID = 20;
 /** The client gives up this long after the server's statement_timeout: only a stalled network gets there. */

@@ -3,29 +3,12 @@ import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import { openPostgres } from './db.postgres.ts';
+import type { Database, DatabaseOptions, Dialect } from './db.types.ts';
 
-export type Dialect = 'sqlite' | 'postgres';
-
-export interface Database {
-  /** Untyped here; each module narrows it with `db.withTables<ItsTables>()`. */
-  db: Kysely<object>;
-  dialect: Dialect;
-  url: string;
-  /** The raw better-sqlite3 handle (SQLite only), for the few hot statements that skip the query builder. */
-  sqlite: SqliteDatabase.Database | null;
-  ping(): Promise<void>;
-  close(): Promise<void>;
-}
+export type { Database, DatabaseOptions, Dialect } from './db.types.ts';
 
 /** A module's migrations, built for the dialect they will run on. */
 export type ModuleMigrations = (dialect: Dialect) => Record<string, Migration>;
-
-/** Timeouts: DB_STATEMENT_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS, SQLITE_BUSY_TIMEOUT_MS. */
-export interface DatabaseOptions {
-  statementTimeoutMs: number;
-  connectTimeoutMs: number;
-  sqliteBusyTimeoutMs: number;
-}
 
 const STARTUP_BUSY_TIMEOUT_MS = 10_000;
 

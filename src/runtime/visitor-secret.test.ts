@@ -3,7 +3,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../common/config.ts';
-import { createScratch, type Scratch } from '../test-support.ts';
+import { createScratch, type Scratch } from '../../test/support/test-support.ts';
 import { createContext } from './context.ts';
 import { loadVisitorSecret } from './visitor-secret.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { principal, silentLogger } from '../../test-support.ts';
+import { principal, silentLogger } from '../../../test/support/test-support.ts';
 import { AppError, registerErrors } from '../errors.ts';
 import { createMetrics } from '../metrics.ts';
 import { createHttpClient, type HttpClient } from './client.ts';

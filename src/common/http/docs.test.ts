@@ -4,7 +4,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { Type } from 'typebox';
 import { AppError } from '../errors.ts';
 import { createMetrics } from '../metrics.ts';
-import { silentLogger } from '../../test-support.ts';
+import { silentLogger } from '../../../test/support/test-support.ts';
 import { API_PROBLEMS, noContent, problems } from './docs.ts';
 import { createHttpServer, type App } from './server.ts';
 

@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type } from 'typebox';
 import { errorCodes, type ErrorCode } from '../errors.ts';
-import type { App } from './server.ts';
+import type { App } from './app.ts';
 
 /**
  * The one problem+json shape (RFC 9457) every 4xx/5xx answer has. Open to extra members

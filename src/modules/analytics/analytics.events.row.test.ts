@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CHROME_UA, clickEvent } from '../../test-support.ts';
+import { CHROME_UA, clickEvent } from '../../../test/support/test-support.ts';
 import { DIMENSIONS } from './analytics.dimensions.ts';
 import { classifyAgent, dimensionsOf } from './analytics.enrich.ts';
 import { EVENT_COLUMNS, EVENT_COLUMN_TYPES, eventValues, toEventRow, type EventRow } from './analytics.events.row.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { clickEvent, createScratch, type Scratch } from '../../test-support.ts';
+import { clickEvent, createScratch, type Scratch } from '../../../test/support/test-support.ts';
 import { createSpool, type ClickEvent } from './index.ts';
 
 const ids = (batches: ClickEvent[][]) => batches.map((batch) => batch.map((e) => e.id));

@@ -6,7 +6,7 @@ import { createHttpClient } from '../../common/http/client.ts';
 import { createInternalGuard } from '../../common/http/internal.ts';
 import { createHttpServer } from '../../common/http/server.ts';
 import { createMetrics } from '../../common/metrics.ts';
-import { silentLogger } from '../../test-support.ts';
+import { silentLogger } from '../../../test/support/test-support.ts';
 import {
   analyticsInternalRoutes,
   createAnalyticsQueries,

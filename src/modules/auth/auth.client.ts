@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Static } from 'typebox';
 import type { HttpClient } from '../../common/http/client.ts';
 import type { AuthPort, Credential, Principal } from './auth.port.ts';
-import type { VerdictSchema } from './auth.schemas.ts';
+import { CREDENTIAL_LIMITS, type VerdictSchema } from './auth.schemas.ts';
 
 /**
  * AuthPort over HTTP. Verdicts are cached briefly, so a burst of API calls costs one hop to the
@@ -12,6 +12,9 @@ export function createAuthClient(http: HttpClient, { ttlMs = 5_000 }: { ttlMs?: 
   const verdicts = new LRUCache<string, { principal: Principal | null }>({ max: 10_000, ttl: ttlMs });
   return {
     async verify(credential: Credential) {
+      // What the route would refuse with a 400 names nobody: null, as the service answers (AuthPort never throws for bad input).
+      const [value, limit] = 'apiKey' in credential ? [credential.apiKey, CREDENTIAL_LIMITS.apiKey] : [credential.userName, CREDENTIAL_LIMITS.userName];
+      if (value.length > limit || value.includes('\u0000')) return null;
       const key = 'apiKey' in credential ? `k:${credential.apiKey}` : `u:${credential.userName}`;
       const cached = verdicts.get(key);
       if (cached) return cached.principal;

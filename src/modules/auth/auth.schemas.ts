@@ -7,14 +7,17 @@ import { PrincipalSchema } from '../../common/principal.ts';
  */
 export { PrincipalSchema };
 
+/** The longest credential the route takes; the client answers null itself beyond them. */
+export const CREDENTIAL_LIMITS = { apiKey: 256, userName: 64 } as const;
+
 /**
  * What a request presents: an API key, or (AUTH_MODE=header only) a trusted user name. The
  * branches stay open: with Ajv's removeAdditional a closed first branch would strip `userName`
  * before the second is tried. Only peers holding the INTERNAL_TOKEN send it.
  */
 export const CredentialSchema = Type.Union([
-  Type.Object({ apiKey: Type.String({ maxLength: 256 }) }),
-  Type.Object({ userName: Type.String({ maxLength: 64 }) }),
+  Type.Object({ apiKey: Type.String({ maxLength: CREDENTIAL_LIMITS.apiKey }) }),
+  Type.Object({ userName: Type.String({ maxLength: CREDENTIAL_LIMITS.userName }) }),
 ]);
 
 /** POST /internal/auth/verify answers: null when unknown, revoked or not allowed. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { withCode } from '../../test-support.ts';
+import { withCode } from '../../../test/support/test-support.ts';
 import { checkCustomCode, checkExpiry, checkTargetUrl, generateCode, normaliseTags, pointsAtUs } from './links.rules.ts';
 
 const BASE = 'https://mlk.example';

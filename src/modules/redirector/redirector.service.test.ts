@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CHROME_UA, GOOGLEBOT_UA, fakeClock } from '../../test-support.ts';
+import { CHROME_UA, GOOGLEBOT_UA, fakeClock } from '../../../test/support/test-support.ts';
 import type { ClickEvent } from '../analytics/index.ts';
 import type { ResolvedLink } from '../links/index.ts';
 import { createClickQuota, createRedirector } from './index.ts';

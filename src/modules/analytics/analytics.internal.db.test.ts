@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createHttpClient } from '../../common/http/client.ts';
-import { clickEvent, principal, useDatabase } from '../../test-support.ts';
+import { clickEvent, principal, useDatabase } from '../../../test/support/test-support.ts';
 import { analyticsMigrations, createAnalyticsClient, createAnalyticsQueries, createAnalyticsRepository, createClickIngestion } from './index.ts';
 import { TOKEN, startEventsServer } from './analytics.test-server.ts';
 

@@ -5,7 +5,7 @@ import { createHttpClient, type HttpClient } from '../../common/http/client.ts';
 import { createInternalGuard } from '../../common/http/internal.ts';
 import { createHttpServer, type App } from '../../common/http/server.ts';
 import { createMetrics } from '../../common/metrics.ts';
-import { silentLogger, useDatabase } from '../../test-support.ts';
+import { silentLogger, useDatabase } from '../../../test/support/test-support.ts';
 import { authInternalRoutes, authMigrations, createAuthClient, createAuthRepository, createAuthService, type AuthService } from './index.ts';
 
 const TOKEN = 'auth-client-test-token';

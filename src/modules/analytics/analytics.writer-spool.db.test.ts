@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { migrate, openDatabase, type Database } from '../../common/db.ts';
-import { clickEvent, createScratch, silentLogger, type Scratch } from '../../test-support.ts';
+import { clickEvent, createScratch, silentLogger, type Scratch } from '../../../test/support/test-support.ts';
 import { analyticsMigrations, createAnalyticsRepository, createClickWriter, createIngest, createSpool, createWriterSpool, type ClickEvent } from './index.ts';
 import { counted } from './analytics.test-server.ts';
 

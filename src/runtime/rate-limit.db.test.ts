@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../common/config.ts';
-import { CHROME_UA, createScratch, type Scratch } from '../test-support.ts';
+import { CHROME_UA, createScratch, type Scratch } from '../../test/support/test-support.ts';
 import { withAuthAdmin } from './admin.ts';
 import { buildMonolith } from './monolith.ts';
 

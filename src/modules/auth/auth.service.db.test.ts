@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { DIALECTS, useDatabase, withCode } from '../../test-support.ts';
+import { DIALECTS, useDatabase, withCode } from '../../../test/support/test-support.ts';
 import { authMigrations, createAuthRepository, createAuthService, type AuthService } from './index.ts';
 
 for (const dialect of DIALECTS) {

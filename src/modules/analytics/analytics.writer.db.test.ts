@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Registry } from 'prom-client';
-import { clickEvent, silentLogger, useDatabase } from '../../test-support.ts';
+import { clickEvent, silentLogger, useDatabase } from '../../../test/support/test-support.ts';
 import { analyticsMigrations, createAnalyticsRepository, createClickWriter, createIngest, type ClickEvent, type IngestResult } from './index.ts';
 
 type Ingest = (events: readonly ClickEvent[]) => Promise<IngestResult>;

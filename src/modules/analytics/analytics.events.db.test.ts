@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CHROME_UA, clickEvent, useDatabase } from '../../test-support.ts';
+import { CHROME_UA, clickEvent, useDatabase } from '../../../test/support/test-support.ts';
 import { analyticsMigrations, createAnalyticsRepository } from './index.ts';
 import { EVENT_TEXT_LIMITS } from './analytics.schemas.ts';
 import { TOKEN, startEventsServer } from './analytics.test-server.ts';

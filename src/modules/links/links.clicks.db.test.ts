@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { principal, useDatabase } from '../../test-support.ts';
+import { principal, useDatabase } from '../../../test/support/test-support.ts';
 import { createLinksRepository, createLinksService, linksMigrations, type ClickTotals, type LinksPort } from './index.ts';
 import { boundedTotals } from './links.clicks.ts';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { InjectOptions } from 'fastify';
 import { loadConfig } from '../common/config.ts';
-import { createScratch, type Scratch } from '../test-support.ts';
+import { createScratch, type Scratch } from '../../test/support/test-support.ts';
 import { withAuthAdmin } from './admin.ts';
 import { buildMonolith } from './monolith.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../../../test/contract/fixtures.ts';
 import { migrate, openDatabase, type Database } from '../../common/db.ts';
-import { clickEvent, createScratch, type Scratch } from '../../test-support.ts';
+import { clickEvent, createScratch, type Scratch } from '../../../test/support/test-support.ts';
 import { analyticsMigrations, createAnalyticsRepository, type ClickEvent } from './index.ts';
 import { startEventsServer, startSender } from './analytics.test-server.ts';
 

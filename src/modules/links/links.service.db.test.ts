@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DIALECTS, fakeClock, principal, useDatabase, withCode } from '../../test-support.ts';
+import { DIALECTS, fakeClock, principal, useDatabase, withCode } from '../../../test/support/test-support.ts';
 import { createLinksRepository, createLinksService, linksMigrations, type LinksPort } from './index.ts';
 
 const BASE = 'https://mlk.example';

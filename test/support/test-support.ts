@@ -1,11 +1,11 @@
-// Shared by the unit tests: throwaway databases, principals and a clock. Not part of the product.
+// Shared by the tests beside the code: throwaway databases, principals and a clock. Not part of the product.
 import { after, before } from 'node:test';
 import { pino } from 'pino';
-import { migrate, openDatabase, type Database, type Dialect, type ModuleMigrations } from './common/db.ts';
-import { AppError } from './common/errors.ts';
-import type { Principal } from './common/principal.ts';
-import type { ClickEvent } from './modules/analytics/index.ts';
-import { createScratch as createDatabaseScratch } from '../test/contract/database.ts';
+import { migrate, openDatabase, type Database, type Dialect, type ModuleMigrations } from '../../src/common/db.ts';
+import { AppError } from '../../src/common/errors.ts';
+import type { Principal } from '../../src/common/principal.ts';
+import type { ClickEvent } from '../../src/modules/analytics/index.ts';
+import { createScratch as createDatabaseScratch } from '../contract/database.ts';
 
 export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
 

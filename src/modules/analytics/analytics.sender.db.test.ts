@@ -8,7 +8,7 @@ import { createHttpClient, type HttpClient } from '../../common/http/client.ts';
 import { createInternalGuard } from '../../common/http/internal.ts';
 import { createHttpServer } from '../../common/http/server.ts';
 import { createMetrics } from '../../common/metrics.ts';
-import { clickEvent, createScratch, silentLogger, useDatabase, type Scratch } from '../../test-support.ts';
+import { clickEvent, createScratch, silentLogger, useDatabase, type Scratch } from '../../../test/support/test-support.ts';
 import {
   analyticsInternalRoutes,
   analyticsMigrations,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DIALECTS, FIREFOX_UA, GOOGLEBOT_UA, clickEvent, fakeClock, principal, useDatabase } from '../../test-support.ts';
+import { DIALECTS, FIREFOX_UA, GOOGLEBOT_UA, clickEvent, fakeClock, principal, useDatabase } from '../../../test/support/test-support.ts';
 import {
   analyticsMigrations,
   createAnalyticsRepository,

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createInternalGuard } from '../../src/common/http/internal.ts';
+import {
+  analyticsInternalRoutes,
+  analyticsMigrations,
+  createAnalyticsClient,
+  createAnalyticsQueries,
+  createAnalyticsRepository,
+  createClickIngestion,
+  createEventsTransport,
+  eventsRoutes,
+  type AnalyticsQueries,
+  type ClickIngestion,
+} from '../../src/modules/analytics/index.ts';
+import { clickEvent, GOOGLEBOT_UA, principal, useDatabase } from '../support/test-support.ts';
+import { portContract, servePort, TOKEN } from './harness.ts';
+
+// What the other modules ask of analytics over the wire: ingestion (the redirector's clicks, through
+// its ClickTransport) and the queries (links' click totals, the stats routes). The sink is tested apart.
+type AnalyticsCalls = ClickIngestion & AnalyticsQueries;
+
+const T0 = Date.parse('2024-03-01T10:15:00Z');
+const HOUR = 3_600_000;
+
+describe('analytics port contract (sqlite)', () => {
+  const database = useDatabase('sqlite', { analytics: analyticsMigrations });
+  let service: AnalyticsCalls | undefined;
+  const analytics = () => {
+    const repository = createAnalyticsRepository(database());
+    return (service ??= { ...createClickIngestion(repository), ...createAnalyticsQueries({ repository, now: () => T0 + 3 * HOUR }) });
+  };
+
+  portContract<AnalyticsCalls>(
+    'analytics port',
+    [
+      { name: 'the analytics service in process', open: async () => ({ port: analytics() }) },
+      {
+        name: 'createEventsTransport and createAnalyticsClient over HTTP to eventsRoutes and analyticsInternalRoutes',
+        async open() {
+          const guard = createInternalGuard(TOKEN);
+          const server = await servePort('analytics', (app) => {
+            app.register(eventsRoutes, { ingestion: analytics(), guard });
+            app.register(analyticsInternalRoutes, { queries: analytics(), ingestion: analytics(), guard });
+          });
+          const transport = createEventsTransport(server.http);
+          const port: AnalyticsCalls = {
+            ingest: (events) => transport.send(events),
+            databaseId: () => transport.identify(),
+            ...createAnalyticsClient(server.http),
+          };
+          return { port, close: server.close };
+        },
+      },
+    ],
+    (port) => {
+      const run = Math.random().toString(36).slice(2, 8);
+      const id = (name: string) => `${name}-${run}`;
+      const owner = principal(`an-${run}`);
+      const click = (name: string, extra: Parameters<typeof clickEvent>[1] = {}) =>
+        clickEvent(id(name), { at: T0, ownerId: owner.id, code: `c-${id(name)}`, ...extra });
+
+      it('when a batch is ingested, then accepted and duplicates are counted the same, a repeated id once', async () => {
+        const once = click('a');
+        assert.deepEqual(await port().ingest([once, once, click('a'), click('a', { userAgent: GOOGLEBOT_UA }), click('b')]), { accepted: 4, duplicates: 1 });
+        assert.deepEqual(await port().ingest([once]), { accepted: 0, duplicates: 1 });
+      });
+
+      it('when totals are asked, then humans only, and a link with no clicks has no entry', async () => {
+        assert.deepEqual(await port().totalsFor([id('a'), id('b'), id('none')]), new Map([[id('a'), 2], [id('b'), 1]]));
+        assert.deepEqual(await port().totalsFor([]), new Map());
+      });
+
+      it('when stats are asked, then the same totals, series and dimensions come back', async () => {
+        const stats = await port().linkStats({ id: id('a'), code: `c-${id('a')}` }, { from: T0 - HOUR, to: T0 + HOUR, interval: 'hour' });
+        assert.deepEqual([stats.code, stats.total, stats.bots, stats.series.length], [`c-${id('a')}`, 2, 1, 2]);
+        // Zero-filled from the first click (not from `from`) to `to`.
+        assert.deepEqual(stats.series.map((p) => p.count), [2, 0]);
+        const none = await port().linkStats({ id: id('none'), code: 'none' }, { interval: 'day' });
+        assert.deepEqual([none.total, none.unique, none.bots, none.referrers], [0, 0, 0, []]);
+        const user = await port().userClicks(owner);
+        assert.deepEqual(user, { clicks: 3, top: [{ code: `c-${id('a')}`, clicks: 2 }, { code: `c-${id('b')}`, clicks: 1 }] });
+      });
+
+      it('when the database id is asked, then both answer the one made by the migration', async () => {
+        assert.match(await port().databaseId(), /\S/);
+        assert.equal(await port().databaseId(), await analytics().databaseId());
+      });
+    },
+  );
+});

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createInternalAuthenticate, createInternalGuard } from '../../src/common/http/internal.ts';
+import { createLinksClient, createLinksRepository, createLinksService, linksInternalRoutes, linksMigrations, type LinksPort } from '../../src/modules/links/index.ts';
+import { principal, useDatabase, withCode } from '../support/test-support.ts';
+import { portContract, servePort, TOKEN } from './harness.ts';
+
+const BASE = 'https://mlk.example';
+
+describe('LinksPort contract (sqlite)', () => {
+  const database = useDatabase('sqlite', { links: linksMigrations });
+  const totals = new Map<string, number>();
+  let service: LinksPort | undefined;
+  // One service for both implementations: the client must answer exactly what it answers.
+  const links = () =>
+    (service ??= createLinksService({
+      repository: createLinksRepository(database()),
+      clicks: { totalsFor: async (ids) => new Map(ids.filter((id) => totals.has(id)).map((id) => [id, totals.get(id) ?? 0])) },
+      changes: { linkChanged: async () => undefined },
+      baseUrl: BASE,
+    }));
+
+  portContract<LinksPort>(
+    'LinksPort',
+    [
+      { name: 'the links service in process', open: async () => ({ port: links() }) },
+      {
+        name: 'createLinksClient over HTTP to linksInternalRoutes',
+        async open() {
+          const server = await servePort('links', (app) =>
+            app.register(linksInternalRoutes, { links: links(), guard: createInternalGuard(TOKEN), authenticate: createInternalAuthenticate(TOKEN) }),
+          );
+          return { port: createLinksClient(server.http), close: server.close };
+        },
+      },
+    ],
+    (port) => {
+      // Owners and codes are unique per run of the cases: both implementations share one database.
+      const run = Math.random().toString(36).slice(2, 8);
+      let owners = 0;
+      const freshOwner = () => principal(`${run}-owner-${++owners}`);
+      const code = (name: string) => `${name}-${run}`;
+
+      it('when a link is created, then get, list, count and resolve all see it the same way', async () => {
+        const owner = freshOwner();
+        const created = await port().create(owner, { url: 'https://example.com/a', code: code('made'), title: 'A', tags: ['x'] });
+        assert.equal(created.shortUrl, `${BASE}/${code('made')}`);
+        totals.set(created.id, 4);
+        assert.deepEqual(await port().get(owner, created.code), { ...created, clicks: 4 });
+        assert.deepEqual((await port().list(owner, { limit: 10 })).items, [{ ...created, clicks: 4 }]);
+        assert.equal(await port().count(owner), 1);
+        const resolved = await port().resolve(created.code);
+        assert.deepEqual(resolved, {
+          id: created.id, code: created.code, url: 'https://example.com/a', ownerId: owner.id,
+          expiresAt: null, maxClicks: null, redirectType: 302, passwordHash: null,
+        });
+      });
+
+      it('when the input is bad, then create throws INVALID_URL, INVALID_CODE or CODE_TAKEN', async () => {
+        const owner = freshOwner();
+        await assert.rejects(port().create(owner, { url: 'ftp://example.com/' }), withCode('INVALID_URL'));
+        await assert.rejects(port().create(owner, { url: 'https://example.com/', code: 'a!' }), withCode('INVALID_CODE'));
+        await port().create(owner, { url: 'https://example.com/', code: code('taken') });
+        await assert.rejects(port().create(freshOwner(), { url: 'https://example.com/', code: code('taken') }), withCode('CODE_TAKEN'));
+        assert.equal(await port().count(owner), 1);
+      });
+
+      it('when the code is unknown or another owner’s, then get, update and remove throw LINK_NOT_FOUND', async () => {
+        const owner = freshOwner();
+        const other = freshOwner();
+        await port().create(owner, { url: 'https://example.com/', code: code('mine') });
+        for (const [who, what] of [[other, code('mine')], [owner, code('nothing')]] as const) {
+          await assert.rejects(port().get(who, what), withCode('LINK_NOT_FOUND'));
+          await assert.rejects(port().update(who, what, { title: 'x' }), withCode('LINK_NOT_FOUND'));
+          await assert.rejects(port().remove(who, what), withCode('LINK_NOT_FOUND'));
+        }
+        assert.equal(await port().resolve(code('nothing')), null);
+      });
+
+      it('when a link is updated, then absent fields stay, null clears, and resolve sees the change', async () => {
+        const owner = freshOwner();
+        const created = await port().create(owner, { url: 'https://example.com/old', code: code('upd'), title: 'T', maxClicks: 5 });
+        const updated = await port().update(owner, created.code, { url: 'https://example.com/new', title: null, redirectType: 308, password: 'pw-123456' });
+        assert.deepEqual([updated.url, updated.title, updated.maxClicks, updated.redirectType, updated.hasPassword], ['https://example.com/new', null, 5, 308, true]);
+        const resolved = await port().resolve(created.code);
+        assert.equal(resolved?.url, 'https://example.com/new');
+        assert.equal(typeof resolved?.passwordHash, 'string');
+        await assert.rejects(port().update(owner, created.code, { url: 'not a url' }), withCode('INVALID_URL'));
+      });
+
+      it('when a link is removed, then it is gone for get, remove and resolve', async () => {
+        const owner = freshOwner();
+        await port().create(owner, { url: 'https://example.com/', code: code('gone') });
+        await port().remove(owner, code('gone'));
+        await assert.rejects(port().get(owner, code('gone')), withCode('LINK_NOT_FOUND'));
+        await assert.rejects(port().remove(owner, code('gone')), withCode('LINK_NOT_FOUND'));
+        assert.equal(await port().resolve(code('gone')), null);
+      });
+
+      it('when the list is paged, then the pages are the same, and a bad cursor throws VALIDATION', async () => {
+        const owner = freshOwner();
+        for (const name of ['p1', 'p2', 'p3']) await port().create(owner, { url: 'https://example.com/', code: code(name), tags: [name] });
+        const first = await port().list(owner, { limit: 2 });
+        assert.deepEqual(first.items.map((l) => l.code), [code('p3'), code('p2')]);
+        assert.ok(first.nextCursor);
+        const second = await port().list(owner, { limit: 2, cursor: first.nextCursor });
+        assert.deepEqual([second.items.map((l) => l.code), second.nextCursor], [[code('p1')], null]);
+        assert.deepEqual((await port().list(owner, { limit: 10, tag: 'p2' })).items.map((l) => l.code), [code('p2')]);
+        await assert.rejects(port().list(owner, { limit: 2, cursor: 'not-a-cursor' }), withCode('VALIDATION'));
+      });
+
+      it('when a code has a slash or odd characters, then it is not found, never another link', async () => {
+        const owner = freshOwner();
+        await port().create(owner, { url: 'https://example.com/', code: code('plain') });
+        await assert.rejects(port().get(owner, `${code('plain')}/x`), withCode('LINK_NOT_FOUND'));
+        await assert.rejects(port().get(owner, `${code('plain')}?x=1`), withCode('LINK_NOT_FOUND'));
+        assert.equal(await port().resolve(`${code('plain')}/x`), null);
+      });
+    },
+  );
+});
