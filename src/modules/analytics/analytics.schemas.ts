@@ -65,7 +65,9 @@ export const ClickEventSchema = Type.Object({
  * event never blocks the rest). A single bare event is accepted too.
  */
 export const EventsBody = Type.Union([
-  Type.Object({ events: Type.Array(Type.Unknown(), { maxItems: 10_000 }) }, { additionalProperties: false }),
+  // Open on purpose: with removeAdditional, a closed first branch would strip a bare event's
+  // fields while Ajv tries it, and the second branch would then refuse what is left.
+  Type.Object({ events: Type.Array(Type.Unknown(), { maxItems: 10_000 }) }),
   Type.Object({ id: Type.Unknown() }),
 ]);
 
