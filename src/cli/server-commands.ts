@@ -6,7 +6,11 @@ import { migrateAll } from '../runtime/admin.ts';
 import type { Command } from './command.ts';
 import { UsageError, type Output } from './output.ts';
 
-const SERVICES = ['auth', 'links', 'redirector', 'analytics', 'gateway'];
+/** Every module can run as a service of its own, and so can the gateway. */
+async function serviceNames(): Promise<string[]> {
+  const { MODULES } = await import('../runtime/registry.ts');
+  return [...MODULES.map((m) => m.name), 'gateway'];
+}
 
 /** Says which database(s) an admin command used: a CLI run elsewhere must not silently use another. */
 export function noteDatabases(out: Output, config: Readonly<Config>, modules: ('auth' | 'links' | 'analytics')[]): string[] {
@@ -31,11 +35,12 @@ export const serverCommands: Record<string, Command> = {
     },
   },
   serve: {
-    usage: `serve <${SERVICES.join('|')}>`,
+    usage: 'serve <auth|links|redirector|analytics|gateway>',
     summary: 'Run one service on its own port (microservices mode).',
     arity: [1, 1],
     async run({ config, args: [service = ''] }) {
-      if (!SERVICES.includes(service)) throw new UsageError(`serve: unknown service "${service}"; expected one of ${SERVICES.join(', ')}`);
+      const services = await serviceNames();
+      if (!services.includes(service)) throw new UsageError(`serve: unknown service "${service}"; expected one of ${services.join(', ')}`);
       const { startService } = await import('../runtime/service.ts');
       return startService({ ...config(), mode: 'microservices' }, service);
     },

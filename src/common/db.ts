@@ -70,6 +70,8 @@ export async function migrate(database: Database, module: string, migrations: Mo
  */
 export function createDatabases(options: DatabaseOptions = DEFAULT_DATABASE_OPTIONS): {
   open(url: string): Database;
+  /** Every database this process opened answers (readiness). */
+  pingAll(): Promise<void>;
   closeAll(): Promise<void>;
 } {
   const byUrl = new Map<string, Database>();
@@ -81,6 +83,9 @@ export function createDatabases(options: DatabaseOptions = DEFAULT_DATABASE_OPTI
         byUrl.set(url, database);
       }
       return database;
+    },
+    async pingAll() {
+      await Promise.all([...byUrl.values()].map((d) => d.ping()));
     },
     async closeAll() {
       await Promise.all([...byUrl.values()].map((d) => d.close()));

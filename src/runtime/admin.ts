@@ -1,16 +1,13 @@
 import type { Config } from '../common/config.ts';
 import { createContext } from './context.ts';
-import { analyticsMigrations } from '../modules/analytics/index.ts';
 import { authMigrations, createAuthRepository, createAuthService, type AuthService } from '../modules/auth/index.ts';
-import { linksMigrations } from '../modules/links/index.ts';
+import { MODULES } from './registry.ts';
 
 /** `morphlink migrate`: every module's tables, on each module's database. */
 export async function migrateAll(config: Readonly<Config>): Promise<void> {
   const ctx = createContext({ ...config, logLevel: 'warn' }, 'cli');
   try {
-    await ctx.openModuleDatabase('auth', authMigrations);
-    await ctx.openModuleDatabase('links', linksMigrations);
-    await ctx.openModuleDatabase('analytics', analyticsMigrations);
+    for (const module of MODULES) if (module.migrations) await ctx.openModuleDatabase(module.name, module.migrations);
   } finally {
     await ctx.databases.closeAll();
   }

@@ -16,7 +16,7 @@ export interface Context {
   metrics: Metrics;
   databases: ReturnType<typeof createDatabases>;
   /** Opens a module's database (shared per URL) and brings its tables up to date. */
-  openModuleDatabase(module: 'auth' | 'links' | 'analytics', migrations: ModuleMigrations): Promise<Database>;
+  openModuleDatabase(module: string, migrations: ModuleMigrations): Promise<Database>;
   /** Seeds visitor hashes: VISITOR_SECRET, or the one kept in DATA_DIR, so replicas and restarts agree. */
   visitorSecret: string;
 }
@@ -35,7 +35,8 @@ export function createContext(config: Readonly<Config>, service: string): Contex
     metrics: createMetrics(service),
     databases,
     async openModuleDatabase(module, migrations) {
-      const url = config.moduleDatabaseUrls[module];
+      // <MODULE>_DATABASE_URL, else DATABASE_URL (a module without a row of its own shares it).
+      const url = new Map<string, string>(Object.entries(config.moduleDatabaseUrls)).get(module) ?? config.databaseUrl;
       const database = databases.open(url);
       try {
         await migrate(database, module, migrations);

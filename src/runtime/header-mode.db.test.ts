@@ -25,7 +25,7 @@ describe('AUTH_MODE=header on a database that already has an admin', () => {
   });
   after(async () => {
     await monolith.app.close();
-    await monolith.writer.close();
+    await monolith.close();
     await monolith.ctx.databases.closeAll();
     await scratch.remove();
   });

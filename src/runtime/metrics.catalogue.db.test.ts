@@ -56,7 +56,7 @@ describe('the metric catalogue', () => {
       collect('monolith', response.body);
     } finally {
       await monolith.app.close();
-      await monolith.writer.close();
+      await monolith.close();
       await monolith.ctx.databases.closeAll();
     }
     // What only a redirector process (the click sender) and a links process with Redis register.

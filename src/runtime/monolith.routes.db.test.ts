@@ -29,7 +29,7 @@ describe('monolith routes', () => {
 
   after(async () => {
     await monolith.app.close();
-    await monolith.writer.close();
+    await monolith.close();
     await monolith.ctx.databases.closeAll();
     await scratch.remove();
   });
@@ -54,7 +54,7 @@ describe('monolith routes', () => {
     await api('POST', '/api/links', { url: 'https://example.com/count', code: 'route-count' });
     await visit('GET', '/r/route-count');
     await inject({ method: 'GET', url: '/r/route-count', headers: { 'user-agent': 'Googlebot/2.1 (+http://www.google.com/bot.html)' } });
-    await monolith.writer.flush();
+    await monolith.flush();
     assert.equal((await api('GET', '/api/links/route-count')).json().clicks, 1);
   });
 
@@ -68,7 +68,7 @@ describe('monolith routes', () => {
     await api('POST', '/api/links', { url: 'https://example.com/probe', code: 'route-probe', maxClicks: 1 });
     assert.equal((await visit('HEAD', '/r/route-probe')).statusCode, 302);
     assert.equal((await visit('GET', '/r/route-probe')).statusCode, 302);
-    await monolith.writer.flush();
+    await monolith.flush();
     assert.equal((await api('GET', '/api/links/route-probe')).json().clicks, 1);
   });
 

@@ -33,7 +33,7 @@ describe('rate limits on a monolith', () => {
   });
   after(async () => {
     await monolith.app.close();
-    await monolith.writer.close();
+    await monolith.close();
     await monolith.ctx.databases.closeAll();
     await scratch.remove();
   });
@@ -105,7 +105,7 @@ describe('rate limits set to 0', () => {
       }
     } finally {
       await monolith.app.close();
-      await monolith.writer.close();
+      await monolith.close();
       await monolith.ctx.databases.closeAll();
       await scratch.remove();
     }

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
+import type { ModuleDescriptor } from '../common/module.ts';
 import { watchSupervisor } from './lifecycle.ts';
+import { MODULES, portOf, urlOf } from './registry.ts';
 import { createChild, freePort, type Child, type ChildSpec } from './supervisor.child.ts';
 import { startControlServer } from './supervisor.control.ts';
-
-type ServiceName = 'auth' | 'links' | 'analytics' | 'redirector';
 
 export function parseReplicas(flag: string | undefined): { redirector?: number } {
   if (!flag) return {};
@@ -16,12 +16,17 @@ export function parseReplicas(flag: string | undefined): { redirector?: number }
 }
 
 /**
- * `morphlink up`: the fleet as child processes. Starts the four services, then the gateway once
- * they are healthy; restarts a crashed one with backoff; scales redirectors on request; and on
- * SIGTERM/SIGINT (or an IPC stop) stops the gateway first, then redirectors (which flush to
- * analytics), then links, analytics, auth. A failed start stops what it started and exits 1.
+ * `morphlink up`: the fleet as child processes, one per module (the replicated one, the
+ * redirector, as N replicas), then the gateway once they are healthy; restarts a crashed one with
+ * backoff; scales the replicas on request; and on SIGTERM/SIGINT (or an IPC stop) stops the
+ * gateway first, then the modules by their declared stop order (redirectors flush to analytics
+ * before it stops). A failed start stops what it started and exits 1.
  */
-export async function startSupervisor(config: Readonly<Config>, options: { replicas?: { redirector?: number } }): Promise<void> {
+export async function startSupervisor(
+  config: Readonly<Config>,
+  options: { replicas?: { redirector?: number } },
+  modules: readonly ModuleDescriptor[] = MODULES,
+): Promise<void> {
   const logger = createLogger(config.logLevel, 'supervisor');
   const token = config.internalToken ?? randomBytes(24).toString('base64url');
   if (!config.internalToken) {
@@ -29,7 +34,8 @@ export async function startSupervisor(config: Readonly<Config>, options: { repli
   }
   // Each child shows it on /health: only our own children pass the health check.
   const instance = randomBytes(9).toString('base64url');
-  const { servicePorts, serviceUrls } = config;
+  const replicated = modules.find((m) => m.replicated);
+  const singles = modules.filter((m) => m !== replicated);
   const redirectors: Child[] = [];
   const redirectorUrls = () => redirectors.map((r) => `http://127.0.0.1:${r.spec.port}`);
 
@@ -37,47 +43,52 @@ export async function startSupervisor(config: Readonly<Config>, options: { repli
     ...process.env,
     MODE: 'microservices',
     INTERNAL_TOKEN: token,
-    AUTH_PORT: String(servicePorts.auth),
-    LINKS_PORT: String(servicePorts.links),
-    ANALYTICS_PORT: String(servicePorts.analytics),
-    REDIRECTOR_PORT: String(servicePorts.redirector),
-    AUTH_URL: serviceUrls.auth,
-    LINKS_URL: serviceUrls.links,
-    ANALYTICS_URL: serviceUrls.analytics,
-    REDIRECTOR_URL: serviceUrls.redirector,
+    // Every module's <NAME>_PORT and <NAME>_URL, so each child finds its peers.
+    ...Object.fromEntries(
+      modules.flatMap((m) => [
+        [`${m.name.toUpperCase()}_PORT`, String(portOf(config, m))],
+        [`${m.name.toUpperCase()}_URL`, urlOf(config, m)],
+      ]),
+    ),
     REDIRECTOR_URLS: redirectorUrls().join(','),
     PORT: String(config.port),
     BASE_URL: config.baseUrl,
   });
-  const spec = (name: ServiceName | 'gateway', port: number, extra: NodeJS.ProcessEnv = {}): ChildSpec => ({
+  const spec = (name: string, port: number, extra: NodeJS.ProcessEnv = {}): ChildSpec => ({
     name,
     port,
     instance,
     env: () => ({ ...baseEnv(), ...extra }),
   });
   const redirectorSpec = (index: number, port: number) =>
-    spec('redirector', port, {
-      REDIRECTOR_PORT: String(port),
+    spec(replicated!.name, port, {
+      [`${replicated!.name.toUpperCase()}_PORT`]: String(port),
       // One spool per replica slot, so a restarted fleet replays what its predecessor spooled.
-      SPOOL_DIR: join(config.dataDir, 'spool', `redirector-${index}`),
+      SPOOL_DIR: join(config.dataDir, 'spool', `${replicated!.name}-${index}`),
     });
 
-  const [auth, links, analytics] = (['auth', 'links', 'analytics'] as const).map((name) => createChild(spec(name, servicePorts[name]), logger));
-  redirectors.push(createChild(redirectorSpec(0, servicePorts.redirector), logger));
-  for (let i = 1; i < (options.replicas?.redirector ?? 1); i++) redirectors.push(createChild(redirectorSpec(i, await freePort()), logger));
+  const services = singles.map((m) => ({ module: m, child: createChild(spec(m.name, portOf(config, m)), logger) }));
+  if (replicated) {
+    redirectors.push(createChild(redirectorSpec(0, portOf(config, replicated)), logger));
+    for (let i = 1; i < (options.replicas?.redirector ?? 1); i++) redirectors.push(createChild(redirectorSpec(i, await freePort()), logger));
+  }
   const gateway = createChild(spec('gateway', config.port), logger);
+  // Stop order: the gateway, then each module by its declared order (all replicas of one together).
+  const stopGroups = (): Child[][] => [
+    [gateway],
+    ...[...modules]
+      .sort((a, b) => a.stopOrder - b.stopOrder)
+      .map((m) => (m === replicated ? redirectors : services.filter((s) => s.module === m).map((s) => s.child))),
+  ];
+  const allChildren = () => stopGroups().flat();
 
   let control: { close(): Promise<unknown> } | null = null;
   let stopping = false;
   /** Gateway first (no new traffic), then the click producers flush while analytics still listens. */
   async function stopAll(): Promise<void> {
-    for (const child of [gateway, ...redirectors, links!, analytics!, auth!]) child.hold();
+    for (const child of allChildren()) child.hold();
     await control?.close();
-    await gateway.stop();
-    await Promise.all(redirectors.map((c) => c.stop()));
-    await links!.stop();
-    await analytics!.stop();
-    await auth!.stop();
+    for (const group of stopGroups()) await Promise.all(group.map((c) => c.stop()));
   }
   async function shutdown(signal: string) {
     if (stopping) return;
@@ -93,13 +104,13 @@ export async function startSupervisor(config: Readonly<Config>, options: { repli
 
   const started = Date.now();
   try {
-    await Promise.all([auth!, links!, analytics!, ...redirectors].map((c) => c.start()));
+    await Promise.all([...services.map((s) => s.child), ...redirectors].map((c) => c.start()));
     await gateway.start();
     control = await startControlServer({
       port: config.supervisorPort,
       token,
       status: () => ({
-        processes: [auth!, links!, analytics!, ...redirectors, gateway].map((c) => c.status()),
+        processes: [...services.map((s) => s.child), ...redirectors, gateway].map((c) => c.status()),
         replicas: { redirector: redirectors.length },
       }),
       scale: scaleRedirectors,
@@ -122,7 +133,10 @@ export async function startSupervisor(config: Readonly<Config>, options: { repli
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     await Promise.all([
       fetch(`http://127.0.0.1:${config.port}/_gateway/redirectors`, { method: 'PUT', headers, body }),
-      fetch(`${serviceUrls.links}/internal/redirectors`, { method: 'PUT', headers, body }),
+      // Every module that needs the replicas keeps their list (links tells each of link changes).
+      ...singles
+        .filter((m) => m.needs.includes(replicated!.name))
+        .map((m) => fetch(`${urlOf(config, m)}/internal/redirectors`, { method: 'PUT', headers, body })),
     ]);
   }
 

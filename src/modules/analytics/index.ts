@@ -31,3 +31,4 @@ export {
   StatsRangeSchema,
   UserStatsSchema,
 } from './analytics.schemas.ts';
+export { analyticsModule, type AnalyticsNeeds, type AnalyticsPeer } from './analytics.module.ts';

@@ -18,3 +18,4 @@ export {
   UserInfoSchema,
   VerdictSchema,
 } from './auth.schemas.ts';
+export { authModule, type AuthPeer } from './auth.module.ts';

@@ -28,3 +28,4 @@ export {
   ResolvedLinkSchema,
   UpdateLinkBody,
 } from './links.schemas.ts';
+export { linksModule, shortUrlOrigins, type LinksNeeds, type LinksPeer } from './links.module.ts';

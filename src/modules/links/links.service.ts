@@ -22,8 +22,8 @@ export interface LinksServiceDeps {
   /** Told after every update or delete; the call answers only once it resolved. */
   changes: LinkChangeListener;
   baseUrl: string;
-  /** Every host:port the server listens on (HOST, PORT): a target there would loop too. */
-  listen?: SelfOrigins['listen'];
+  /** Every host:port the server listens on (HOST, PORT): a target there would loop too. A function is asked at each check. */
+  listen?: SelfOrigins['listen'] | (() => SelfOrigins['listen']);
   now?: () => number;
   /** How long a listing waits for click totals before showing them as unknown (CLICK_TOTALS_TIMEOUT_MS). */
   clickTotalsTimeoutMs?: number;
@@ -40,7 +40,12 @@ export function createLinksService({
   now = Date.now,
   clickTotalsTimeoutMs = 1_000,
 }: LinksServiceDeps): LinksPort {
-  const self: SelfOrigins = { baseUrl, listen };
+  const self: SelfOrigins = {
+    baseUrl,
+    get listen() {
+      return typeof listen === 'function' ? listen() : listen;
+    },
+  };
   // Strictly increasing per process, so "newest first" is exact even within one millisecond.
   let lastStamp = 0;
   const stamp = () => (lastStamp = Math.max(now(), lastStamp + 1));

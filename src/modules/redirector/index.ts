@@ -10,3 +10,5 @@ export { createRedisPublisher, subscribeToLinkChanges } from './redirector.redis
 export { createRedirectCounter } from './redirector.metrics.ts';
 export { compileTrust, createFastPath, fromTrustedPeer, type FastPath } from './redirector.fastpath.ts';
 export { InvalidateBody, PasswordBody } from './redirector.schemas.ts';
+export { redirectorModule, type RedirectorNeeds, type RedirectorPeer } from './redirector.module.ts';
+export { createFastPathMetrics } from './redirector.metrics.ts';

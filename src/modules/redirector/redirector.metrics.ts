@@ -11,3 +11,20 @@ export function createRedirectCounter(registry: Registry): (status: number) => v
     child.inc();
   };
 }
+
+/**
+ * What the fast path reports for each redirect it answers, since Fastify's hooks never see it:
+ * the redirect counter and the request-duration histogram, label children made once per status.
+ */
+export function createFastPathMetrics(
+  countRedirect: (status: number) => void,
+  httpDuration: { labels(method: string, route: string, status: string): { observe(seconds: number): void } },
+): (status: number, seconds: number) => void {
+  const durations = new Map<number, { observe(seconds: number): void }>();
+  return (status, seconds) => {
+    countRedirect(status);
+    let duration = durations.get(status);
+    if (!duration) durations.set(status, (duration = httpDuration.labels('GET', '/:code', String(status))));
+    duration.observe(seconds);
+  };
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { originForm } from '../common/http/protocol-errors.ts';
+import { originForm } from '../../common/http/protocol-errors.ts';
 import { forwardedHeaders, withoutHopHeaders } from './gateway.headers.ts';
 
 describe('gateway headers', () => {

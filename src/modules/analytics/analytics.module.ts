@@ -1,0 +1,109 @@
+import { join } from 'node:path';
+import { createInternalGuard } from '../../common/http/internal.ts';
+import type { Authenticate } from '../../common/http/principal.ts';
+import type { ModuleContext, ModuleDescriptor, RemoteContext } from '../../common/module.ts';
+import { createAnalyticsClient, createEventsTransport } from './analytics.client.ts';
+import { analyticsInternalRoutes } from './analytics.internal.ts';
+import { analyticsMigrations } from './analytics.migrations.ts';
+import type { AnalyticsQueries, ClickEvent, ClickIngestion, LinkLookup } from './analytics.port.ts';
+import { createAnalyticsRepository } from './analytics.repository.ts';
+import { analyticsRoutes, eventsRoutes } from './analytics.routes.ts';
+import { createClickSender } from './analytics.sender.ts';
+import { createAnalyticsQueries, createClickIngestion } from './analytics.service.ts';
+import { createSpool } from './analytics.spool.ts';
+import { createClickWriter, type ClickWriter } from './analytics.writer.ts';
+import { createWriterSpool } from './analytics.writer-spool.ts';
+
+export interface AnalyticsPeer {
+  queries: AnalyticsQueries;
+  /**
+   * Where a process records the clicks it answers: the buffered writer when analytics is in the
+   * same process, the batching sender (with its spool) otherwise. Made on first use, so a process
+   * that records no clicks holds none.
+   */
+  readonly sink: { record(click: ClickEvent): void };
+}
+
+export interface AnalyticsNeeds {
+  auth: { authenticate: Authenticate };
+  links: { links: LinkLookup };
+}
+
+export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds> = {
+  name: 'analytics',
+  defaultPort: 8003,
+  migrations: analyticsMigrations,
+  publicRoutes: [
+    { methods: ['GET'], url: '/api/links/:code/stats' },
+    { methods: ['GET'], url: '/api/stats' },
+    { methods: ['GET'], url: '/stats' },
+  ],
+  stopOrder: 30,
+  needs: ['auth', 'links'],
+
+  async build(ctx, { auth, links }) {
+    const repository = createAnalyticsRepository(ctx.database!);
+    const queries = createAnalyticsQueries({ repository });
+    const ingestion = createClickIngestion(repository);
+    const databaseId = await ingestion.databaseId();
+    let writer: ClickWriter | undefined;
+    return {
+      provides: {
+        queries,
+        get sink() {
+          return (writer ??= createWriter(ctx, ingestion, databaseId));
+        },
+      },
+      routes(app) {
+        app.register(analyticsRoutes, { queries, links: links.links, authenticate: auth.authenticate });
+        // Served wherever analytics runs; the gateway never routes it (it is not a public route).
+        app.register(eventsRoutes, { ingestion, guard: createInternalGuard(ctx.config.internalToken) });
+      },
+      internalRoutes: (app, guard) => void app.register(analyticsInternalRoutes, { queries, ingestion, guard }),
+      flush: async () => writer?.flush(),
+      close: async () => writer?.close(),
+    };
+  },
+
+  connect(remote) {
+    let sender: ClickWriter | undefined;
+    return {
+      queries: createAnalyticsClient(remote.http('analytics')),
+      get sink() {
+        return (sender ??= createSender(remote));
+      },
+    };
+  },
+};
+
+/** The in-process sink: what the database will not take waits on disk, tagged with its id. */
+function createWriter(ctx: ModuleContext, { ingest }: ClickIngestion, databaseId: string): ClickWriter {
+  const { registry } = ctx.metrics;
+  const spool = createWriterSpool({
+    spool: createSpool(join(ctx.config.dataDir, 'spool', ctx.service)),
+    databaseId,
+    ingest,
+    registry,
+    logger: ctx.logger,
+  });
+  const { clickFlushMs: flushMs, clickBatchMax: batchMax } = ctx.config;
+  const writer = createClickWriter({ ingest, flushMs, batchMax, registry, logger: ctx.logger, spool });
+  return writer;
+}
+
+/** The remote sink: one send per batch with a short deadline, then the spool (see analytics.sender.ts). */
+function createSender({ config, logger, metrics, http, onClose, service, port }: RemoteContext): ClickWriter {
+  const sender = createClickSender({
+    // Its own pool with the send deadline: one send, then the spool, so a hung analytics holds no clicks in memory.
+    transport: createEventsTransport(http('analytics', { timeoutMs: config.clickSendTimeoutMs })),
+    // One spool per process (by port), so replicas never share a file.
+    spool: createSpool(config.spoolDir ?? join(config.dataDir, 'spool', `${service}-${port}`)),
+    flushMs: config.clickFlushMs,
+    sendTimeoutMs: config.clickSendTimeoutMs,
+    batchMax: Math.min(config.clickBatchMax, 500),
+    registry: metrics.registry,
+    logger,
+  });
+  onClose(() => sender.close());
+  return sender;
+}
