@@ -24,9 +24,7 @@ describe('AUTH_MODE=header on a database that already has an admin', () => {
     monolith = await buildMonolith(config);
   });
   after(async () => {
-    await monolith.app.close();
-    await monolith.close();
-    await monolith.ctx.databases.closeAll();
+    await monolith.dispose();
     await scratch.remove();
   });
 

@@ -55,9 +55,7 @@ describe('the metric catalogue', () => {
       assert.equal(response.statusCode, 200);
       collect('monolith', response.body);
     } finally {
-      await monolith.app.close();
-      await monolith.close();
-      await monolith.ctx.databases.closeAll();
+      await monolith.dispose();
     }
     // What only a redirector process (the click sender) and a links process with Redis register.
     const logger = createLogger('silent', 'test');

@@ -28,9 +28,7 @@ describe('monolith routes', () => {
   });
 
   after(async () => {
-    await monolith.app.close();
-    await monolith.close();
-    await monolith.ctx.databases.closeAll();
+    await monolith.dispose();
     await scratch.remove();
   });
 

@@ -23,7 +23,13 @@ export async function buildMonolith(config: Readonly<Config>, modules: readonly 
     for (const module of inStopOrder(built)) await module.close?.();
   };
   const flush = async () => void (await Promise.all(built.map((m) => m.flush?.())));
-  return { app, ctx, flush, close };
+  /** In-process callers (tests, tools): what serve() does at shutdown, without the exit. */
+  const dispose = async () => {
+    await app.close();
+    await close();
+    await ctx.databases.closeAll();
+  };
+  return { app, ctx, flush, close, dispose };
 }
 
 export async function startMonolith(config: Readonly<Config>): Promise<void> {

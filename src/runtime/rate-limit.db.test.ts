@@ -32,9 +32,7 @@ describe('rate limits on a monolith', () => {
     monolith = await buildMonolith(config);
   });
   after(async () => {
-    await monolith.app.close();
-    await monolith.close();
-    await monolith.ctx.databases.closeAll();
+    await monolith.dispose();
     await scratch.remove();
   });
 
@@ -104,9 +102,7 @@ describe('rate limits set to 0', () => {
         assert.equal((await monolith.app.inject({ method: 'POST', url: '/r/zero', payload: { password: 'no' } })).statusCode, 401);
       }
     } finally {
-      await monolith.app.close();
-      await monolith.close();
-      await monolith.ctx.databases.closeAll();
+      await monolith.dispose();
       await scratch.remove();
     }
   });

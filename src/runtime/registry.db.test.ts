@@ -61,9 +61,7 @@ describe('modules that describe themselves', () => {
       // The four others still answer beside it.
       assert.equal((await monolith.app.inject({ url: '/api/links', headers: { authorization: `Bearer ${key}` } })).statusCode, 200);
     } finally {
-      await monolith.app.close();
-      await monolith.close();
-      await monolith.ctx.databases.closeAll();
+      await monolith.dispose();
     }
   });
 
