@@ -16,7 +16,7 @@ import type { Metrics } from './metrics.ts';
  * descriptors, in one process (monolith) or one per process (microservices); nothing else in the
  * runtime names a module.
  */
-export interface ModuleDescriptor<Provides = unknown, Needs = object> {
+export interface ModuleDescriptor<Provides = unknown, Needs = object, Settings = Readonly<Config>> {
   name: ModuleName;
   /** Its own port in microservices (`<NAME>_PORT` overrides it). */
   defaultPort: number;
@@ -30,7 +30,7 @@ export interface ModuleDescriptor<Provides = unknown, Needs = object> {
   /** Its peers, by module name; `build` and `connect` get them as `peers[name]`. */
   needs: readonly ModuleName[];
   /** The module in this process, with its peers (in-process or remote, it cannot tell). */
-  build(ctx: ModuleContext, peers: Needs): Promise<BuiltModule<Provides>>;
+  build(ctx: ModuleContext<Settings>, peers: Needs): Promise<BuiltModule<Provides>>;
   /** What it provides, reached over HTTP from a process that does not run it. */
   connect(remote: RemoteContext): Provides;
 }
@@ -42,9 +42,13 @@ export interface PublicRoute {
   url: string;
 }
 
-/** What a module gets from the process it is built in. */
-export interface ModuleContext {
-  config: Readonly<Config>;
+/**
+ * What a module gets from the process it is built in. `config` is only its slice of the settings
+ * (`configSlice`, by the readers each row of the config table names), so a module cannot read
+ * what the table does not say it reads.
+ */
+export interface ModuleContext<Settings = Readonly<Config>> {
+  config: Settings;
   /** The process's name: the module's own, or `monolith`. */
   service: string;
   logger: Logger;

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createInternalGuard } from '../../common/http/internal.ts';
 import type { Authenticate } from '../../common/http/principal.ts';
+import type { ConfigSlice } from '../../common/config.ts';
 import type { ModuleContext, ModuleDescriptor, RemoteContext } from '../../common/module.ts';
 import { createAnalyticsClient, createEventsTransport } from './analytics.client.ts';
 import { analyticsInternalRoutes } from './analytics.internal.ts';
@@ -29,7 +30,9 @@ export interface AnalyticsNeeds {
   links: { links: LinkLookup };
 }
 
-export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds> = {
+type AnalyticsSettings = Readonly<ConfigSlice<'analytics'>>;
+
+export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, AnalyticsSettings> = {
   name: 'analytics',
   defaultPort: 8003,
   migrations: analyticsMigrations,
@@ -77,7 +80,7 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds> = 
 };
 
 /** The in-process sink: what the database will not take waits on disk, tagged with its id. */
-function createWriter(ctx: ModuleContext, { ingest }: ClickIngestion, databaseId: string): ClickWriter {
+function createWriter(ctx: ModuleContext<AnalyticsSettings>, { ingest }: ClickIngestion, databaseId: string): ClickWriter {
   const { registry } = ctx.metrics;
   const spool = createWriterSpool({
     spool: createSpool(join(ctx.config.dataDir, 'spool', ctx.service)),

@@ -1,4 +1,5 @@
 import type { Authenticate } from '../../common/http/principal.ts';
+import type { ConfigSlice } from '../../common/config.ts';
 import type { ModuleContext, ModuleDescriptor } from '../../common/module.ts';
 import { createAuthClient } from './auth.client.ts';
 import { createAuthenticate } from './auth.guard.ts';
@@ -16,7 +17,9 @@ export interface AuthPeer {
 
 const ANY = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
-export const authModule: ModuleDescriptor<AuthPeer> = {
+type AuthSettings = Readonly<ConfigSlice<'auth'>>;
+
+export const authModule: ModuleDescriptor<AuthPeer, object, AuthSettings> = {
   name: 'auth',
   defaultPort: 8004,
   migrations: authMigrations,
@@ -47,7 +50,7 @@ export const authModule: ModuleDescriptor<AuthPeer> = {
 };
 
 /** Says at start what a newcomer must do: make a first user, or know that header mode trusts anyone. */
-async function greet(ctx: ModuleContext, auth: AuthService): Promise<void> {
+async function greet(ctx: ModuleContext<AuthSettings>, auth: AuthService): Promise<void> {
   const { authMode, users } = ctx.config;
   if (authMode === 'header') {
     // Loud on purpose: on stderr whatever LOG_LEVEL says, since anyone who can reach the port is any user.

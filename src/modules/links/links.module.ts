@@ -1,4 +1,4 @@
-import type { Config } from '../../common/config.ts';
+import type { Config, ConfigSlice } from '../../common/config.ts';
 import { createInternalAuthenticate } from '../../common/http/internal.ts';
 import type { Authenticate } from '../../common/http/principal.ts';
 import type { ModuleDescriptor } from '../../common/module.ts';
@@ -24,7 +24,7 @@ export interface LinksNeeds {
 
 const ANY = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
-export const linksModule: ModuleDescriptor<LinksPeer, LinksNeeds> = {
+export const linksModule: ModuleDescriptor<LinksPeer, LinksNeeds, Readonly<ConfigSlice<'links'>>> = {
   name: 'links',
   defaultPort: 8001,
   migrations: linksMigrations,

@@ -2,6 +2,7 @@ import { createHttpClient, type HttpClient } from '../../common/http/client.ts';
 import { createInternalGuard } from '../../common/http/internal.ts';
 import { createReplicaSet, replicaRoutes } from '../../common/http/replicas.ts';
 import type { App } from '../../common/http/app.ts';
+import type { ConfigSlice } from '../../common/config.ts';
 import type { ModuleDescriptor, RemoteContext } from '../../common/module.ts';
 import type { LinkChangeListener } from '../links/index.ts';
 import { withLinkCache } from './redirector.cache.ts';
@@ -28,7 +29,7 @@ export interface RedirectorNeeds {
   analytics: { queries: ClickCounts; readonly sink: ClickSink };
 }
 
-export const redirectorModule: ModuleDescriptor<RedirectorPeer, RedirectorNeeds> = {
+export const redirectorModule: ModuleDescriptor<RedirectorPeer, RedirectorNeeds, Readonly<ConfigSlice<'redirector'>>> = {
   name: 'redirector',
   defaultPort: 8002,
   migrations: null,
