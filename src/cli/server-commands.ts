@@ -46,10 +46,13 @@ export const serverCommands: Record<string, Command> = {
     },
   },
   up: {
-    usage: 'up [--replicas redirector=N]',
+    usage: 'up [--replicas redirector=N] [--autopilot]',
     summary: 'Run every service and the gateway under a supervisor that restarts and scales them.',
-    details: '  --replicas redirector=N   start N redirector replicas (1-99)',
-    options: { replicas: { type: 'string' } },
+    details: [
+      '  --replicas redirector=N   start N redirector replicas (1-99)',
+      '  --autopilot               also run the autopilot (AUTOPILOT_PORT, rules from AUTOPILOT_RULES), which scales the redirectors',
+    ].join('\n'),
+    options: { replicas: { type: 'string' }, autopilot: { type: 'boolean', default: false } },
     arity: [0, 0],
     async run({ config, values }) {
       const { startSupervisor, parseReplicas } = await import('../runtime/supervisor.ts');
@@ -59,7 +62,7 @@ export const serverCommands: Record<string, Command> = {
       } catch (error) {
         throw new UsageError(`up: ${(error as Error).message}`);
       }
-      return startSupervisor({ ...config(), mode: 'microservices' }, { replicas });
+      return startSupervisor({ ...config(), mode: 'microservices' }, { replicas, autopilot: values.autopilot === true });
     },
   },
   autopilot: {

@@ -85,6 +85,8 @@ export const SETTINGS = [
     doc: "the autopilot's own port (`/health`, `/metrics`, `GET /api/autopilot`)" }),
   row({ env: 'AUTOPILOT_WINDOW_MS', field: 'autopilotWindowMs', default: 5_000, parse: p.integer(200, 3_600_000), readers: ['autopilot'],
     doc: 'one autopilot window: its signals compare two scrapes this far apart' }),
+  row({ env: 'AUTOPILOT_RULES', field: 'autopilotRules', default: null, shownDefault: 'the shipped `src/modules/autopilot/default-rules.json`',
+    parse: p.optionalString(), readers: ['autopilot'], doc: "the autopilot's rules file (JSON); `morphlink autopilot --rules` overrides it" }),
   row({ env: 'AUTOPILOT_WEBHOOK_URL', field: 'autopilotWebhookUrl', default: null, shownDefault: 'none', parse: p.optionalUrl(), readers: ['autopilot'],
     doc: 'where a `webhook` rule without its own `url` POSTs its decision' }),
   row({ env: 'AUTOPILOT_WEBHOOK_SECRET', field: 'autopilotWebhookSecret', default: null, shownDefault: 'none', parse: p.optionalString(), readers: ['autopilot'],

@@ -54,6 +54,8 @@ export interface Config {
   autopilotPort: number;
   /** How long one autopilot window is: its signals compare two scrapes this far apart. */
   autopilotWindowMs: number;
+  /** The autopilot's rules file; null: the shipped default rules. */
+  autopilotRules: string | null;
   /** Where a `webhook` rule POSTs its decision when the rule names no URL. */
   autopilotWebhookUrl: string | null;
   /** Signs each webhook body (X-MorphLink-Signature: sha256=HMAC). */

@@ -52,7 +52,7 @@ function watcher(config: Readonly<Config>, targets: string[], logger: Logger): {
 
 /** `morphlink autopilot`: scrape, decide, act, record; its own /health, /ready, /metrics and GET /api/autopilot. */
 export async function startAutopilot(config: Readonly<Config>, options: AutopilotOptions): Promise<void> {
-  const rulesFile = options.rulesFile ?? DEFAULT_RULES_FILE;
+  const rulesFile = options.rulesFile ?? config.autopilotRules ?? DEFAULT_RULES_FILE;
   const rules = loadRules(rulesFile);
   const ctx = createContext(config, 'autopilot');
   const { watch, supervisorUrl } = watcher(config, options.targets, ctx.logger);
