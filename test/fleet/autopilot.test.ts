@@ -70,7 +70,10 @@ describe('morphlink up --autopilot under a bounded load', () => {
     for (const port of ports) assert.ok((await metric(port, 'morphlink_redirects_total', 'status="302"')) > 0, `replica ${port} served nothing`);
 
     assert.ok(await until(async () => (await status()).replicas.redirector === 1, 20_000), 'it did not scale back in once quiet');
-    const journal = (await readFile(join(dir, 'autopilot', 'decisions.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Recorded);
+    const read = async () => (await readFile(join(dir, 'autopilot', 'decisions.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Recorded);
+    // The decision is appended once PUT /replicas has answered, a moment after the status shows it.
+    await until(async () => (await read()).some((d) => d.rule === 'scale-in'), 5_000);
+    const journal = await read();
     const out = journal.find((d) => d.rule === 'scale-out');
     const back = journal.find((d) => d.rule === 'scale-in');
     assert.deepEqual([out?.scale, out?.result], [{ from: 1, to: 2 }, 'done'], JSON.stringify(journal));

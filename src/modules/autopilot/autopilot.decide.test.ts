@@ -98,6 +98,14 @@ describe('autopilot signals', () => {
     assert.equal(s.redirect_rate, 2000);
   });
 
+  it('when the gateway counts the same redirects it proxied, then they are not counted twice nor taken for a replica', () => {
+    const gateway = (text: string) => text.replaceAll('service="redirector"', 'service="gateway"');
+    const s = computeSignals([[scrapeOf(before, 0), scrapeOf(after, 5000)], [scrapeOf(gateway(before), 0, 'g'), scrapeOf(gateway(after), 5000, 'g')]], 5);
+    assert.equal(s.redirect_rate, 2000);
+    assert.equal(s.replicas, 1);
+    assert.equal(s.redirect_rate_per_replica, 2000);
+  });
+
   it('when nothing was redirected in the window, then the percentiles are null, not 0', () => {
     const s = computeSignals([[scrapeOf(before, 0), scrapeOf(before, 5000)]], 5);
     assert.equal(s.latency_p99_ms, null);

@@ -67,9 +67,10 @@ export function quantile(q: number, buckets: Map<number, number>): number | null
  */
 export function computeSignals(pairs: readonly [Scrape, Scrape][], windowSeconds: number): Signals {
   const answered = pairs.filter(([before, after]) => before.up && after.up);
-  const redirecting = answered.filter(([, after]) => has(after.samples, METRICS.redirects.name));
-  const perSecond = (name: string, keep?: (s: Sample) => boolean) =>
-    round(answered.reduce((t, [b, a]) => t + delta(sum(b.samples, name, keep), sum(a.samples, name, keep)), 0) / windowSeconds);
+  // The gateway counts the redirects it proxies too (service="gateway"): the same ones, seen again.
+  const redirecting = answered.filter(([, a]) => a.samples.some((s) => s.name === METRICS.redirects.name && s.labels.service !== 'gateway'));
+  const perSecond = (name: string, keep?: (s: Sample) => boolean, from = answered) =>
+    round(from.reduce((t, [b, a]) => t + delta(sum(b.samples, name, keep), sum(a.samples, name, keep)), 0) / windowSeconds);
   const latest = (name: string, scale: number, combine: (values: number[]) => number) => {
     const values = answered.filter(([, a]) => has(a.samples, name)).map(([, a]) => sum(a.samples, name) * scale);
     return values.length ? round(combine(values)) : null;
@@ -79,7 +80,7 @@ export function computeSignals(pairs: readonly [Scrape, Scrape][], windowSeconds
     const seconds = quantile(q, buckets);
     return seconds === null ? null : round(seconds * 1000);
   };
-  const redirectRate = perSecond(METRICS.redirects.name);
+  const redirectRate = perSecond(METRICS.redirects.name, undefined, redirecting);
   const cpu = answered.filter(([, a]) => has(a.samples, CPU));
   return {
     up: pairs.length > 0 && pairs.every(([, after]) => after.up) ? 1 : 0,
