@@ -35,6 +35,7 @@ function watcher(config: Readonly<Config>, targets: string[], logger: Logger): {
           headers: { authorization: `Bearer ${config.internalToken ?? ''}` },
           signal: AbortSignal.timeout(2_000),
         });
+        if (response.status === 401 && !supervised) logger.warn({ supervisor: supervisorUrl }, 'the supervisor refused our INTERNAL_TOKEN: watching PORT instead; set the fleet\'s token to scale it');
         if (!response.ok) throw new Error(`GET /status answered ${response.status}`);
         const status = (await response.json()) as SupervisorStatus;
         if (!supervised) logger.info({ supervisor: supervisorUrl }, 'autopilot watches the fleet the supervisor reports');
