@@ -76,6 +76,10 @@ export function createAutopilot(deps: AutopilotDeps) {
       const from = pairs.length ? Math.min(...pairs.map(([b]) => b.at)) : to - deps.windowMs;
       const seconds = Math.max((to - from) / 1000, 0.001);
       signals = computeSignals(pairs, seconds);
+      // The supervisor's count, when known, is the one the rate is shared by (a replica that has not served yet included).
+      if (watched.replicas !== null && signals.redirect_rate !== null) {
+        signals = { ...signals, replicas: watched.replicas, redirect_rate_per_replica: Math.round((signals.redirect_rate / watched.replicas) * 1000) / 1000 };
+      }
       // Watching explicit targets: the replicas are the redirect-counting targets that answered.
       const replicas = watched.replicas ?? Math.max(signals.replicas ?? 1, 1);
       metrics.targetsDown.set(signals.targets_down ?? 0);
