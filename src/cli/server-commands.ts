@@ -4,7 +4,7 @@ import type { Config } from '../common/config.ts';
 import { describeDatabase } from '../common/database-url.ts';
 import { migrateAll } from '../runtime/admin.ts';
 import type { Command } from './command.ts';
-import { UsageError, type Output } from './output.ts';
+import { CliError, UsageError, type Output } from './output.ts';
 
 /** Every module can run as a service of its own, and so can the gateway. */
 async function serviceNames(): Promise<string[]> {
@@ -46,10 +46,13 @@ export const serverCommands: Record<string, Command> = {
     },
   },
   up: {
-    usage: 'up [--replicas redirector=N]',
+    usage: 'up [--replicas redirector=N] [--autopilot]',
     summary: 'Run every service and the gateway under a supervisor that restarts and scales them.',
-    details: '  --replicas redirector=N   start N redirector replicas (1-99)',
-    options: { replicas: { type: 'string' } },
+    details: [
+      '  --replicas redirector=N   start N redirector replicas (1-99)',
+      '  --autopilot               also run the autopilot (AUTOPILOT_PORT, rules from AUTOPILOT_RULES), which scales the redirectors',
+    ].join('\n'),
+    options: { replicas: { type: 'string' }, autopilot: { type: 'boolean', default: false } },
     arity: [0, 0],
     async run({ config, values }) {
       const { startSupervisor, parseReplicas } = await import('../runtime/supervisor.ts');
@@ -59,7 +62,35 @@ export const serverCommands: Record<string, Command> = {
       } catch (error) {
         throw new UsageError(`up: ${(error as Error).message}`);
       }
-      return startSupervisor({ ...config(), mode: 'microservices' }, { replicas });
+      return startSupervisor({ ...config(), mode: 'microservices' }, { replicas, autopilot: values.autopilot === true });
+    },
+  },
+  autopilot: {
+    usage: 'autopilot [--target URL ...] [--rules FILE] [--dry-run] [--once]',
+    summary: "Watch the fleet's metrics, decide by rules (scale, log, webhook) and record why in DATA_DIR/autopilot/decisions.jsonl.",
+    details: [
+      '  --target URL   a process to scrape (its /metrics); repeat for several. Default: what the',
+      "                 supervisor's GET /status lists (SUPERVISOR_PORT), else the monolith on PORT",
+      '  --rules FILE   the rules (JSON); default: the shipped src/modules/autopilot/default-rules.json',
+      '  --dry-run      decide and record, change nothing',
+      '  --once         one window (AUTOPILOT_WINDOW_MS), print its signals and decisions, exit',
+    ].join('\n'),
+    options: { target: { type: 'string', multiple: true }, rules: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, once: { type: 'boolean', default: false } },
+    arity: [0, 0],
+    async run({ config, values }) {
+      const targets = (values.target as unknown as string[] | undefined) ?? [];
+      for (const target of targets) {
+        if (!URL.canParse(target) || !/^https?:$/.test(new URL(target).protocol)) throw new UsageError(`autopilot: --target expects an http(s) URL, got "${target}"`);
+      }
+      const { startAutopilot, RulesError } = await import('../runtime/autopilot.ts');
+      const options = { targets, rulesFile: (values.rules as string | undefined) ?? null, dryRun: values['dry-run'] === true, once: values.once === true };
+      try {
+        await startAutopilot(config(), options);
+      } catch (error) {
+        // A bad rules file is the user's to fix: its message names the rule and the field.
+        if (error instanceof RulesError) throw new CliError('RULES', `autopilot: ${error.message}`);
+        throw error;
+      }
     },
   },
   migrate: {

@@ -146,7 +146,7 @@ describe('configSlice', () => {
 
   it('when every reader takes its slice, then together they cover every Config field', () => {
     const config = loadConfig({});
-    const readers = ['auth', 'links', 'redirector', 'analytics', 'monolith', 'gateway', 'supervisor', 'cli'] as const;
+    const readers = ['auth', 'links', 'redirector', 'analytics', 'monolith', 'gateway', 'supervisor', 'cli', 'autopilot'] as const;
     const covered = new Set(readers.flatMap((r) => Object.keys(configSlice(config, r))));
     assert.deepEqual([...covered].sort(), Object.keys(config).sort());
   });

@@ -50,6 +50,16 @@ export interface Config {
   clickSendTimeoutMs: number;
   /** Seeds visitor hashes; when unset, one is generated once and kept in DATA_DIR/visitor-secret. */
   visitorSecret: string | null;
+  /** The autopilot's own port (`morphlink autopilot`, `up --autopilot`). */
+  autopilotPort: number;
+  /** How long one autopilot window is: its signals compare two scrapes this far apart. */
+  autopilotWindowMs: number;
+  /** The autopilot's rules file; null: the shipped default rules. */
+  autopilotRules: string | null;
+  /** Where a `webhook` rule POSTs its decision when the rule names no URL. */
+  autopilotWebhookUrl: string | null;
+  /** Signs each webhook body (X-MorphLink-Signature: sha256=HMAC). */
+  autopilotWebhookSecret: string | null;
 }
 
 export interface RateLimitConfig {
@@ -59,7 +69,7 @@ export interface RateLimitConfig {
 }
 
 /** Who reads a setting: a module (in whichever process runs it), a process of its own, or the CLI. */
-export type Reader = 'auth' | 'links' | 'redirector' | 'analytics' | 'monolith' | 'gateway' | 'supervisor' | 'cli';
+export type Reader = 'auth' | 'links' | 'redirector' | 'analytics' | 'monolith' | 'gateway' | 'supervisor' | 'cli' | 'autopilot';
 
 /** Fields set whole, and the sub-fields of the grouped ones (`servicePorts.links`). */
 export type FieldPath = {

@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 /** Which module (wherever it runs) or process registers the metric. */
-export type Emitter = 'every process' | 'links' | 'redirector' | 'analytics';
+export type Emitter = 'every process' | 'links' | 'redirector' | 'analytics' | 'autopilot';
 
 export interface MetricDef<T extends MetricType = MetricType, L extends string = string> {
   name: string;
@@ -51,6 +51,13 @@ export const METRICS = {
     name: 'morphlink_events_foreign_total', type: 'counter', help: 'Spooled click events of another analytics database, set aside', labels: [], emittedBy: ['redirector'],
   }),
   eventsDropped: def({ name: 'morphlink_events_dropped_total', type: 'counter', help: 'Click events lost (must stay 0)', labels: [], emittedBy: ['redirector'] }),
+  autopilotDecisions: def({
+    name: 'morphlink_autopilot_decisions_total', type: 'counter', help: 'Autopilot decisions, by rule, action and result (done, failed, dry-run)',
+    labels: ['rule', 'action', 'result'], emittedBy: ['autopilot'],
+  }),
+  autopilotTargetsDown: def({
+    name: 'morphlink_autopilot_targets_down', type: 'gauge', help: 'Targets that did not answer the last scrape', labels: [], emittedBy: ['autopilot'],
+  }),
 } as const;
 
 export type MetricKey = keyof typeof METRICS;

@@ -7,6 +7,7 @@ import { Registry } from 'prom-client';
 import { loadConfig } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
 import { METRIC_LIST, type MetricDef } from '../common/metrics.catalogue.ts';
+import { createAutopilotMetrics } from '../modules/autopilot/index.ts';
 import { createClickSender, createSpool } from '../modules/analytics/index.ts';
 import { createRedisPublisher } from '../modules/redirector/index.ts';
 import { buildMonolith } from './monolith.ts';
@@ -75,7 +76,9 @@ describe('the metric catalogue', () => {
       registry,
       logger,
     });
-    collect('sender and publisher', await registry.metrics());
+    // The autopilot's own counters, as its process registers them.
+    createAutopilotMetrics(registry);
+    collect('sender, publisher and autopilot', await registry.metrics());
     await sender.close();
     await publisher.close();
   });

@@ -16,6 +16,8 @@ export interface ChildSpec {
   /** The fleet's instance id, also in env as MORPHLINK_INSTANCE: the child shows it on /health. */
   instance: string;
   env: () => NodeJS.ProcessEnv;
+  /** The command line after `morphlink`; default `serve <name>`. */
+  args?: string[];
 }
 
 export type Child = ReturnType<typeof createChild>;
@@ -50,7 +52,7 @@ export function createChild(spec: ChildSpec, logger: Logger) {
     healthy = false;
     portInUse = false;
     // Own process group on POSIX: a terminal's Ctrl-C reaches the supervisor only, which stops us in order.
-    const proc = spawn(process.execPath, [BIN, 'serve', spec.name], {
+    const proc = spawn(process.execPath, [BIN, ...(spec.args ?? ['serve', spec.name])], {
       env: { ...spec.env(), MORPHLINK_INSTANCE: spec.instance },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       detached: process.platform !== 'win32',

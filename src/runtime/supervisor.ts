@@ -24,7 +24,7 @@ export function parseReplicas(flag: string | undefined): { redirector?: number }
  */
 export async function startSupervisor(
   config: Readonly<Config>,
-  options: { replicas?: { redirector?: number } },
+  options: { replicas?: { redirector?: number }; autopilot?: boolean },
   modules: readonly ModuleDescriptor[] = MODULES,
 ): Promise<void> {
   const logger = createLogger(config.logLevel, 'supervisor');
@@ -73,8 +73,13 @@ export async function startSupervisor(
     for (let i = 1; i < (options.replicas?.redirector ?? 1); i++) redirectors.push(createChild(redirectorSpec(i, await freePort()), logger));
   }
   const gateway = createChild(spec('gateway', config.port), logger);
-  // Stop order: the gateway, then each module by its declared order (all replicas of one together).
+  // The autopilot reads the control port's /status and scales through it: one more child, started last.
+  const autopilot = options.autopilot
+    ? createChild({ ...spec('autopilot', config.autopilotPort, { AUTOPILOT_PORT: String(config.autopilotPort), SUPERVISOR_PORT: String(config.supervisorPort) }), args: ['autopilot'] }, logger)
+    : null;
+  // Stop order: the autopilot (no scaling while stopping), the gateway, then each module by its declared order.
   const stopGroups = (): Child[][] => [
+    ...(autopilot ? [[autopilot]] : []),
     [gateway],
     ...[...modules]
       .sort((a, b) => a.stopOrder - b.stopOrder)
@@ -110,12 +115,13 @@ export async function startSupervisor(
       port: config.supervisorPort,
       token,
       status: () => ({
-        processes: [...services.map((s) => s.child), ...redirectors, gateway].map((c) => c.status()),
+        processes: [...services.map((s) => s.child), ...redirectors, gateway, ...(autopilot ? [autopilot] : [])].map((c) => c.status()),
         replicas: { redirector: redirectors.length },
       }),
       scale: scaleRedirectors,
       logger,
     });
+    await autopilot?.start();
   } catch (error) {
     if (stopping) return;
     stopping = true;
