@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from '../common/config.ts';
-import { createInternalGuard } from '../common/http/internal.ts';
 import type { Logger } from '../common/logger.ts';
+import { createAdminGuard } from './autopilot.guard.ts';
 import { act, autopilotRoutes, createAutopilot, DEFAULT_RULES_FILE, loadRules, type Watched } from '../modules/autopilot/index.ts';
 
 export { RulesError } from '../modules/autopilot/index.ts';
@@ -86,7 +86,7 @@ export async function startAutopilot(config: Readonly<Config>, options: Autopilo
     return;
   }
   const app = createServerFor(ctx, { ready: {} });
-  autopilotRoutes(app, autopilot, createInternalGuard(config.internalToken));
+  autopilotRoutes(app, autopilot, createAdminGuard(config.internalToken, `http://127.0.0.1:${config.port}`));
   let stopped = false;
   // One window after another; a failed window (the supervisor gone) is logged, the next one tries again.
   const loop = async () => {

@@ -34,7 +34,7 @@ export interface Target {
   eventsUrl: string;
   internalToken: string;
   ports: Ports;
-  createUser(name: string): Promise<string>;
+  createUser(name: string, options?: { admin?: boolean }): Promise<string>;
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<number | null>;
   restart(): Promise<void>;
   dispose(): Promise<void>;
@@ -61,7 +61,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     eventsUrl: opts.mode === 'monolith' ? baseUrl : `http://127.0.0.1:${ports.analytics}`,
     internalToken,
     ports,
-    createUser: (name) => createUser(env, name),
+    createUser: (name, options) => createUser(env, name, options),
     stop: (signal = 'SIGTERM') => server.stop(signal),
     async restart() {
       await server.stop('SIGTERM');
@@ -115,9 +115,10 @@ export async function targetEnv(mode: Mode, databaseUrl: string, dataDir: string
 }
 
 /** `morphlink user create <name> --json` with the target's environment; returns the API key. */
-export async function createUser(env: NodeJS.ProcessEnv, name: string): Promise<string> {
+export async function createUser(env: NodeJS.ProcessEnv, name: string, { admin = false } = {}): Promise<string> {
   const run = promisify(execFile);
-  const { stdout } = await run(process.execPath, [BIN, 'user', 'create', name, '--json'], { cwd: ROOT, env, timeout: 30_000 });
+  const args = [BIN, 'user', 'create', name, '--json', ...(admin ? ['--admin'] : [])];
+  const { stdout } = await run(process.execPath, args, { cwd: ROOT, env, timeout: 30_000 });
   const line = stdout.split('\n').find((l) => l.trim().startsWith('{'));
   const parsed = JSON.parse(line ?? 'null') as { apiKey?: unknown } | null;
   if (typeof parsed?.apiKey !== 'string') throw new Error(`user create ${name} printed no apiKey: ${stdout}`);

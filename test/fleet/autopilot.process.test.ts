@@ -99,7 +99,9 @@ describe('morphlink autopilot against a real monolith', () => {
 
   it('when its target stops answering, then it reports up == 0, records the alert and keeps serving', async () => {
     const port = await freePort();
-    const run = spawnMorphlink(['autopilot', '--target', monolith.baseUrl], env({ AUTOPILOT_PORT: String(port) }));
+    // PORT: the API the autopilot checks an admin key against (the monolith it watches).
+    const apiPort = new URL(monolith.baseUrl).port;
+    const run = spawnMorphlink(['autopilot', '--target', monolith.baseUrl], env({ AUTOPILOT_PORT: String(port), PORT: apiPort }));
     try {
       await waitFor200(run, `http://127.0.0.1:${port}/health`, 20_000);
       const state = async () => {
@@ -107,6 +109,11 @@ describe('morphlink autopilot against a real monolith', () => {
         return (await response.json()) as { signals: { up: number } | null; decisions: { rule: string }[] };
       };
       assert.equal((await fetch(`http://127.0.0.1:${port}/api/autopilot`)).status, 401, 'the API needs the token');
+      // Or an admin's API key, checked against the API it watches; a user who is not admin gets 403.
+      const asKey = (key: string) => fetch(`http://127.0.0.1:${port}/api/autopilot`, { headers: { authorization: `Bearer ${key}` } });
+      assert.equal((await asKey(await monolith.createUser('pilot-admin', { admin: true }))).status, 200);
+      assert.equal((await asKey(await monolith.createUser('pilot-user'))).status, 403);
+      assert.equal((await asKey('mlk_not-a-key')).status, 401);
       assert.ok(await until(async () => (await state()).signals?.up === 1, 10_000), 'up never became 1');
       await monolith.stop('SIGKILL');
       assert.ok(await until(async () => (await state()).signals?.up === 0, 10_000), 'up never became 0');

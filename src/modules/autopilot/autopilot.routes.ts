@@ -3,8 +3,8 @@ import type { Authenticate } from '../../common/http/principal.ts';
 import type { Autopilot } from './autopilot.service.ts';
 
 /**
- * GET /api/autopilot: current signals, rules, last 100 decisions (newest first). Guarded by the
- * fleet's INTERNAL_TOKEN: the autopilot has no user database to check an admin key against.
+ * GET /api/autopilot: current signals, rules, last 100 decisions (newest first), for admins:
+ * `guard` is given by the process (the fleet token or an admin's API key).
  */
 export function autopilotRoutes(app: App, autopilot: Pick<Autopilot, 'snapshot'>, guard: Authenticate): void {
   void app.register(async (scope) => {
