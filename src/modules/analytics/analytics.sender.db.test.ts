@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Registry } from 'prom-client';
 import { eventually } from '../../../test/contract/fixtures.ts';
-import { createHttpClient, type HttpClient } from '../../common/http/client.ts';
 import { createInternalGuard } from '../../common/http/internal.ts';
 import { createHttpServer } from '../../common/http/server.ts';
 import { createMetrics } from '../../common/metrics.ts';
@@ -15,16 +13,11 @@ import {
   createAnalyticsRepository,
   createAnalyticsQueries,
   createClickIngestion,
-  createClickSender,
-  createEventsTransport,
-  createSpool,
   eventsRoutes,
   type ClickEvent,
 } from './index.ts';
+import { startSender, TOKEN } from './analytics.test-server.ts';
 
-const TOKEN = 'sender-test-token';
-
-const counted = async (registry: Registry, name: string) => (await registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
 
 describe('click sender over HTTP to a real analytics server (sqlite)', () => {
   const database = useDatabase('sqlite', { analytics: analyticsMigrations });
@@ -69,31 +62,13 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
     return { stop, port: (app.server.address() as { port: number }).port };
   }
 
-  /** A sender as a redirector builds one, on its own spool and registry, speaking to `port`. */
+  /** A sender as a redirector builds one (startSender), watching the four counters these cases assert. */
   function senderTo(t: TestContext, port: number, spoolDir = join(scratch.dir, `spool-${++spools}`)) {
-    const http: HttpClient = createHttpClient(`http://127.0.0.1:${port}`, { token: TOKEN, timeoutMs: 1_000 });
-    const registry = new Registry();
-    const spool = createSpool(spoolDir);
-    const sender = createClickSender({
-      transport: createEventsTransport(http),
-      spool,
-      // A long interval: flushes happen when the test asks; replays come from the short timer.
-      flushMs: 60_000,
-      batchMax: 1_000,
-      registry,
-      logger: silentLogger,
-      replayEveryMs: 50,
-    });
-    const totals = async () => ({
-      sent: await counted(registry, 'morphlink_events_sent_total'),
-      spooled: await counted(registry, 'morphlink_events_spooled_total'),
-      replayed: await counted(registry, 'morphlink_events_replayed_total'),
-      dropped: await counted(registry, 'morphlink_events_dropped_total'),
-    });
-    let closing: Promise<void> | undefined;
-    // Stops the timers and the pool; what is still buffered goes to the spool.
-    const close = () => (closing ??= sender.close().then(() => http.close()));
-    t.after(close);
+    const { sender, spool, totals: all, close } = startSender(t, port, spoolDir);
+    const totals = async () => {
+      const { sent, spooled, replayed, dropped } = await all();
+      return { sent, spooled, replayed, dropped };
+    };
     return { sender, spool, totals, spoolDir, close };
   }
 
