@@ -89,6 +89,8 @@ export const SETTINGS = [
     doc: "`up`'s control endpoint on 127.0.0.1 (`GET /status`, `PUT /replicas`)" }),
   row({ env: 'AUTOPILOT_PORT', field: 'autopilotPort', default: 8005, parse: p.port(), readers: ['autopilot', 'supervisor'],
     doc: "the autopilot's own port (`/health`, `/metrics`, `GET /api/autopilot`)" }),
+  row({ env: 'AUTOPILOT_URL', field: 'autopilotUrl', default: null, shownDefault: 'none (`up --autopilot` sets it)', parse: p.optionalUrl(), readers: ['gateway', 'monolith'],
+    doc: 'where the autopilot listens: `GET /api/autopilot` on the public port is passed to it (the dashboard shows its signals and decisions)' }),
   row({ env: 'AUTOPILOT_WINDOW_MS', field: 'autopilotWindowMs', default: 5_000, parse: p.integer(200, 3_600_000), readers: ['autopilot'],
     doc: 'one autopilot window: its signals compare two scrapes this far apart' }),
   row({ env: 'AUTOPILOT_RULES', field: 'autopilotRules', default: null, shownDefault: 'the shipped `src/modules/autopilot/default-rules.json`',

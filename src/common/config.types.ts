@@ -61,6 +61,8 @@ export interface Config {
   /** The autopilot's rules file; null: the shipped default rules. */
   autopilotRules: string | null;
   /** Where a `webhook` rule POSTs its decision when the rule names no URL. */
+  /** The autopilot's own URL, when one runs: the public port passes GET /api/autopilot to it. */
+  autopilotUrl: string | null;
   autopilotWebhookUrl: string | null;
   /** Signs each webhook body (X-MorphLink-Signature: sha256=HMAC). */
   autopilotWebhookSecret: string | null;

@@ -4,7 +4,7 @@ import { AppError } from '../common/errors.ts';
 import { createInternalGuard } from '../common/http/internal.ts';
 
 /**
- * GET /api/autopilot is for admins: the fleet's INTERNAL_TOKEN, or an admin's API key. The
+ * GET /api/autopilot is for admins: the fleet's INTERNAL_TOKEN, an admin's API key or dashboard session. The
  * autopilot keeps no users, so a key is checked where users live, through the public API it
  * watches (`GET /api/users/me` on the monolith or the gateway), which works in either mode.
  */
@@ -13,11 +13,12 @@ export function createAdminGuard(token: string | null, apiBase: string): onReque
   return async function guardAdmin(this: unknown, request, reply) {
     if (await internal.call(this as never, request, reply).then(() => true, () => false)) return;
     const headers: Record<string, string> = {};
-    for (const name of ['authorization', 'x-api-key'] as const) {
+    // A signed-in dashboard sends its session cookie: a GET, so no CSRF token is needed to check it.
+    for (const name of ['authorization', 'x-api-key', 'cookie'] as const) {
       const value = request.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
-    if (Object.keys(headers).length === 0) throw new AppError('UNAUTHORIZED', 'Send the INTERNAL_TOKEN or an admin API key.');
+    if (Object.keys(headers).length === 0) throw new AppError('UNAUTHORIZED', 'Send the INTERNAL_TOKEN or an admin API key, or sign in as an admin.');
     const me = await httpRequest(`${apiBase}/api/users/me`, { headers, headersTimeout: 2_000, bodyTimeout: 2_000 }).catch(() => null);
     if (!me) throw new AppError('UNAVAILABLE', `The API at ${apiBase} did not answer to check the key.`);
     const body = (await me.body.json().catch(() => null)) as { isAdmin?: unknown } | null;

@@ -4,6 +4,7 @@ import type { ModuleDescriptor } from '../common/module.ts';
 import { buildInProcess, inStopOrder } from './assembly.ts';
 import { createContext, createServerFor, rateLimitsOf } from './context.ts';
 import { registerDashboard } from './dashboard.ts';
+import { proxyAutopilot } from './gateway/gateway.proxy.ts';
 import { serve } from './lifecycle.ts';
 import { MODULES } from './registry.ts';
 
@@ -20,6 +21,7 @@ export async function buildMonolith(config: Readonly<Config>, modules: readonly 
   await registerRateLimits(app, rateLimitsOf(ctx));
   for (const module of built) module.routes(app);
   registerDashboard(app);
+  proxyAutopilot(app, config);
   /** Flushes every module in stop order (the click writer last but auth), then the databases close. */
   const close = async () => {
     for (const module of inStopOrder(built)) await module.close?.();

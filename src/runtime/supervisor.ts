@@ -72,7 +72,7 @@ export async function startSupervisor(
     redirectors.push(createChild(redirectorSpec(0, portOf(config, replicated)), logger));
     for (let i = 1; i < (options.replicas?.redirector ?? 1); i++) redirectors.push(createChild(redirectorSpec(i, await freePort()), logger));
   }
-  const gateway = createChild(spec('gateway', config.port), logger);
+  const gateway = createChild(spec('gateway', config.port, options.autopilot ? { AUTOPILOT_URL: `http://127.0.0.1:${config.autopilotPort}` } : {}), logger);
   // The autopilot reads the control port's /status and scales through it: one more child, started last.
   const autopilot = options.autopilot
     ? createChild({ ...spec('autopilot', config.autopilotPort, { AUTOPILOT_PORT: String(config.autopilotPort), SUPERVISOR_PORT: String(config.supervisorPort) }), args: ['autopilot'] }, logger)

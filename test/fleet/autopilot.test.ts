@@ -84,4 +84,21 @@ describe('morphlink up --autopilot under a bounded load', () => {
     // None lost while scaling: the stats count every redirect of the run.
     await assertSettledTotal(client, link.code, LOAD.amount);
   });
+
+  it('when an admin’s dashboard asks the gateway for /api/autopilot, then the autopilot answers its signals; a plain user gets 403', async () => {
+    await fleet.createUser('pilot-admin', { admin: true, password: 'admin password' });
+    await fleet.createUser('pilot-user', { password: 'user password' });
+    const cookieFor = async (name: string, password: string) => {
+      const login = await fetch(`${fleet.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
+      assert.equal(login.status, 200);
+      return /^(morphlink_session=[^;]*)/.exec(login.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    };
+    const asAdmin = await fetch(`${fleet.baseUrl}/api/autopilot`, { headers: { cookie: await cookieFor('pilot-admin', 'admin password') } });
+    assert.equal(asAdmin.status, 200);
+    const snapshot = (await asAdmin.json()) as { signals: object | null; rules: unknown[]; decisions: { rule: string }[] };
+    assert.ok(snapshot.rules.length > 0);
+    assert.ok(snapshot.decisions.some((d) => d.rule === 'scale-out'), 'the decisions of the run above');
+    assert.equal((await fetch(`${fleet.baseUrl}/api/autopilot`, { headers: { cookie: await cookieFor('pilot-user', 'user password') } })).status, 403);
+    assert.equal((await fetch(`${fleet.baseUrl}/api/autopilot`)).status, 401);
+  });
 });

@@ -1,5 +1,6 @@
 import replyFrom from '@fastify/reply-from';
 import type { Dispatcher } from 'undici';
+import type { Config } from '../../common/config.ts';
 import { AppError } from '../../common/errors.ts';
 import { sendProblem, type App } from '../../common/http/server.ts';
 import type { PublicRoute } from '../../common/module.ts';
@@ -57,5 +58,17 @@ export function proxy(app: App, base: string, routes: readonly PublicRoute[], { 
         },
       });
     }
+  });
+}
+
+/**
+ * GET /api/autopilot on the public port, passed to the autopilot's own process when AUTOPILOT_URL
+ * says where it runs (`up --autopilot` sets it for the gateway): the dashboard asks there.
+ */
+export function proxyAutopilot(app: App, config: Readonly<Pick<Config, 'autopilotUrl' | 'trustProxy' | 'bodyLimitBytes'>>): void {
+  if (!config.autopilotUrl) return;
+  proxy(app, config.autopilotUrl, [{ methods: ['GET'], url: '/api/autopilot' }], {
+    trust: compileTrust(config.trustProxy),
+    bodyLimit: config.bodyLimitBytes,
   });
 }

@@ -15,7 +15,7 @@ import { serve } from '../lifecycle.ts';
 import { urlOf } from '../registry.ts';
 import { fetchJson, healthSummary, upstreamReadiness } from './gateway.health.ts';
 import { compileTrust } from '../../modules/redirector/index.ts';
-import { proxy } from './gateway.proxy.ts';
+import { proxy, proxyAutopilot } from './gateway.proxy.ts';
 import { mergeSpecs, type OpenApi } from './openapi.merge.ts';
 
 /**
@@ -55,6 +55,7 @@ export async function startGateway(config: Readonly<Config>, modules: readonly M
     throw new AppError('NOT_FOUND', 'Not found.');
   };
   registerDashboard(app);
+  proxyAutopilot(app, config);
   app.all('/internal/*', { schema: { hide: true } }, notRouted);
   app.post('/events', { schema: { hide: true } }, notRouted);
   // The supervisor tells the gateway when replicas come and go; served on this process's own routes.
