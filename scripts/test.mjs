@@ -1,19 +1,20 @@
 // Cross-platform test runner: node 20's --test takes no globs, so we list the files here.
-// Usage: node scripts/test.mjs [unit|db|contract|fleet|all] [file-filter...]
+// Usage: node scripts/test.mjs [unit|db|contract|fleet|browser|all] [file-filter...]
 // (default all; all runs the tiers in that order; filters keep only files whose path contains one)
 //
 // The tier of a test file follows from its name and folder:
+//   browser   test/browser/**                        the dashboard in headless Chromium, against a monolith and a fleet
 //   fleet     test/fleet/** and test/cli/**          child processes (a fleet, the CLI)
 //   contract  test/contract/**                       the black-box suite against a monolith and a fleet
 //   db        any other *.db.test.ts                 a real SQLite file or PostgreSQL database
-//   unit      every other *.test.ts                  no database, no Redis, no child process; seconds
+//   unit      every other *.test.ts (src/, test/, web/) no database, no Redis, no child process; seconds
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const TIERS = ['unit', 'db', 'contract', 'fleet'];
+const TIERS = ['unit', 'db', 'contract', 'fleet', 'browser'];
 const [which = 'all', ...filters] = process.argv.slice(2);
 if (which !== 'all' && !TIERS.includes(which)) {
   console.error(`usage: node scripts/test.mjs [${TIERS.join('|')}|all]`);
@@ -30,13 +31,14 @@ function find(dir, out = []) {
 }
 
 export function tierOf(file) {
+  if (file.startsWith('test/browser/')) return 'browser';
   if (file.startsWith('test/fleet/') || file.startsWith('test/cli/')) return 'fleet';
   if (file.startsWith('test/contract/')) return 'contract';
   if (file.endsWith('.db.test.ts')) return 'db';
   return 'unit';
 }
 
-// db, contract and fleet: a process per file, one at a time (they share ports, PostgreSQL and a small machine).
+// db, contract, fleet and browser: a process per file, one at a time (they share ports, PostgreSQL and a small machine).
 const oneFileAtATime = (files) => ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files];
 
 // unit: every file imported into one process. Loading tsx once instead of once per file is what
@@ -47,7 +49,7 @@ const inOneProcess = (files) => [
   '-e', files.map((file) => `await import(${JSON.stringify(pathToFileURL(join(root, file)).href)});`).join('\n'),
 ];
 
-const all = [...find(join(root, 'src')), ...find(join(root, 'test'))]
+const all = [...find(join(root, 'src')), ...find(join(root, 'test')), ...find(join(root, 'web'))]
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
   .sort();
 for (const tier of which === 'all' ? TIERS : [which]) {

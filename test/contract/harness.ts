@@ -16,13 +16,13 @@ export interface TargetOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Every port a fleet listens on; a monolith uses only `gateway` (its one public port). */
 export interface UserOptions {
   admin?: boolean;
   /** A dashboard password, piped to `--password-stdin`. */
   password?: string;
 }
 
+/** Every port a fleet listens on; a monolith uses only `gateway` (its one public port). */
 export interface Ports {
   gateway: number;
   auth: number;
