@@ -9,7 +9,7 @@
 //   db        any other *.db.test.ts                 a real SQLite file or PostgreSQL database
 //   unit      every other *.test.ts (src/, test/, web/) no database, no Redis, no child process; seconds
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -22,6 +22,7 @@ if (which !== 'all' && !TIERS.includes(which)) {
 }
 
 function find(dir, out = []) {
+  if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) find(path, out);
