@@ -33,9 +33,16 @@ export function sessionCases(s: Suite): void {
       },
     };
   };
+  // The first through the command line (--password-stdin), the rest through an admin's POST /api/users: one process start, not eight.
+  let admin: string | undefined;
   const newUserWithPassword = async (prefix: string) => {
     const name = unique(prefix);
-    await s.target.createUser(name, { password: PASSWORD });
+    if (!admin) {
+      admin = await s.target.createUser(name, { password: PASSWORD, admin: true });
+      return name;
+    }
+    const created = await send(s.target.baseUrl, 'POST', '/api/users', { json: { name, password: PASSWORD }, headers: { authorization: `Bearer ${admin}` } });
+    assertStatus(created, 201, `create ${name}`);
     return name;
   };
 
@@ -113,6 +120,17 @@ export function sessionCases(s: Suite): void {
       const throttled = await send(s.target.baseUrl, 'POST', '/api/auth/login', { json: { name, password: PASSWORD } });
       assertProblem(throttled, 429, 'sixth try');
       assert.ok(Number(throttled.headers.get('retry-after')) > 0);
+    });
+
+    it('when an admin gives a new user a password that is too short, then 400 naming the field, and no user is made', async () => {
+      await newUserWithPassword('first');
+      const name = unique('short');
+      const res = await send(s.target.baseUrl, 'POST', '/api/users', { json: { name, password: 'short' }, headers: { authorization: `Bearer ${admin}` } });
+      const problem = assertProblem(res, 400, 'short password');
+      assert.deepEqual(problem.errors?.map((e) => e.field), ['password']);
+      assertProblem(await send(s.target.baseUrl, 'POST', '/api/auth/login', { json: { name, password: 'short' } }), 401, 'no such user');
+      const again = await send(s.target.baseUrl, 'POST', '/api/users', { json: { name, password: PASSWORD }, headers: { authorization: `Bearer ${admin}` } });
+      assertStatus(again, 201, 'the name was still free');
     });
 
     it('when an API key is pasted into the sign-in, then its user is signed in', async () => {
