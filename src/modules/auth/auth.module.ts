@@ -73,8 +73,12 @@ async function greet(ctx: ModuleContext<AuthSettings>, auth: AuthService): Promi
     process.stderr.write(`\n!!! WARNING !!! ${warning}\n\n`);
     await auth.ensureUsers(users);
   } else if ((await auth.countUsers()) === 0) {
-    ctx.logger.warn(
-      'No users yet. Create the first one (an admin, with a password for the dashboard) with: npx morphlink user create <name> --admin --password',
+    const how = 'npx morphlink user create <name> --admin --password';
+    ctx.logger.warn(`No users yet. Create the first one (an admin, with a password for the dashboard) with: ${how}`);
+    // Plain words on stderr too, whatever LOG_LEVEL says: the first thing a newcomer needs to read.
+    process.stderr.write(
+      `\nMorphLink has no users yet. Create the first one, an admin with a password for the dashboard:\n\n` +
+        `  ${how}\n\nthen sign in at ${ctx.config.baseUrl}/dashboard/\n\n`,
     );
   }
 }
