@@ -20,6 +20,10 @@ export interface Config {
   internalToken: string | null;
   authMode: AuthMode;
   users: readonly string[];
+  /** How long a dashboard sign-in lasts, in hours. */
+  sessionTtlHours: number;
+  /** Failed sign-ins allowed per user name and per client IP in 15 minutes; 0 disables. */
+  loginAttempts: Readonly<{ perUser: number; perIp: number }>;
   logLevel: string;
   dataDir: string;
   cacheMax: number;

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyError, type FastifyReply } from 'fastify';
 import type { App } from './app.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -137,6 +138,8 @@ export function createHttpServer(options: HttpServerOptions): App {
   // Route schemas refer to it for their error answers, with or without docs.
   app.addSchema(problemSchema());
   app.decorateRequest('principal', null);
+  // Cookies are parsed on demand (the dashboard's session, by the auth guard), not on every request.
+  void app.register(fastifyCookie, { hook: false });
   // JSON only: a text/plain body is a 415, not a string that then fails validation.
   app.removeContentTypeParser('text/plain');
 

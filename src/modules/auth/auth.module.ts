@@ -9,6 +9,7 @@ import type { AuthService } from './auth.port.ts';
 import { createAuthRepository } from './auth.repository.ts';
 import { authRoutes } from './auth.routes.ts';
 import { createAuthService } from './auth.service.ts';
+import { createLoginThrottle } from './auth.sessions.ts';
 
 /** What every other module gets from auth: the hook that turns a request's credential into a principal. */
 export interface AuthPeer {
@@ -28,16 +29,27 @@ export const authModule: ModuleDescriptor<AuthPeer, object, AuthSettings> = {
   needs: [],
 
   async build(ctx) {
-    const { authMode, users } = ctx.config;
+    const { authMode, users, sessionTtlHours, loginAttempts, baseUrl } = ctx.config;
+    const sessionTtlMs = sessionTtlHours * 3_600_000;
     const auth = createAuthService({
       repository: createAuthRepository(ctx.database!),
       trustedUserNames: authMode === 'header' ? users : [],
+      sessionTtlMs,
     });
     await greet(ctx, auth);
     const authenticate = createAuthenticate(auth, authMode);
+    const routes = {
+      auth,
+      authenticate,
+      authMode,
+      users,
+      throttle: createLoginThrottle(loginAttempts),
+      secureCookie: baseUrl.startsWith('https:'),
+      sessionTtlMs,
+    };
     return {
       provides: { authenticate },
-      routes: (app) => void app.register(authRoutes, { auth, authenticate, authMode }),
+      routes: (app) => void app.register(authRoutes, routes),
       internalRoutes: (app, guard) => void app.register(authInternalRoutes, { auth, guard }),
     };
   },
@@ -61,6 +73,8 @@ async function greet(ctx: ModuleContext<AuthSettings>, auth: AuthService): Promi
     process.stderr.write(`\n!!! WARNING !!! ${warning}\n\n`);
     await auth.ensureUsers(users);
   } else if ((await auth.countUsers()) === 0) {
-    ctx.logger.warn('No users yet. Create one and get its API key with: npx morphlink user create <name> --admin');
+    ctx.logger.warn(
+      'No users yet. Create the first one (an admin, with a password for the dashboard) with: npx morphlink user create <name> --admin --password',
+    );
   }
 }

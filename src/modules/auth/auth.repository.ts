@@ -6,6 +6,7 @@ interface UserRow {
   name: string;
   is_admin: number;
   created_at: number;
+  password_hash: string | null;
 }
 
 interface KeyRow {
@@ -17,12 +18,21 @@ interface KeyRow {
   revoked_at: number | null;
 }
 
+interface SessionRow {
+  /** sha256 of the session id: the cookie's value is never stored. */
+  id_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
 type AuthTables = {
   auth_users: UserRow;
   auth_api_keys: KeyRow;
+  auth_sessions: SessionRow;
 }
 
-export type { UserRow, KeyRow };
+export type { UserRow, KeyRow, SessionRow };
 
 /** The only code that touches the auth tables. */
 export function createAuthRepository(database: Database) {
@@ -45,6 +55,32 @@ export function createAuthRepository(database: Database) {
     insertUser: (row: UserRow) => withRetry(() => db.insertInto('auth_users').values(row).execute()),
 
     insertKey: (row: KeyRow) => withRetry(() => db.insertInto('auth_api_keys').values(row).execute()),
+
+    /** Returns how many users were changed (0 or 1). */
+    async setPassword(userId: string, passwordHash: string | null): Promise<number> {
+      const result = await withRetry(() => db.updateTable('auth_users').set({ password_hash: passwordHash }).where('id', '=', userId).executeTakeFirst());
+      return Number(result.numUpdatedRows);
+    },
+
+    insertSession: (row: SessionRow) => withRetry(() => db.insertInto('auth_sessions').values(row).execute()),
+
+    /** The unexpired session with this id hash, joined to its user. */
+    findSession: (idHash: string, at: number) =>
+      db
+        .selectFrom('auth_sessions as s')
+        .innerJoin('auth_users as u', 'u.id', 's.user_id')
+        .select(['u.id', 'u.name', 'u.is_admin'])
+        .where('s.id_hash', '=', idHash)
+        .where('s.expires_at', '>', at)
+        .executeTakeFirst(),
+
+    deleteSession: (idHash: string) => withRetry(() => db.deleteFrom('auth_sessions').where('id_hash', '=', idHash).execute()),
+
+    /** Forgets sessions that ended before `at`; returns how many. */
+    async deleteExpiredSessions(at: number): Promise<number> {
+      const result = await withRetry(() => db.deleteFrom('auth_sessions').where('expires_at', '<=', at).executeTakeFirst());
+      return Number(result.numDeletedRows);
+    },
 
     /** Returns how many keys were revoked (0 or 1). */
     async revokeKey(prefix: string, at: number, userId?: string): Promise<number> {
@@ -83,10 +119,11 @@ export function createAuthRepository(database: Database) {
       return query.execute();
     },
 
-    /** Deletes a user and its keys in one transaction; returns how many users were deleted (0 or 1). */
+    /** Deletes a user, its keys and its sessions in one transaction; returns how many users were deleted (0 or 1). */
     deleteUser: (userId: string) =>
       db.transaction().execute(async (trx) => {
         await trx.deleteFrom('auth_api_keys').where('user_id', '=', userId).execute();
+        await trx.deleteFrom('auth_sessions').where('user_id', '=', userId).execute();
         const result = await trx.deleteFrom('auth_users').where('id', '=', userId).executeTakeFirst();
         return Number(result.numDeletedRows);
       }),

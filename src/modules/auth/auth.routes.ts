@@ -4,20 +4,115 @@ import { AppError } from '../../common/errors.ts';
 import { API_PROBLEMS, BODY_PROBLEMS, noContent, problems } from '../../common/http/docs.ts';
 import type { App } from '../../common/http/server.ts';
 import { principalOf, type Authenticate } from '../../common/http/principal.ts';
+import { sessionOf } from './auth.guard.ts';
 import type { AuthService } from './auth.port.ts';
-import { ApiKeyInfoSchema, CreateUserBody, IssuedKeySchema, PrefixParams, PrincipalSchema } from './auth.schemas.ts';
+import {
+  ApiKeyInfoSchema,
+  AuthOptionsSchema,
+  CreateUserBody,
+  IssuedKeySchema,
+  LoginBody,
+  PrefixParams,
+  PrincipalSchema,
+  SessionSchema,
+} from './auth.schemas.ts';
+import { SESSION_COOKIE, csrfTokenFor, type LoginThrottle } from './auth.sessions.ts';
 
 const tags = ['auth'];
 
 export const HEADER_MODE_REFUSAL =
   'User and key management is disabled in AUTH_MODE=header: anyone can claim a user name there, so nothing minted would be safe to keep.';
 
-/** /api/users/* and /api/auth/*: who am I, users (admins), and the caller's own API keys. */
-export async function authRoutes(
-  app: App,
-  { auth, authenticate, authMode }: { auth: AuthService; authenticate: Authenticate; authMode: AuthMode },
-) {
+export interface AuthRoutesOptions {
+  auth: AuthService;
+  authenticate: Authenticate;
+  authMode: AuthMode;
+  users: readonly string[];
+  throttle: LoginThrottle;
+  /** The session cookie says Secure when the public URL is https. */
+  secureCookie: boolean;
+  sessionTtlMs: number;
+}
+
+/** /api/users/* and /api/auth/*: signing in and out, who am I, users (admins), and the caller's own API keys. */
+export async function authRoutes(app: App, options: AuthRoutesOptions) {
+  await app.register(signInRoutes, options);
+  await app.register(accountRoutes, options);
+}
+
+/** Before anyone is signed in: what the sign-in page offers, and the sign-in itself. */
+async function signInRoutes(app: App, { auth, authMode, users, throttle, secureCookie, sessionTtlMs }: AuthRoutesOptions) {
+  app.get(
+    '/api/auth/options',
+    { schema: { tags, operationId: 'getAuthOptions', summary: 'How the dashboard may sign in (no credentials needed)', response: { 200: AuthOptionsSchema, ...problems(429, 503) } } },
+    async () => ({ authMode, users: authMode === 'header' ? [...users] : [] }),
+  );
+
+  app.post(
+    '/api/auth/login',
+    {
+      schema: {
+        tags,
+        operationId: 'login',
+        summary: 'Sign in with a password, an API key, or (AUTH_MODE=header) a listed name; sets the session cookie',
+        body: LoginBody,
+        response: { 200: SessionSchema, ...problems(...BODY_PROBLEMS, ...API_PROBLEMS) },
+      },
+    },
+    async (request, reply) => {
+      const attempt = request.body;
+      const user = 'password' in attempt ? attempt.name : undefined;
+      const wait = throttle.retryAfter(request.ip, user);
+      if (wait > 0) {
+        reply.header('retry-after', wait);
+        throw new AppError('RATE_LIMITED', `Too many failed sign-ins; retry in ${wait} s.`);
+      }
+      const session = await auth.startSession(attempt);
+      if (!session) {
+        throttle.failed(request.ip, user);
+        throw new AppError('UNAUTHORIZED', 'password' in attempt ? 'Wrong user name or password.' : 'The API key or user name is unknown.');
+      }
+      throttle.succeeded(user);
+      reply.setCookie(SESSION_COOKIE, session.sessionId, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: secureCookie,
+        maxAge: Math.floor(sessionTtlMs / 1000),
+      });
+      return { user: session.user, csrfToken: session.csrfToken };
+    },
+  );
+}
+
+/** Everything that needs a principal. */
+async function accountRoutes(app: App, { auth, authenticate, authMode, secureCookie }: AuthRoutesOptions) {
   app.addHook('onRequest', authenticate);
+
+  app.get(
+    '/api/auth/session',
+    { schema: { tags, operationId: 'getSession', summary: 'The signed-in user and the CSRF token of its session (cookie sessions only)', response: { 200: SessionSchema, ...problems(...API_PROBLEMS) } } },
+    async (request) => {
+      const session = sessionOf(request);
+      // A key or X-User passed the guard, but has no session: the dashboard must sign in.
+      if (session === undefined || request.headers.authorization || request.headers['x-api-key'] || request.headers['x-user']) {
+        throw new AppError('UNAUTHORIZED', 'No dashboard session: sign in with POST /api/auth/login.');
+      }
+      return { user: principalOf(request), csrfToken: csrfTokenFor(session) };
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    { schema: { tags, operationId: 'logout', summary: 'End the dashboard session and clear its cookie', response: { 204: noContent('Signed out'), ...problems(403, ...API_PROBLEMS) } } },
+    async (request, reply) => {
+      const session = sessionOf(request);
+      if (session !== undefined) await auth.endSession(session);
+      reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookie });
+      return reply.code(204).send();
+    },
+  );
+
   // In header mode a name is a claim, not a proof: keys or admins minted then would outlive the demo.
   const managing = {
     onRequest: async () => {
@@ -41,7 +136,8 @@ export async function authRoutes(
     },
     async (request, reply) => {
       if (!principalOf(request).isAdmin) throw new AppError('FORBIDDEN', 'Only an admin can create users.');
-      const issued = await auth.createUser(request.body.name, { admin: request.body.admin ?? false });
+      const { name, admin = false, password } = request.body;
+      const issued = await auth.createUser(name, { admin, ...(password !== undefined && { password }) });
       return reply.code(201).send({ user: issued.user.name, apiKey: issued.apiKey, prefix: issued.prefix });
     },
   );
