@@ -16,6 +16,15 @@ function themeColor(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 }
 
+const STEP_S: Record<Interval, number> = { hour: 3_600, day: 86_400 };
+
+/** One label per day bucket, thinned to fit: uPlot's own time splits would put two on one day. */
+function daySplits(u: uPlot): number[] {
+  const xs = (u.data[0] ?? []) as number[];
+  const every = Math.max(1, Math.ceil(xs.length / Math.max(1, Math.floor(u.bbox.width / devicePixelRatio / 70))));
+  return xs.filter((_, i) => i % every === 0);
+}
+
 function options(width: number, interval: Interval): uPlot.Options {
   const accent = themeColor('--accent', '#2f5bd3');
   const text = themeColor('--muted', '#667');
@@ -27,14 +36,18 @@ function options(width: number, interval: Interval): uPlot.Options {
     padding: [12, 8, 0, 0],
     cursor: { points: { show: false }, drag: { x: false, y: false } },
     legend: { show: true, live: true },
-    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] } },
+    scales: {
+      // Half a bucket either side, so the first and last bars are drawn whole.
+      x: { time: true, range: (_u, min, max) => [min - STEP_S[interval] / 2, max + STEP_S[interval] / 2] },
+      y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] },
+    },
     axes: [
-      { ...axis, values: interval === 'hour' ? undefined : '{D} {MMM}' },
+      interval === 'hour' ? axis : { ...axis, splits: daySplits, values: '{D} {MMM}' },
       { ...axis, size: 44, values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? t.toLocaleString() : '')) },
     ],
     series: [
       { value: interval === 'hour' ? '{D} {MMM} {HH}:00' : '{D} {MMM} {YYYY}' },
-      { label: 'Clicks', stroke: accent, fill: `${accent}55`, width: 1, paths: uPlot.paths.bars?.({ size: [0.7, 48] }), points: { show: false } },
+      { label: 'Clicks', stroke: accent, fill: `${accent}cc`, width: 0, paths: uPlot.paths.bars?.({ size: [0.7, 48] }), points: { show: false } },
     ],
   };
 }

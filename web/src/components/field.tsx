@@ -5,7 +5,7 @@ interface FieldShellProps {
   label: string;
   /** Spans the whole row of a form grid. */
   wide?: boolean;
-  hint?: string;
+  hint?: ComponentChildren;
   error?: string;
   children: (aria: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ComponentChildren;
 }
@@ -46,7 +46,7 @@ type InputProps = {
   value: string;
   onValue: (value: string) => void;
   wide?: boolean;
-  hint?: string;
+  hint?: ComponentChildren;
   error?: string;
 };
 

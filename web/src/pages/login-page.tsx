@@ -75,7 +75,11 @@ function PasswordAndKey({ onSignedIn }: { onSignedIn: (session: Session) => void
           autoComplete="off"
           spellcheck={false}
           placeholder="mlk_…"
-          hint="Paste a key made with `morphlink user create` or `morphlink key create`."
+          hint={
+            <>
+              A key made with <code>morphlink user create</code> or <code>morphlink key create</code>.
+            </>
+          }
           required
           error={byKey.errors.apiKey}
         />
