@@ -41,12 +41,15 @@ export const handleSessionLost = (handler: () => void): void => {
   onSessionLost = handler;
 };
 
+const formatWait = (seconds: number) => (seconds < 90 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`);
+
 /** A human sentence for any failure: the problem's detail, with the wait on a 429. */
 export function describeError(error: unknown): string {
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
   if (error.status === 429) {
-    const wait = error.retryAfter ? ` Try again in ${error.retryAfter} s.` : ' Try again in a moment.';
-    return `Too many attempts.${wait}`;
+    if (error.problem.detail) return error.problem.detail;
+    const wait = error.retryAfter ? ` Try again in ${formatWait(error.retryAfter)}.` : ' Try again in a moment.';
+    return `Too many requests.${wait}`;
   }
   return error.problem.detail ?? error.problem.title;
 }

@@ -104,7 +104,8 @@ export function LinkAnalytics({ code }: { code: string }) {
       <div class="card chart-card">
         <h3>Clicks over time</h3>
         {points ? <ClicksChart points={points} interval={interval} /> : <div class="chart skeleton" aria-busy="true" />}
-        {stats && stats.total === 0 && <p class="muted chart-note">No clicks in this range yet — share the short URL, or pick a longer range.</p>}
+        {/* Always there (empty or not), so the cards below do not move when the data arrives. */}
+        <p class="muted chart-note">{stats && stats.total === 0 && 'No clicks in this range yet — share the short URL, or pick a longer range.'}</p>
       </div>
       <div class="breakdowns">
         {BREAKDOWNS.map(([key, title]) => (

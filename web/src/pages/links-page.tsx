@@ -103,7 +103,7 @@ export function LinksPage() {
 
       <section class="card" aria-labelledby="list-heading">
         <div class="list-head">
-          <h2 id="list-heading">Your links</h2>
+          <h2 id="list-heading">Your short URLs</h2>
           <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
             <TextField label="Search" type="search" value={search} onValue={setSearch} placeholder="code, URL or title" />
             <TextField label="Tag" type="search" value={tag} onValue={setTag} placeholder="exact tag" />
@@ -133,7 +133,7 @@ export function LinksPage() {
             <LinksTable items={pages.error && !items ? [] : items} busy={pages.busy} onChanged={pages.reload} onTag={setTag} />
           </div>
         )}
-        <nav class="pager" aria-label="Pages">
+        <nav class="pager" aria-label="Pages" hidden={items?.length === 0 && pages.pageNumber === 1}>
           <button type="button" onClick={() => void pages.previous()} disabled={!pages.hasPrevious}>
             Previous
           </button>
