@@ -2,7 +2,8 @@ import type { Config } from '../common/config.ts';
 import type { AuthService } from '../modules/auth/index.ts';
 import { withAuthAdmin } from '../runtime/admin.ts';
 import type { Command, CommandInput } from './command.ts';
-import { CliError } from './output.ts';
+import { CliError, UsageError } from './output.ts';
+import { passwordOption } from './password-input.ts';
 import { noteDatabases } from './server-commands.ts';
 
 /** Runs `work` on the auth database, after saying which database that is. */
@@ -18,6 +19,18 @@ function refuseInHeaderMode(config: Readonly<Config>, what: string): void {
   }
 }
 
+const PASSWORD_OPTIONS = {
+  password: { type: 'boolean', default: false },
+  'password-stdin': { type: 'boolean', default: false },
+} as const;
+
+const PASSWORD_DETAILS = [
+  'OPTIONS',
+  '  --password         ask for a password for the dashboard, twice, without echoing it (needs a terminal)',
+  '  --password-stdin   read the password from stdin (for scripts: printf %s "$PW" | morphlink …)',
+  'A password is 8 to 1024 characters, stored as a scrypt hash.',
+].join('\n');
+
 const table = (rows: string[][]): string => {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
@@ -25,31 +38,57 @@ const table = (rows: string[][]): string => {
 
 export const adminCommands: Record<string, Command> = {
   'user create': {
-    usage: 'user create <name> [--admin]',
+    usage: 'user create <name> [--admin] [--password | --password-stdin]',
     summary: 'Create a user and print its first API key (shown once) and the key prefix.',
-    details: '  --admin   the user may create other users through the API',
-    options: { admin: { type: 'boolean', default: false } },
+    details: PASSWORD_DETAILS.replace('OPTIONS', '  --admin            the user may create other users through the API and sees the System page'),
+    options: { admin: { type: 'boolean', default: false }, ...PASSWORD_OPTIONS },
     arity: [1, 1],
     async run(input) {
       refuseInHeaderMode(input.config(), 'Creating users');
       const [name = ''] = input.args;
-      const { result: issued, database } = await onAuth(input, (auth) => auth.createUser(name, { admin: input.values.admin === true }));
+      const password = await passwordOption(input.values);
+      const options = { admin: input.values.admin === true, ...(password !== undefined && { password }) };
+      const { result: issued, database } = await onAuth(input, (auth) => auth.createUser(name, options));
+      const { baseUrl } = input.config();
       input.out.print(
-        { user: issued.user.name, apiKey: issued.apiKey, prefix: issued.prefix, admin: issued.user.isAdmin, database },
-        `Created user ${issued.user.name}${issued.user.isAdmin ? ' (admin)' : ''}.\nAPI key (shown once, keep it safe):\n\n  ${issued.apiKey}\n\n` +
+        { user: issued.user.name, apiKey: issued.apiKey, prefix: issued.prefix, admin: issued.user.isAdmin, password: password !== undefined, database },
+        `Created user ${issued.user.name}${issued.user.isAdmin ? ' (admin)' : ''}${password !== undefined ? ', with a password' : ''}.\n` +
+          `API key (shown once, keep it safe):\n\n  ${issued.apiKey}\n\n` +
           `Key prefix (for morphlink key revoke): ${issued.prefix}\n` +
-          `Try: curl -H "Authorization: Bearer ${issued.apiKey}" ${input.config().baseUrl}/api/links`,
+          (password !== undefined ? `Sign in at ${baseUrl}/dashboard/ (or paste the key there).\n` : `Paste the key at ${baseUrl}/dashboard/ to sign in, or give the user a password: morphlink user password ${issued.user.name} --password\n`) +
+          `Try: curl -H "Authorization: Bearer ${issued.apiKey}" ${baseUrl}/api/links`,
+      );
+    },
+  },
+  'user password': {
+    usage: 'user password <name> (--password | --password-stdin | --remove)',
+    summary: "Set or change a user's dashboard password, or remove it (its API keys keep working).",
+    details: PASSWORD_DETAILS.replace('OPTIONS', '  --remove           no password: the user signs in to the dashboard with an API key only'),
+    options: { ...PASSWORD_OPTIONS, remove: { type: 'boolean', default: false } },
+    arity: [1, 1],
+    async run(input) {
+      refuseInHeaderMode(input.config(), 'Setting passwords');
+      const [name = ''] = input.args;
+      const given = ['password', 'password-stdin', 'remove'].filter((option) => input.values[option] === true);
+      if (given.length !== 1) {
+        throw new UsageError('user password: give one of --password, --password-stdin or --remove (see: morphlink user password --help)');
+      }
+      const password = await passwordOption(input.values);
+      const { database } = await onAuth(input, (auth) => auth.setPassword(name, password ?? null));
+      input.out.print(
+        { user: name, password: password !== undefined, database },
+        password === undefined ? `Removed the password of ${name}.` : `Set the password of ${name}.`,
       );
     },
   },
   'user list': {
     usage: 'user list',
-    summary: 'List every user, whether it is an admin, and how many active keys it has.',
+    summary: 'List every user, whether it is an admin, whether it has a dashboard password, and how many active keys it has.',
     arity: [0, 0],
     async run(input) {
       const { result: users, database } = await onAuth(input, (auth) => auth.listUsers());
-      const rows = users.map((u) => [u.name, u.isAdmin ? 'yes' : 'no', String(u.activeKeys), u.createdAt]);
-      input.out.print({ users, database }, users.length ? table([['NAME', 'ADMIN', 'KEYS', 'CREATED'], ...rows]) : 'No users.');
+      const rows = users.map((u) => [u.name, u.isAdmin ? 'yes' : 'no', u.hasPassword ? 'yes' : 'no', String(u.activeKeys), u.createdAt]);
+      input.out.print({ users, database }, users.length ? table([['NAME', 'ADMIN', 'PASSWORD', 'KEYS', 'CREATED'], ...rows]) : 'No users.');
     },
   },
   'user delete': {

@@ -3,6 +3,7 @@ import { registerRateLimits } from '../common/http/rate-limit.ts';
 import type { ModuleDescriptor } from '../common/module.ts';
 import { buildInProcess, inStopOrder } from './assembly.ts';
 import { createContext, createServerFor, rateLimitsOf } from './context.ts';
+import { registerDashboard } from './dashboard.ts';
 import { serve } from './lifecycle.ts';
 import { MODULES } from './registry.ts';
 
@@ -18,6 +19,7 @@ export async function buildMonolith(config: Readonly<Config>, modules: readonly 
   });
   await registerRateLimits(app, rateLimitsOf(ctx));
   for (const module of built) module.routes(app);
+  registerDashboard(app);
   /** Flushes every module in stop order (the click writer last but auth), then the databases close. */
   const close = async () => {
     for (const module of inStopOrder(built)) await module.close?.();

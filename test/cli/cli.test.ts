@@ -11,7 +11,7 @@ const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
 describe('the command line, on a scratch SQLite database', () => {
   let scratch: Scratch;
   let env: NodeJS.ProcessEnv;
-  const users = async () => JSON.parse((await morphlink(['user', 'list', '--json'], env)).stdout) as { users: { name: string; isAdmin: boolean }[] };
+  const users = async () => JSON.parse((await morphlink(['user', 'list', '--json'], env)).stdout) as { users: { name: string; isAdmin: boolean; hasPassword: boolean }[] };
 
   before(async () => {
     scratch = await createScratch('sqlite');
@@ -82,6 +82,34 @@ describe('the command line, on a scratch SQLite database', () => {
     assert.equal(deleted.code, 0, deleted.stderr);
     assert.deepEqual((await users()).users.map((u) => u.name), ['alice']);
     assert.equal((await morphlink(['user', 'delete', 'bob'], env)).code, 1, 'deleting a missing user fails');
+  });
+
+  test('when a password is piped in with --password-stdin, then the user has one; user password changes or removes it', async () => {
+    const created = await morphlink(['user', 'create', 'carol', '--password-stdin'], env, ROOT, 'a long enough secret\n');
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /with a password/);
+    assert.doesNotMatch(created.stdout + created.stderr, /a long enough secret/);
+    const hasPassword = async (name: string) => (await users()).users.find((u) => u.name === name)?.hasPassword;
+    assert.equal(await hasPassword('carol'), true);
+
+    assert.equal((await morphlink(['user', 'password', 'carol', '--remove'], env)).code, 0);
+    assert.equal(await hasPassword('carol'), false);
+    const set = await morphlink(['user', 'password', 'carol', '--password-stdin'], env, ROOT, 'another good one');
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal(await hasPassword('carol'), true);
+  });
+
+  test('when a password is too short, or asked for without a terminal, then exit 1 with one line and nothing is created', async () => {
+    const short = await morphlink(['user', 'create', 'dora', '--password-stdin'], env, ROOT, 'short\n');
+    assert.equal(short.code, 1, short.stdout);
+    assert.ok(assertOneLine(short.stderr), short.stderr);
+    assert.match(short.stderr, /8 to 1024 characters/);
+    const noTerminal = await morphlink(['user', 'create', 'dora', '--password'], env, ROOT, '');
+    assert.equal(noTerminal.code, 1);
+    assert.match(noTerminal.stderr, /--password-stdin/);
+    assert.equal((await users()).users.some((u) => u.name === 'dora'), false);
+    const both = await morphlink(['user', 'password', 'carol', '--password', '--remove'], env, ROOT, '');
+    assert.equal(both.code, 2, both.stderr);
   });
 
   test('when AUTH_MODE=header, then user create and key create refuse with a message and create nothing', async () => {

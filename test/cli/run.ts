@@ -18,13 +18,14 @@ export function cliEnv(databaseUrl: string, extra: NodeJS.ProcessEnv = {}): Node
   return env;
 }
 
-/** `node bin/morphlink.js …` as a child process; never rejects, a timeout shows as code null. */
-export function morphlink(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<Run> {
+/** `node bin/morphlink.js …` as a child process, with `stdin` piped in when given; never rejects, a timeout shows as code null. */
+export function morphlink(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT, stdin?: string): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 20_000 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 20_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
       resolve({ code, stdout, stderr });
     });
+    if (stdin !== undefined) child.stdin?.end(stdin);
   });
 }
 

@@ -13,6 +13,7 @@ import { operationsCases } from './operations.cases.ts';
 import { passwordCases } from './password.cases.ts';
 import { qrCases } from './qr.cases.ts';
 import { redirectsCases } from './redirects.cases.ts';
+import { sessionCases } from './session.cases.ts';
 import { shutdownCases } from './shutdown.cases.ts';
 import { validationCases } from './validation.cases.ts';
 import { fuzzCases } from './fuzz.cases.ts';
@@ -28,6 +29,7 @@ export function defineContractSuite(label: string, opts: TargetOptions): void {
 
     operationsCases(suite);
     authCases(suite);
+    sessionCases(suite);
     linksCases(suite);
     codesCases(suite);
     validationCases(suite);

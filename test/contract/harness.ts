@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { createScratch, type DbKind } from './database.ts';
 import { launchServer } from './server-process.ts';
 
@@ -18,6 +17,12 @@ export interface TargetOptions {
 }
 
 /** Every port a fleet listens on; a monolith uses only `gateway` (its one public port). */
+export interface UserOptions {
+  admin?: boolean;
+  /** A dashboard password, piped to `--password-stdin`. */
+  password?: string;
+}
+
 export interface Ports {
   gateway: number;
   auth: number;
@@ -34,7 +39,7 @@ export interface Target {
   eventsUrl: string;
   internalToken: string;
   ports: Ports;
-  createUser(name: string, options?: { admin?: boolean }): Promise<string>;
+  createUser(name: string, options?: UserOptions): Promise<string>;
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<number | null>;
   restart(): Promise<void>;
   dispose(): Promise<void>;
@@ -114,11 +119,15 @@ export async function targetEnv(mode: Mode, databaseUrl: string, dataDir: string
   return { env, ports };
 }
 
-/** `morphlink user create <name> --json` with the target's environment; returns the API key. */
-export async function createUser(env: NodeJS.ProcessEnv, name: string, { admin = false } = {}): Promise<string> {
-  const run = promisify(execFile);
-  const args = [BIN, 'user', 'create', name, '--json', ...(admin ? ['--admin'] : [])];
-  const { stdout } = await run(process.execPath, args, { cwd: ROOT, env, timeout: 30_000 });
+/** `morphlink user create <name> --json` with the target's environment (and `--password-stdin` when given one); returns the API key. */
+export async function createUser(env: NodeJS.ProcessEnv, name: string, { admin = false, password }: UserOptions = {}): Promise<string> {
+  const args = [BIN, 'user', 'create', name, '--json', ...(admin ? ['--admin'] : []), ...(password === undefined ? [] : ['--password-stdin'])];
+  const stdout = await new Promise<string>((resolve, reject) => {
+    const child = execFile(process.execPath, args, { cwd: ROOT, env, timeout: 30_000 }, (error, out, err) =>
+      error ? reject(new Error(`user create ${name} failed: ${err || error.message}`)) : resolve(out),
+    );
+    child.stdin?.end(password ?? '');
+  });
   const line = stdout.split('\n').find((l) => l.trim().startsWith('{'));
   const parsed = JSON.parse(line ?? 'null') as { apiKey?: unknown } | null;
   if (typeof parsed?.apiKey !== 'string') throw new Error(`user create ${name} printed no apiKey: ${stdout}`);

@@ -73,7 +73,7 @@ describe('documented problem responses', () => {
     const doc = app.swagger() as unknown as { paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>> };
     await SwaggerParser.validate(structuredClone(doc) as never);
     const responses = doc.paths['/things']!.post!.responses;
-    assert.deepEqual(Object.keys(responses).sort(), ['200', '400', '401', '409', '429', '503']);
+    assert.deepEqual(Object.keys(responses).sort(), ['200', '400', '401', '403', '409', '429', '503']);
     assert.deepEqual(responses['409']!.content, { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } });
     assert.deepEqual(Object.keys(doc.paths).sort(), ['/health', '/metrics', '/openapi.json', '/ready', '/things', '/things/{id}']);
   });

@@ -31,8 +31,8 @@ export const ProblemRef = Type.Ref('Problem');
 
 const problemText = {
   400: 'Invalid request: a parameter, the query or the body is malformed (`errors` names each field)',
-  401: 'No credential, or an unknown or revoked API key',
-  403: 'Authenticated, but not allowed',
+  401: 'No credential, or an unknown or revoked API key or session',
+  403: 'Authenticated, but not allowed; or a signed-in browser changed something without its `X-CSRF-Token`',
   404: 'No such resource (another user’s link is a 404 too)',
   409: 'Conflict with an existing resource',
   410: 'The link has expired or reached its click limit',
@@ -59,8 +59,8 @@ export function problems<S extends ProblemStatus>(...statuses: S[]) {
   ) as unknown as Record<S, { description: string; content: object }>;
 }
 
-/** What every /api route can answer besides its own errors: bad credentials, rate limits, a service down. */
-export const API_PROBLEMS = [401, 429, 503] as const;
+/** What every /api route can answer besides its own errors: bad credentials (or a cookie session's missing CSRF token), rate limits, a service down. */
+export const API_PROBLEMS = [401, 403, 429, 503] as const;
 /** What a route that reads a JSON body can answer. */
 export const BODY_PROBLEMS = [400, 413, 415] as const;
 

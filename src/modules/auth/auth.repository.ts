@@ -98,13 +98,13 @@ export function createAuthRepository(database: Database) {
         .orderBy('created_at', 'desc')
         .execute(),
 
-    /** Every user with how many active keys it has, by name. */
+    /** Every user with how many active keys it has, by name (the password hash only to say whether there is one). */
     listUsers: () =>
       db
         .selectFrom('auth_users as u')
         .leftJoin('auth_api_keys as k', (join) => join.onRef('k.user_id', '=', 'u.id').on('k.revoked_at', 'is', null))
-        .select((eb) => ['u.name', 'u.is_admin', 'u.created_at', eb.fn.count<number>('k.id').as('active_keys')])
-        .groupBy(['u.id', 'u.name', 'u.is_admin', 'u.created_at'])
+        .select((eb) => ['u.name', 'u.is_admin', 'u.created_at', 'u.password_hash', eb.fn.count<number>('k.id').as('active_keys')])
+        .groupBy(['u.id', 'u.name', 'u.is_admin', 'u.created_at', 'u.password_hash'])
         .orderBy('u.name')
         .execute(),
 

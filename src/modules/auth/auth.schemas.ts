@@ -33,6 +33,7 @@ export const ApiKeyInfoSchema = Type.Object({
 export const UserInfoSchema = Type.Object({
   name: Type.String(),
   isAdmin: Type.Boolean(),
+  hasPassword: Type.Boolean({ description: 'whether the user can sign in to the dashboard with a password' }),
   createdAt: Type.String(),
   activeKeys: Type.Integer(),
 });

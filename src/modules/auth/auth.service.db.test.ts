@@ -109,5 +109,47 @@ for (const dialect of DIALECTS) {
       await assert.rejects(auth().deleteUser('quentin'), withCode('USER_NOT_FOUND'));
       await assert.rejects(auth().listAllKeys('quentin'), withCode('USER_NOT_FOUND'));
     });
+
+    it('when a user with a password signs in, then a session that verifies as the user until it expires; a wrong password starts none', async () => {
+      let now = Date.parse('2026-01-01T00:00:00Z');
+      const clocked = createAuthService({ repository: createAuthRepository(database()), trustedUserNames: [], sessionTtlMs: 60_000, now: () => now });
+      await clocked.createUser('rosa', { password: 'rosas password' });
+      assert.equal(await clocked.startSession({ name: 'rosa', password: 'not her password' }), null);
+      const session = await clocked.startSession({ name: 'rosa', password: 'rosas password' });
+      assert.ok(session);
+      assert.match(session.sessionId, /^[A-Za-z0-9_-]{43}$/);
+      assert.equal((await clocked.verify({ session: session.sessionId }))?.name, 'rosa');
+      const rows = await sql<{ id_hash: string }>`select id_hash from auth_sessions`.execute(database().db);
+      assert.ok(rows.rows.every((r) => r.id_hash !== session.sessionId), 'the session id itself is never stored');
+      now += 60_001;
+      assert.equal(await clocked.verify({ session: session.sessionId }), null);
+    });
+
+    it('when a password is set, changed and removed, then only the current one signs in; a short one is refused', async () => {
+      await auth().createUser('sam');
+      assert.equal(await auth().startSession({ name: 'sam', password: '' }), null, 'no password, no sign-in');
+      await auth().setPassword('sam', 'first password');
+      await auth().setPassword('sam', 'second password');
+      assert.equal(await auth().startSession({ name: 'sam', password: 'first password' }), null);
+      assert.ok(await auth().startSession({ name: 'sam', password: 'second password' }));
+      assert.equal((await auth().listUsers()).find((u) => u.name === 'sam')?.hasPassword, true);
+      await assert.rejects(auth().setPassword('sam', 'short'), withCode('VALIDATION'));
+      await assert.rejects(auth().setPassword('nobody', 'long enough'), withCode('USER_NOT_FOUND'));
+      await auth().setPassword('sam', null);
+      assert.equal(await auth().startSession({ name: 'sam', password: 'second password' }), null);
+    });
+
+    it('when a session ends or its user is deleted, then it no longer verifies', async () => {
+      const { apiKey } = await auth().createUser('tess');
+      const first = await auth().startSession({ apiKey });
+      const second = await auth().startSession({ apiKey });
+      assert.ok(first && second);
+      await auth().endSession(first.sessionId);
+      assert.equal(await auth().verify({ session: first.sessionId }), null);
+      assert.equal((await auth().verify({ session: second.sessionId }))?.name, 'tess');
+      await auth().endSession('not-a-session');
+      await auth().deleteUser('tess');
+      assert.equal(await auth().verify({ session: second.sessionId }), null);
+    });
   });
 }

@@ -144,7 +144,13 @@ export function createAuthService({ repository, trustedUserNames, sessionTtlMs =
     },
     async listUsers() {
       const rows = await repository.listUsers();
-      return rows.map((r) => ({ name: r.name, isAdmin: Boolean(r.is_admin), createdAt: iso(r.created_at), activeKeys: Number(r.active_keys) }));
+      return rows.map((r) => ({
+        name: r.name,
+        isAdmin: Boolean(r.is_admin),
+        hasPassword: r.password_hash !== null,
+        createdAt: iso(r.created_at),
+        activeKeys: Number(r.active_keys),
+      }));
     },
     async deleteUser(name) {
       const user = await repository.findUserByName(name);

@@ -10,6 +10,7 @@ import type { ModuleDescriptor } from '../../common/module.ts';
 import { version } from '../../common/version.ts';
 import { createRedirectCounter } from '../../modules/redirector/index.ts';
 import { createContext, createServerFor } from '../context.ts';
+import { registerDashboard } from '../dashboard.ts';
 import { serve } from '../lifecycle.ts';
 import { urlOf } from '../registry.ts';
 import { fetchJson, healthSummary, upstreamReadiness } from './gateway.health.ts';
@@ -53,6 +54,7 @@ export async function startGateway(config: Readonly<Config>, modules: readonly M
   const notRouted = async () => {
     throw new AppError('NOT_FOUND', 'Not found.');
   };
+  registerDashboard(app);
   app.all('/internal/*', { schema: { hide: true } }, notRouted);
   app.post('/events', { schema: { hide: true } }, notRouted);
   // The supervisor tells the gateway when replicas come and go; served on this process's own routes.
