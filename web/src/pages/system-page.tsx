@@ -2,7 +2,6 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { describeError } from '../api/http.ts';
 import { Alert } from '../components/field.tsx';
 import { Page } from '../components/page.tsx';
-import { formatDateTime } from '../format.ts';
 import { summarize, type RedirectSummary, type Scrape } from '../system/metrics.ts';
 import { fetchAutopilot, fetchHealth, scrapeMetrics, type AutopilotSnapshot, type Health } from '../system/system.api.ts';
 import { AutopilotPanel } from './autopilot-panel.tsx';
@@ -117,7 +116,7 @@ export function SystemPage({ isAdmin }: { isAdmin: boolean }) {
   return (
     <Page title="System">
       <p class="muted small" aria-live="off">
-        Refreshes every {REFRESH_MS / 1000} s while this tab is visible{updatedAt && ` · updated ${formatDateTime(updatedAt)}`}
+        Refreshes every {REFRESH_MS / 1000} s while this tab is visible{updatedAt && ` · updated ${new Date(updatedAt).toLocaleTimeString()}`}
       </p>
       {error && <Alert>{error}</Alert>}
       <div class="grid-2">

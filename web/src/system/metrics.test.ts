@@ -40,6 +40,11 @@ test('when nothing was redirected in the window, then the rate is 0 and p99 is u
   assert.equal(summary.p99Ms, null);
 });
 
+test('when no redirect was ever answered, then p99 is unknown even though API routes have latencies', () => {
+  const api = (n: number) => ({ at: n * 1000, samples: parseMetrics(`${bucket('/api/links', '0.01', n)}\n${bucket('/api/links', '+Inf', n)}`) });
+  assert.equal(summarize(api(1), api(5)).p99Ms, null);
+});
+
 test('when the process restarted between scrapes, then the counter counts from zero', () => {
   // 101 before (100 × 302, 1 × 404), 5 after: everything after counts.
   assert.equal(summarize(scrape(0, 100, 50, 0), scrape(1_000, 4, 54, 0)).redirects, 5);

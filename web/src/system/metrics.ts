@@ -55,10 +55,8 @@ function redirectSamples(samples: readonly Sample[]): (s: Sample) => boolean {
   return (s) => s.name === REDIRECTS && (!hasOthers || s.labels.service !== 'gateway');
 }
 
-function durationSamples(samples: readonly Sample[]): (s: Sample) => boolean {
-  const hasRedirects = samples.some((s) => s.name === DURATION_BUCKET && REDIRECT_ROUTES.has(s.labels.route ?? ''));
-  return (s) => s.name === DURATION_BUCKET && (!hasRedirects || REDIRECT_ROUTES.has(s.labels.route ?? ''));
-}
+/** Only the redirect routes: before the first redirect there is no latency to show, not the API's. */
+const isRedirectDuration = (s: Sample) => s.name === DURATION_BUCKET && REDIRECT_ROUTES.has(s.labels.route ?? '');
 
 /** Prometheus' histogram_quantile over cumulative buckets (upper bound → count). */
 export function quantile(q: number, buckets: ReadonlyMap<number, number>): number | null {
@@ -93,10 +91,9 @@ export function summarize(before: Scrape, after: Scrape): RedirectSummary {
   const seconds = Math.max((after.at - before.at) / 1000, 0.001);
   const isRedirect = redirectSamples(after.samples);
   const redirects = delta(sum(before.samples, isRedirect), sum(after.samples, isRedirect));
-  const isDuration = durationSamples(after.samples);
   const buckets = new Map<number, number>();
-  for (const le of new Set(after.samples.filter(isDuration).map((s) => s.labels.le ?? ''))) {
-    const inBucket = (s: Sample) => isDuration(s) && s.labels.le === le;
+  for (const le of new Set(after.samples.filter(isRedirectDuration).map((s) => s.labels.le ?? ''))) {
+    const inBucket = (s: Sample) => isRedirectDuration(s) && s.labels.le === le;
     const bound = le === '+Inf' ? Infinity : Number(le);
     buckets.set(bound, delta(sum(before.samples, inBucket), sum(after.samples, inBucket)));
   }
