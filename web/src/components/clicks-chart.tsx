@@ -43,7 +43,12 @@ function options(width: number, interval: Interval): uPlot.Options {
     },
     axes: [
       interval === 'hour' ? axis : { ...axis, splits: daySplits, values: '{D} {MMM}' },
-      { ...axis, size: 44, values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? t.toLocaleString() : '')) },
+      {
+        ...axis,
+        // Wide enough for the longest label ("60,000"), measured in characters.
+        size: (_u, values) => 16 + 8 * Math.max(2, ...(values ?? []).map((v) => String(v).length)),
+        values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? t.toLocaleString() : '')),
+      },
     ],
     series: [
       { value: interval === 'hour' ? '{D} {MMM} {HH}:00' : '{D} {MMM} {YYYY}' },
