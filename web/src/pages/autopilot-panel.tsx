@@ -1,5 +1,5 @@
 import { formatDateTime } from '../format.ts';
-import type { AutopilotSnapshot, Decision } from '../system/system.api.ts';
+import type { AutopilotAnswer, Decision } from '../system/system.api.ts';
 
 const formatSignal = (value: number | null) => (value === null ? '—' : Number.isInteger(value) ? String(value) : value.toFixed(3));
 
@@ -40,17 +40,23 @@ function Decisions({ decisions }: { decisions: readonly Decision[] }) {
   );
 }
 
-/** undefined: not asked yet; null: no autopilot answered. */
-export function AutopilotPanel({ snapshot }: { snapshot: AutopilotSnapshot | null | undefined }) {
+/** undefined: not asked yet. */
+export function AutopilotPanel({ answer }: { answer: AutopilotAnswer | undefined }) {
+  const snapshot = answer && 'snapshot' in answer ? answer.snapshot : null;
   return (
     <section class="card" aria-labelledby="autopilot-heading">
       <h2 id="autopilot-heading">Autopilot</h2>
-      {snapshot === undefined ? (
+      {answer === undefined ? (
         <div class="skeleton list-skeleton" />
       ) : snapshot === null ? (
-        <p class="muted">
-          Autopilot not running. Start it with <code>morphlink up --autopilot</code> or <code>morphlink autopilot</code>.
-        </p>
+        <>
+          <p class="muted">
+            Autopilot not running. Start it with <code>morphlink up --autopilot</code> or <code>morphlink autopilot</code>.
+          </p>
+          <p class="muted small">
+            <code>GET /api/autopilot</code> {'status' in answer && answer.status ? `answered ${answer.status}` : 'did not answer'} on this server.
+          </p>
+        </>
       ) : (
         <>
           <h3>Signals</h3>

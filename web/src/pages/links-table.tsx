@@ -7,6 +7,9 @@ import { DeleteDialog, EditDialog, QrDialog } from './link-dialogs.tsx';
 
 type Open = { kind: 'qr' | 'edit' | 'delete'; link: Link } | null;
 
+/** Expired or out of clicks: the short URL answers 410. */
+const isSpent = (link: Link) => (link.expiresAt !== null && Date.parse(link.expiresAt) <= Date.now()) || (link.maxClicks !== null && link.clicks >= link.maxClicks);
+
 const COLUMNS = ['Short link', 'Destination', 'Tags', 'Clicks', 'Created', 'Actions'];
 
 function Row({ link, onOpen, onTag }: { link: Link; onOpen: (open: Open) => void; onTag: (tag: string) => void }) {
@@ -17,6 +20,11 @@ function Row({ link, onOpen, onTag }: { link: Link; onOpen: (open: Open) => void
           {link.code}
         </RouteLink>
         {link.hasPassword && <span class="badge" title="Password protected">password</span>}
+        {isSpent(link) && (
+          <span class="badge badge-warn" title="Visitors get 410 Gone">
+            {link.maxClicks !== null && link.clicks >= link.maxClicks ? 'used up' : 'expired'}
+          </span>
+        )}
       </td>
       <td data-label="Destination" class="destination">
         <a href={link.url} target="_blank" rel="noopener noreferrer" title={link.url}>

@@ -3,7 +3,7 @@ import { describeError } from '../api/http.ts';
 import { Alert } from '../components/field.tsx';
 import { Page } from '../components/page.tsx';
 import { summarize, type RedirectSummary, type Scrape } from '../system/metrics.ts';
-import { fetchAutopilot, fetchHealth, scrapeMetrics, type AutopilotSnapshot, type Health } from '../system/system.api.ts';
+import { fetchAutopilot, fetchHealth, scrapeMetrics, type AutopilotAnswer, type Health } from '../system/system.api.ts';
 import { AutopilotPanel } from './autopilot-panel.tsx';
 
 const REFRESH_MS = 5_000;
@@ -86,7 +86,7 @@ function TrafficPanel({ summary }: { summary: RedirectSummary | null }) {
 export function SystemPage({ isAdmin }: { isAdmin: boolean }) {
   const [health, setHealth] = useState<Health | null>(null);
   const [summary, setSummary] = useState<RedirectSummary | null>(null);
-  const [autopilot, setAutopilot] = useState<AutopilotSnapshot | null | undefined>(undefined);
+  const [autopilot, setAutopilot] = useState<AutopilotAnswer | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const [updatedAt, setUpdatedAt] = useState<string | null>(null);
   const previous = useRef<Scrape | null>(null);
@@ -123,7 +123,7 @@ export function SystemPage({ isAdmin }: { isAdmin: boolean }) {
         <HealthPanel health={health} />
         <TrafficPanel summary={summary} />
       </div>
-      <AutopilotPanel snapshot={autopilot} />
+      <AutopilotPanel answer={autopilot} />
     </Page>
   );
 }

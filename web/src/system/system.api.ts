@@ -1,4 +1,4 @@
-import { request } from '../api/http.ts';
+import { ApiError, request } from '../api/http.ts';
 import { parseMetrics, type Scrape } from './metrics.ts';
 
 /** GET /health: a monolith's, or a gateway's with each upstream's (and 503 `degraded`). */
@@ -41,7 +41,12 @@ export async function scrapeMetrics(): Promise<Scrape> {
   return { at: Date.now(), samples: parseMetrics(await response.text()) };
 }
 
-/** null when no autopilot answers here (a 404, or anything but 200). */
-export function fetchAutopilot(): Promise<AutopilotSnapshot | null> {
-  return request<AutopilotSnapshot>('GET', '/api/autopilot', { isAuthProbe: true }).catch(() => null);
+/** What GET /api/autopilot answered: the snapshot, or (no autopilot here) the status, 0 for no answer. */
+export type AutopilotAnswer = { snapshot: AutopilotSnapshot } | { status: number };
+
+export function fetchAutopilot(): Promise<AutopilotAnswer> {
+  return request<AutopilotSnapshot>('GET', '/api/autopilot', { isAuthProbe: true }).then(
+    (snapshot) => ({ snapshot }),
+    (e: unknown) => ({ status: e instanceof ApiError ? e.status : 0 }),
+  );
 }
