@@ -11,7 +11,7 @@ const PASSWORD = 'a password for the browser';
 
 const TARGETS: [string, TargetOptions][] = [
   ['monolith', { db: 'sqlite', mode: 'monolith' }],
-  ['morphlink up', { db: 'postgres', mode: 'microservices' }],
+  ['morphlink up', { db: 'postgres', mode: 'microservices', upArgs: ['--autopilot'] }],
 ];
 
 /** Reloads until `check` holds: clicks reach the stats a moment after the redirect (buffered, then written). */
@@ -122,6 +122,21 @@ for (const [label, options] of TARGETS) {
       await page.getByText('No links yet').waitFor();
       const response = await page.request.get(`${target.baseUrl}/api/links/${code}`);
       assert.equal(response.status(), 404);
+    });
+
+    it('when the admin opens System, then the mode, each service’s health, the redirect rate, and the autopilot when one runs', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'System' }).click();
+      await page.getByRole('heading', { level: 2, name: 'Health' }).waitFor();
+      await page.getByRole('heading', { level: 2, name: 'Redirects' }).waitFor();
+      if (options.mode === 'microservices') {
+        for (const service of ['auth', 'links', 'analytics']) await page.getByRole('cell', { name: service, exact: true }).first().waitFor();
+        await page.getByRole('heading', { level: 3, name: 'Signals' }).waitFor({ timeout: 30_000 });
+      } else {
+        await page.getByText('Autopilot not running').waitFor();
+      }
+      await page.setViewportSize({ width: 375, height: 800 });
+      await page.screenshot({ path: shot('system-375px'), fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 900 });
     });
 
     it('when the user signs out, then the sign-in page, and the dashboard asks to sign in again', async () => {

@@ -47,6 +47,21 @@ export function sessionCases(s: Suite): void {
   };
 
   describe('dashboard sessions', () => {
+    it('when / is opened, then a redirect to /dashboard/, the built app, whose hashed assets are cached for good', async () => {
+      const home = await send(s.target.baseUrl, 'GET', '/');
+      assert.deepEqual([home.status, home.headers.get('location')], [302, '/dashboard/']);
+      const app = await send(s.target.baseUrl, 'GET', '/dashboard/links');
+      assertStatus(app, 200, 'an app path answers the page');
+      assert.match(app.headers.get('content-type') ?? '', /^text\/html/);
+      assert.equal(app.headers.get('cache-control'), 'no-cache');
+      const asset = /src="(\/dashboard\/assets\/[^"]+\.js)"/.exec(app.text)?.[1];
+      assert.ok(asset, 'index.html names its script');
+      const script = await send(s.target.baseUrl, 'GET', asset);
+      assertStatus(script, 200, asset);
+      assert.equal(script.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      assert.ok(!/https?:\/\/(?!127\.0\.0\.1)/.test(app.text), 'no asset from another origin (no CDN)');
+    });
+
     it('when the sign-in options are asked for without credentials, then apikey mode offers no names to pick', async () => {
       const res = await send(s.target.baseUrl, 'GET', '/api/auth/options');
       assertStatus(res, 200);
