@@ -84,6 +84,37 @@ for (const [label, options] of TARGETS) {
       await page.screenshot({ path: shot('links'), fullPage: true });
     });
 
+    it('when the links page loads on a 375 px phone, then nothing scrolls sideways, the layout barely moves, and Tab reaches the form and the row', async () => {
+      await page.setViewportSize({ width: 375, height: 800 });
+      try {
+        await page.goto(`${target.baseUrl}/dashboard/links`);
+        await page.getByRole('link', { name: code, exact: true }).waitFor();
+        // Strings, not functions: the browser's globals are not in this (node) project's types.
+        const shift = Number(await page.evaluate(`new Promise((resolve) => {
+          let total = 0;
+          new PerformanceObserver((list) => { for (const entry of list.getEntries()) total += entry.value; })
+            .observe({ type: 'layout-shift', buffered: true });
+          setTimeout(() => resolve(total), 500);
+        })`));
+        assert.ok(shift < 0.1, `cumulative layout shift ${shift}`);
+        const sideways = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+        assert.ok(sideways <= 0, `the page is ${sideways} px wider than the phone`);
+        await page.screenshot({ path: shot('links-375px'), fullPage: true });
+
+        const reached = new Set<string>();
+        await page.locator('body').focus();
+        for (let i = 0; i < 40; i += 1) {
+          await page.keyboard.press('Tab');
+          reached.add(String(await page.evaluate(`(() => { const e = document.activeElement; return e?.getAttribute('aria-label') || e?.labels?.[0]?.textContent || e?.textContent || ''; })()`)).trim());
+        }
+        for (const name of ['Destination URL', 'Create', `Delete ${code}`]) {
+          assert.ok([...reached].some((r) => r.startsWith(name)), `Tab never reached ${name}: ${[...reached].join(' | ')}`);
+        }
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 900 });
+      }
+    });
+
     it('when the short URL is followed in the browser, then it lands on the target', async () => {
       await page.goto(`${target.baseUrl}/${code}`);
       await page.getByRole('heading', { name: 'You followed a MorphLink short URL' }).waitFor();
