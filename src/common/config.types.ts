@@ -36,6 +36,10 @@ export interface Config {
   trustProxy: string;
   /** Where this redirector spools undelivered clicks; default data/spool/redirector-<port>. */
   spoolDir: string | null;
+  /** The click journal's directory; default data/journal/<process>. */
+  journalDir: string | null;
+  /** How often the journal is fsynced. */
+  journalFsyncMs: number;
   /** Requests a minute per client IP and per API key on /api/*, password guesses per IP, link creations per key; 0 disables. */
   rateLimits: Readonly<RateLimitConfig>;
   /** PostgreSQL: the server cancels a statement after this long; the client gives up a little later. */

@@ -65,6 +65,7 @@ export async function startSupervisor(
       [`${replicated!.name.toUpperCase()}_PORT`]: String(port),
       // One spool per replica slot, so a restarted fleet replays what its predecessor spooled.
       SPOOL_DIR: join(config.dataDir, 'spool', `${replicated!.name}-${index}`),
+      JOURNAL_DIR: join(config.dataDir, 'journal', `${replicated!.name}-${index}`),
     });
 
   const services = singles.map((m) => ({ module: m, child: createChild(spec(m.name, portOf(config, m)), logger) }));

@@ -5,6 +5,7 @@ import { migrate, openDatabase, type Database, type Dialect, type ModuleMigratio
 import { AppError } from '../../src/common/errors.ts';
 import type { Principal } from '../../src/common/principal.ts';
 import type { ClickEvent } from '../../src/modules/analytics/index.ts';
+import { createClickJournal } from '../../src/modules/redirector/index.ts';
 import { createScratch as createDatabaseScratch } from '../contract/database.ts';
 
 export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
@@ -73,3 +74,21 @@ export const clickEvent = (linkId: string, extra: Partial<ClickEvent> = {}): Cli
   userAgent: CHROME_UA,
   ...extra,
 });
+
+/**
+ * The click journal without a file (`dir: null`), handing each turn's clicks to `recorded`: what
+ * the redirector's tests record into. Clicks arrive at the end of the event-loop turn, as in production.
+ */
+export function memoryJournal(recorded: ClickEvent[], visitorId: (ip: string, userAgent: string) => string = (ip) => ip) {
+  return createClickJournal({
+    dir: null,
+    fsyncMs: 60_000,
+    rotateMs: 60_000,
+    visitorId,
+    sink: { record: (click) => void recorded.push(click), flush: async () => undefined },
+    logger: silentLogger,
+  });
+}
+
+/** Resolves after the current event-loop turn, once the journal has written and handed on its clicks. */
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

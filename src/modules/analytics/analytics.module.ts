@@ -20,9 +20,9 @@ export interface AnalyticsPeer {
   /**
    * Where a process records the clicks it answers: the buffered writer when analytics is in the
    * same process, the batching sender (with its spool) otherwise. Made on first use, so a process
-   * that records no clicks holds none.
+   * that records no clicks holds none. `flush` resolves once what was recorded is stored (or spooled).
    */
-  readonly sink: { record(click: ClickEvent): void };
+  readonly sink: { record(click: ClickEvent): void; flush(): Promise<void> };
 }
 
 export interface AnalyticsNeeds {

@@ -3,6 +3,7 @@ export { withLinkCache } from './redirector.cache.ts';
 export { createClickQuota } from './redirector.quota.ts';
 export { createVisitorHasher } from './redirector.visitor.ts';
 export { createRedirector, type Redirector } from './redirector.service.ts';
+export { createClickJournal, type ClickJournal, type ClickRecorder } from './redirector.journal.ts';
 export { redirectorRoutes } from './redirector.routes.ts';
 export { redirectorInternalRoutes } from './redirector.internal.ts';
 export { createCacheInvalidationClient } from './redirector.client.ts';

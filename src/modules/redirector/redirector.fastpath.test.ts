@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../common/logger.ts';
 import { createMetrics } from '../../common/metrics.ts';
 import { createHttpServer, type App } from '../../common/http/server.ts';
-import { CHROME_UA, GOOGLEBOT_UA } from '../../../test/support/test-support.ts';
+import { CHROME_UA, GOOGLEBOT_UA, memoryJournal } from '../../../test/support/test-support.ts';
 import type { ResolvedLink } from '../links/index.ts';
 import { createClickQuota, createFastPath, createRedirector, redirectorRoutes } from './index.ts';
 
@@ -35,9 +35,8 @@ interface Server { base: string; app: App; fastAnswers: number }
 async function serve(withFastPath: boolean): Promise<Server> {
   const redirector = createRedirector({
     links: { resolve: async (code) => LINKS.get(code) ?? null, peek: (code) => LINKS.get(code) },
-    clicks: { record: () => undefined },
+    clicks: memoryJournal([]),
     quota: createClickQuota({ totalsFor: async (ids) => new Map(ids.map((id) => [id, TOTALS.get(id) ?? 0])) }),
-    visitorId: (ip) => ip,
     now: () => NOW,
   });
   const server: Server = { base: '', app: undefined as unknown as App, fastAnswers: 0 };

@@ -40,12 +40,14 @@ export function createFastPath(redirector: Redirector, { trustProxy, onAnswer }:
     if (!outcome) return false;
 
     // No Cache-Control: a browser must come back each time, or its repeat clicks would go uncounted.
-    response.writeHead(outcome.link.redirectType, { location: outcome.location });
-    response.end();
-    // After end(): analytics must never slow a redirect.
+    // content-length 0: a complete answer in one write, without chunked encoding.
+    response.writeHead(outcome.link.redirectType, { location: outcome.location, 'content-length': '0' });
     const visit = visitFrom(code, query, proxyaddr(request, trust), method, request.headers, fromTrustedPeer(request, trust));
-    redirector.record(outcome.link, visit);
-    onAnswer(outcome.link.redirectType, (performance.now() - started) / 1000);
+    // The redirect goes out once the click is journaled, at the end of this event-loop turn.
+    redirector.record(outcome.link, visit, () => {
+      response.end();
+      onAnswer(outcome.link.redirectType, (performance.now() - started) / 1000);
+    });
     return true;
   };
 }

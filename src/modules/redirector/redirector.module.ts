@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { createHttpClient, type HttpClient } from '../../common/http/client.ts';
 import { createInternalGuard } from '../../common/http/internal.ts';
 import { createReplicaSet, replicaRoutes } from '../../common/http/replicas.ts';
@@ -8,6 +9,7 @@ import type { LinkChangeListener } from '../links/index.ts';
 import { withLinkCache } from './redirector.cache.ts';
 import { createCacheInvalidationClient } from './redirector.client.ts';
 import { createFastPath } from './redirector.fastpath.ts';
+import { createClickJournal } from './redirector.journal.ts';
 import { redirectorInternalRoutes } from './redirector.internal.ts';
 import { createFastPathMetrics, createRedirectCounter } from './redirector.metrics.ts';
 import type { ClickCounts, ClickSink, LinkResolver } from './redirector.port.ts';
@@ -47,12 +49,17 @@ export const redirectorModule: ModuleDescriptor<RedirectorPeer, RedirectorNeeds,
     const { config, metrics, logger } = ctx;
     const cache = withLinkCache(links.links, { max: config.cacheMax, ttlMs: config.cacheTtlMs, registry: metrics.registry });
     const subscription = config.redisUrl ? subscribeToLinkChanges(config.redisUrl, cache, logger) : null;
-    const redirector = createRedirector({
-      links: cache,
-      clicks: analytics.sink,
-      quota: createClickQuota(analytics.queries),
+    const journal = createClickJournal({
+      dir: config.journalDir ?? join(config.dataDir, 'journal', ctx.service === 'monolith' ? 'monolith' : `${ctx.service}-${config.servicePorts.redirector}`),
+      fsyncMs: config.journalFsyncMs,
+      rotateMs: Math.max(1_000, config.clickFlushMs * 5),
       visitorId: createVisitorHasher(ctx.visitorSecret),
+      sink: analytics.sink,
+      logger,
     });
+    // What a killed process journaled but never stored goes to the sink before any new click.
+    await journal.replay();
+    const redirector = createRedirector({ links: cache, clicks: journal, quota: createClickQuota(analytics.queries) });
     const countRedirect = createRedirectCounter(metrics.registry);
     const fastPath = createFastPath(redirector, {
       trustProxy: config.trustProxy,
@@ -63,7 +70,10 @@ export const redirectorModule: ModuleDescriptor<RedirectorPeer, RedirectorNeeds,
       routes: (app) => void app.register(redirectorRoutes, { redirector, countRedirect, trustProxy: config.trustProxy }),
       internalRoutes: (app, guard) => void app.register(redirectorInternalRoutes, { cache, guard }),
       fastPath,
-      close: async () => subscription?.close(),
+      close: async () => {
+        await journal.close();
+        await subscription?.close();
+      },
     };
   },
 

@@ -4,11 +4,13 @@ import type { LinksPort, ResolvedLink } from '../links/index.ts';
 export type { ResolvedLink };
 
 /**
- * Where the redirector drops clicks: must never block and never throw. The buffered writer in
- * the monolith, the batching sender (with its spool) in its own process.
+ * Where the click journal hands each turn's clicks: `record` must never block and never throw.
+ * The buffered writer in the monolith, the batching sender (with its spool) in its own process.
  */
 export interface ClickSink {
   record(click: ClickEvent): void;
+  /** Resolves once every click recorded so far is stored (or safe in the sink's own spool); rejects otherwise. */
+  flush(): Promise<void>;
 }
 
 /** The one lookup the redirector needs; a cached wrapper and the bare port both fit. */

@@ -4,7 +4,7 @@ import type { InjectOptions } from 'fastify';
 import type { App } from '../../common/http/server.ts';
 import { hashPassword } from '../../common/password.ts';
 import { assertProblem, routeApp } from '../../../test/support/routes.ts';
-import { CHROME_UA } from '../../../test/support/test-support.ts';
+import { CHROME_UA, memoryJournal } from '../../../test/support/test-support.ts';
 import type { ClickEvent } from '../analytics/index.ts';
 import type { ResolvedLink } from '../links/index.ts';
 import { createClickQuota, createRedirector, redirectorRoutes } from './index.ts';
@@ -27,9 +27,8 @@ describe('redirector routes', () => {
     table.set('locked', link('locked', { redirectType: 307, passwordHash: await hashPassword('open sesame') }));
     const redirector = createRedirector({
       links: { resolve: async (code) => table.get(code) ?? null },
-      clicks: { record: (click) => void recorded.push(click) },
+      clicks: memoryJournal(recorded),
       quota: createClickQuota({ totalsFor: async () => new Map() }),
-      visitorId: (ip) => ip,
       now: () => NOW,
     });
     app = routeApp('redirector');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CHROME_UA, GOOGLEBOT_UA, fakeClock } from '../../../test/support/test-support.ts';
+import { CHROME_UA, GOOGLEBOT_UA, fakeClock, memoryJournal, nextTurn } from '../../../test/support/test-support.ts';
 import type { ClickEvent } from '../analytics/index.ts';
 import type { ResolvedLink } from '../links/index.ts';
 import { createClickQuota, createRedirector } from './index.ts';
@@ -22,9 +22,8 @@ function setup(links: ResolvedLink[], stored: Record<string, number> = {}) {
   const byCode = new Map(links.map((l) => [l.code, l]));
   const redirector = createRedirector({
     links: { resolve: async (code) => byCode.get(code) ?? null },
-    clicks: { record: (click) => void recorded.push(click) },
+    clicks: memoryJournal(recorded, (ip, ua) => `${ip}|${ua}`),
     quota: createClickQuota({ totalsFor: async (ids) => new Map(ids.map((id) => [id, stored[id] ?? 0])) }),
-    visitorId: (ip, ua) => `${ip}|${ua}`,
     now: clock.now,
   });
   const kinds = async (code: string, times: number, extra: Partial<Visit> = {}) => {
@@ -102,14 +101,17 @@ describe('redirector.decide', () => {
     const seen = visit('rec', { referrer: 'https://news.example', country: 'NL' });
     await redirector.decide(seen);
     assert.equal(recorded.length, 0);
-    redirector.record(target, seen);
-    assert.equal(recorded.length, 1);
+    let answered = false;
+    redirector.record(target, seen, () => (answered = true));
+    assert.deepEqual([recorded.length, answered], [0, false], 'journaled and answered at the end of the turn');
+    await nextTurn();
+    assert.deepEqual([recorded.length, answered], [1, true]);
     const [click] = recorded;
     assert.deepEqual({ ...click, id: undefined }, {
       id: undefined, linkId: 'id-rec', ownerId: 'owner', code: 'rec', at: clock.now(),
       referrer: 'https://news.example', userAgent: CHROME_UA, visitor: `203.0.113.9|${CHROME_UA}`, country: 'NL',
     });
-    assert.match(click!.id, /^[0-9a-f-]{36}$/);
+    assert.match(click!.id, /^[0-9a-z]+[A-Za-z0-9_-]+-0\.0$/, 'the first click of the first batch: <process>-<batch>.<seq>');
   });
 });
 
@@ -122,10 +124,11 @@ describe('visitFrom', () => {
     assert.deepEqual(VISIT_LIMITS, { userAgent: 1024, referrer: 2048, country: 8 });
   });
 
-  it('when a long visit is recorded, then the click fits analytics limits', () => {
+  it('when a long visit is recorded, then the click fits analytics limits', async () => {
     const { redirector, recorded } = setup([link('abc')]);
     const headers = { 'user-agent': 'u'.repeat(5_000), referer: 'r'.repeat(5_000) };
-    redirector.record(link('abc'), visitFrom('abc', '', '203.0.113.9', 'GET', headers, false));
+    redirector.record(link('abc'), visitFrom('abc', '', '203.0.113.9', 'GET', headers, false), () => undefined);
+    await nextTurn();
     assert.equal(recorded[0]?.userAgent?.length, 1024);
     assert.equal(recorded[0]?.referrer?.length, 2048);
   });

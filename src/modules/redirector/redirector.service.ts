@@ -1,9 +1,8 @@
-import { timeOrderedId } from '../../common/ids.ts';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isbot } from 'isbot';
-import type { ClickEvent } from '../analytics/index.ts';
 import type { ClickQuota } from './redirector.quota.ts';
-import type { ClickSink, LinkResolver, ResolvedLink } from './redirector.port.ts';
+import type { ClickRecorder } from './redirector.journal.ts';
+import type { LinkResolver, ResolvedLink } from './redirector.port.ts';
 
 export type Outcome =
   | { kind: 'redirect'; link: ResolvedLink; location: string }
@@ -60,9 +59,8 @@ export function visitFrom(
 export interface RedirectorDeps {
   /** With `peek` (a cache), decideNow() can answer without waiting. */
   links: LinkResolver & { peek?(code: string): ResolvedLink | undefined };
-  clicks: ClickSink;
+  clicks: ClickRecorder;
   quota: ClickQuota;
-  visitorId: (ip: string, userAgent: string) => string;
   now?: () => number;
 }
 
@@ -74,7 +72,7 @@ export function withQuery(url: string, query: string): string {
   return `${base}${base.includes('?') ? '&' : '?'}${query}${fragment}`;
 }
 
-export function createRedirector({ links, clicks, quota, visitorId, now = Date.now }: RedirectorDeps) {
+export function createRedirector({ links, clicks, quota, now = Date.now }: RedirectorDeps) {
   return {
     /**
      * The answer for a cached link with no password, no click limit and no past expiry, decided
@@ -98,22 +96,14 @@ export function createRedirector({ links, clicks, quota, visitorId, now = Date.n
       return { kind: 'redirect', link, location: withQuery(link.url, visit.query) };
     },
 
-    /** Called after the redirect was answered: hands one click to the sink, never waits on it. */
-    record(link: ResolvedLink, visit: Visit): void {
-      if (visit.isProbe) return;
-      const at = now();
-      const click: ClickEvent = {
-        id: timeOrderedId(at),
-        linkId: link.id,
-        ownerId: link.ownerId,
-        code: link.code,
-        at,
-        referrer: visit.referrer,
-        userAgent: visit.userAgent || null,
-        visitor: visitorId(visit.ip, visit.userAgent),
-        country: visit.country,
-      };
-      clicks.record(click);
+    /**
+     * Notes one click for the journal, which writes it at the end of this event-loop turn; send the
+     * redirect from `answer` (called then, or at once for a probe), so no redirect goes out unrecorded.
+     */
+    record(link: ResolvedLink, visit: Visit, answer: () => void): void {
+      if (visit.isProbe) return answer();
+      clicks.record(link, visit, now());
+      clicks.afterWrite(answer);
     },
   };
 }

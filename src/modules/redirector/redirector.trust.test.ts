@@ -7,6 +7,7 @@ import { createHttpServer, type App } from '../../common/http/server.ts';
 import type { ClickEvent } from '../analytics/index.ts';
 import type { ResolvedLink } from '../links/index.ts';
 import { createClickQuota, createFastPath, createRedirector, redirectorRoutes } from './index.ts';
+import { memoryJournal } from '../../../test/support/test-support.ts';
 
 const link: ResolvedLink = {
   id: 'id-abc', code: 'abc', url: 'https://example.com/abc', ownerId: 'owner', expiresAt: null, maxClicks: null, redirectType: 302, passwordHash: null,
@@ -17,9 +18,8 @@ async function serve(trustProxy: string): Promise<{ base: string; recorded: Clic
   const recorded: ClickEvent[] = [];
   const redirector = createRedirector({
     links: { resolve: async (code) => (code === 'abc' ? link : null), peek: (code) => (code === 'abc' ? link : undefined) },
-    clicks: { record: (click) => void recorded.push(click) },
+    clicks: memoryJournal(recorded),
     quota: createClickQuota({ totalsFor: async (ids) => new Map(ids.map((id) => [id, 0])) }),
-    visitorId: (ip) => ip,
   });
   const app = createHttpServer({
     service: 'redirector', mode: 'test', version: '0', logger: createLogger('silent', 'test'), metrics: createMetrics('test'),

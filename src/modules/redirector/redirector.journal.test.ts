@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { CHROME_UA, FIREFOX_UA, nextTurn, silentLogger } from '../../../test/support/test-support.ts';
+import type { ClickEvent } from '../analytics/index.ts';
+import type { ResolvedLink } from '../links/index.ts';
+import { createClickJournal, type ClickJournal } from './redirector.journal.ts';
+import type { Visit } from './redirector.service.ts';
+
+const link: ResolvedLink = {
+  id: 'id-abc', code: 'abc', url: 'https://example.com/abc', ownerId: 'owner', expiresAt: null, maxClicks: null, redirectType: 302, passwordHash: null,
+};
+const visit = (ip: string, userAgent = CHROME_UA): Visit => ({ code: 'abc', query: '', ip, userAgent, referrer: null, country: null });
+
+/** A sink that keeps what it is handed; `fail` makes its flush reject (a database that is down). */
+function sink() {
+  const clicks: ClickEvent[] = [];
+  const state = { fail: false, flushes: 0 };
+  return {
+    clicks,
+    state,
+    record: (click: ClickEvent) => void clicks.push(click),
+    flush: async () => {
+      state.flushes++;
+      if (state.fail) throw new Error('database down');
+    },
+  };
+}
+
+const segments = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.jsonl'));
+
+// On a real directory: the journal is files, and what it promises is about files.
+describe('the click journal', () => {
+  const root = mkdtempSync(join(tmpdir(), 'morphlink-journal-'));
+  const open: ClickJournal[] = [];
+  const journal = (dir: string, to: ReturnType<typeof sink>, visitorId: (ip: string, ua: string) => string = (ip) => `v-${ip}`) => {
+    const made = createClickJournal({ dir, fsyncMs: 10, rotateMs: 60_000, visitorId, sink: to, logger: silentLogger });
+    open.push(made);
+    return made;
+  };
+  after(async () => {
+    for (const j of open) await j.close().catch(() => undefined);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('when clicks are recorded in one turn, then they are written as one line before any of their redirects is answered', async () => {
+    const dir = join(root, 'turn');
+    const to = sink();
+    const clicks = journal(dir, to);
+    const linesWhenAnswered: number[] = [];
+    const answer = () => linesWhenAnswered.push(readFileSync(join(dir, segments(dir)[0]!), 'utf8').split('\n').filter(Boolean).length);
+    for (const ip of ['203.0.113.1', '203.0.113.2', '203.0.113.1']) {
+      clicks.record(link, visit(ip), 1_700_000_000_000);
+      clicks.afterWrite(answer);
+    }
+    assert.deepEqual([to.clicks.length, linesWhenAnswered.length], [0, 0], 'nothing before the end of the turn');
+    await nextTurn();
+    assert.deepEqual(linesWhenAnswered, [1, 1, 1], 'each answer came after the line was written');
+    assert.equal(to.clicks.length, 3);
+    const ids = to.clicks.map((c) => c.id);
+    assert.equal(new Set(ids).size, 3);
+    assert.ok(ids.every((id) => /^[A-Za-z0-9_-]+-0\.[0-9a-z]+$/.test(id)), ids.join());
+    assert.deepEqual(to.clicks.map((c) => c.visitor), ['v-203.0.113.1', 'v-203.0.113.2', 'v-203.0.113.1']);
+  });
+
+  it('when one address and agent click many times in a turn, then the visitor is hashed once for them', async () => {
+    const to = sink();
+    let hashes = 0;
+    const clicks = journal(join(root, 'hash'), to, (ip, ua) => (hashes++, `${ip}|${ua.length}`));
+    for (let i = 0; i < 50; i++) clicks.record(link, visit('198.51.100.7'), 1);
+    clicks.record(link, visit('198.51.100.7', FIREFOX_UA), 1);
+    await nextTurn();
+    assert.deepEqual([to.clicks.length, hashes], [51, 2]);
+  });
+
+  it('when a process dies with journaled clicks, then the next one replays them to its sink, once, and deletes the segment', async () => {
+    const dir = join(root, 'crash');
+    const lost = sink();
+    lost.state.fail = true; // Never stored: as if the process was killed before its writer committed.
+    const dying = journal(dir, lost);
+    for (let i = 0; i < 5; i++) dying.record(link, visit(`192.0.2.${i}`), 1_700_000_000_000 + i);
+    await nextTurn();
+    appendFileSync(join(dir, segments(dir)[0]!), '[{"id":"torn","linkId"'); // A write cut short by the crash.
+
+    const to = sink();
+    const next = journal(dir, to);
+    assert.equal(await next.replay(), 5);
+    assert.deepEqual(to.clicks.map((c) => c.id), lost.clicks.map((c) => c.id));
+    assert.deepEqual(segments(dir).length, 1, 'only the new process’s own segment is left');
+    assert.equal(await next.replay(), 0, 'a second replay finds nothing');
+  });
+
+  it('when the sink cannot store, then closed segments are kept for the next process; once it can, they are deleted', async () => {
+    const dir = join(root, 'outage');
+    const to = sink();
+    to.state.fail = true;
+    const clicks = journal(dir, to);
+    clicks.record(link, visit('192.0.2.50'), 1);
+    await nextTurn();
+    await clicks.close();
+    assert.equal(segments(dir).length, 1, 'kept: the sink never said it stored the click');
+    const later = sink();
+    const next = journal(dir, later);
+    assert.equal(await next.replay(), 1);
+    await next.close();
+    assert.deepEqual(segments(dir), []);
+  });
+
+  it('when another live process holds the directory, then a second journal refuses to start', () => {
+    const dir = join(root, 'locked');
+    journal(dir, sink());
+    writeFileSync(join(dir, 'lock'), String(process.ppid));
+    assert.throws(() => journal(dir, sink()), /in use by process/);
+    writeFileSync(join(dir, 'lock'), '999999999');
+    assert.doesNotThrow(() => journal(dir, sink()), 'a lock of a process that is gone is taken over');
+  });
+
+  it('when the journal keeps no file (dir: null), then a click still reaches the sink at the end of the turn', async () => {
+    const to = sink();
+    const clicks = createClickJournal({ dir: null, fsyncMs: 10, rotateMs: 60_000, visitorId: (ip) => ip, sink: to, logger: silentLogger });
+    clicks.record(link, visit('192.0.2.9'), 1);
+    await nextTurn();
+    assert.equal(to.clicks.length, 1);
+    await clicks.close();
+  });
+});

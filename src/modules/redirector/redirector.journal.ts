@@ -1,0 +1,271 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../../common/logger.ts';
+import type { ClickEvent } from '../analytics/index.ts';
+import type { ClickSink, ResolvedLink } from './redirector.port.ts';
+import type { Visit } from './redirector.service.ts';
+
+/**
+ * The redirect thread's whole share of a click: note the link, the time and the visit. Building
+ * the click (its id, the visitor hash) and storing it happen once per event-loop turn, for every
+ * click of that turn together.
+ */
+export interface ClickRecorder {
+  record(link: ResolvedLink, visit: Visit, at: number): void;
+  /** Calls `done` once every click recorded so far is in the journal: the end of this turn. */
+  afterWrite(done: () => void): void;
+}
+
+export interface ClickJournal extends ClickRecorder {
+  /** Hands what an earlier process journaled but did not store to the sink; returns how many clicks. */
+  replay(): Promise<number>;
+  /** Writes what is pending, lets the sink store it, and removes the segments it no longer needs. */
+  close(): Promise<void>;
+}
+
+export interface ClickJournalDeps {
+  /** Where the segments live; null keeps no file (an embedded or test use: a crash then loses the turn's clicks). */
+  dir: string | null;
+  /** How often the journal is fsynced: a power cut loses at most this much; a crashed process loses nothing. */
+  fsyncMs: number;
+  /** How often a segment is closed and, once the sink has stored its clicks, deleted. */
+  rotateMs: number;
+  visitorId: (ip: string, userAgent: string) => string;
+  sink: ClickSink;
+  logger: Logger;
+}
+
+interface Pending {
+  link: ResolvedLink;
+  visit: Visit;
+  at: number;
+}
+
+/** A process's prefix for batch ids: sortable by start time, unique by its random tail. */
+const processPrefix = () => `${Date.now().toString(36)}${randomBytes(4).toString('base64url')}`;
+
+/** `<start>-<pid>-<n>.jsonl`: replayed oldest first. */
+const SEGMENT = /^\d+-\d+-\d+\.jsonl$/;
+
+/**
+ * The click journal: a redirect is answered only once its click is written to an append-only file
+ * (one write per event-loop turn, for every click of that turn), so a process that is killed loses
+ * no click whose redirect went out; the file is fsynced every `fsyncMs`, so a power cut loses at
+ * most that. Each turn's clicks also go to the sink (the monolith's writer, or the sender to
+ * analytics). Every `rotateMs` the segment is closed; once the sink has stored what was handed to
+ * it, closed segments are deleted. At start, segments left by an earlier process are replayed:
+ * clicks the sink had stored already are skipped by their ids.
+ */
+export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, sink, logger }: ClickJournalDeps): ClickJournal {
+  const prefix = processPrefix();
+  let batches = 0;
+  let pending: Pending[] = [];
+  let waiting: (() => void)[] = [];
+  let scheduled = false;
+
+  let fd: number | null = null;
+  let segment = 0;
+  let current: string | null = null;
+  let dirty = false;
+  /** Batches written to the segment in use. */
+  let lines = 0;
+  /** Segments closed (or replayed) whose clicks the sink has been handed but may not have stored yet. */
+  let closed: string[] = [];
+  let writeFailed = false;
+
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    lock(dir);
+  }
+  const startedAt = Date.now();
+
+  function open(): void {
+    if (!dir) return;
+    current = join(dir, `${startedAt}-${process.pid}-${String(segment++).padStart(6, '0')}.jsonl`);
+    fd = openSync(current, 'a');
+    dirty = false;
+    lines = 0;
+  }
+
+  /** One turn: build the clicks (a visitor hash per distinct address and agent), journal them, hand them on, answer. */
+  function writeTurn(): void {
+    scheduled = false;
+    const turn = pending;
+    const answers = waiting;
+    pending = [];
+    waiting = [];
+    if (turn.length > 0) {
+      const batch = `${prefix}-${(batches++).toString(36)}`;
+      const visitors = new Map<string, string>();
+      const clicks: ClickEvent[] = new Array(turn.length);
+      for (let i = 0; i < turn.length; i++) {
+        const { link, visit, at } = turn[i]!;
+        const who = `${visit.ip}\n${visit.userAgent}`;
+        let visitor = visitors.get(who);
+        if (visitor === undefined) visitors.set(who, (visitor = visitorId(visit.ip, visit.userAgent)));
+        clicks[i] = {
+          id: `${batch}.${i.toString(36)}`,
+          linkId: link.id,
+          ownerId: link.ownerId,
+          code: link.code,
+          at,
+          referrer: visit.referrer,
+          userAgent: visit.userAgent || null,
+          visitor,
+          country: visit.country,
+        };
+      }
+      append(`${JSON.stringify(clicks)}\n`);
+      for (const click of clicks) sink.record(click);
+    }
+    for (const answer of answers) answer();
+  }
+
+  function append(line: string): void {
+    if (fd === null) return;
+    try {
+      const bytes = Buffer.from(line);
+      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+      dirty = true;
+      lines++;
+      writeFailed = false;
+    } catch (error) {
+      // A full or failing disk must not stop redirects: the clicks still reach the sink, only without the journal's guarantee.
+      if (!writeFailed) logger.error({ err: error, segment: current }, 'click journal write failed; clicks go on without it');
+      writeFailed = true;
+    }
+  }
+
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(writeTurn);
+  };
+
+  const syncTimer = setInterval(() => {
+    if (fd === null || !dirty) return;
+    dirty = false;
+    // In the thread pool: the redirect thread never waits for the disk.
+    fdatasync(fd, (error) => error && logger.warn({ err: error }, 'click journal fsync failed'));
+  }, fsyncMs);
+  syncTimer.unref();
+
+  /** Closes the segment in use (when it holds anything), starts the next, and deletes what the sink has stored by now. */
+  let rotating: Promise<void> | null = null;
+  async function rotate(): Promise<void> {
+    if (fd !== null && current && lines > 0) {
+      fsyncSync(fd);
+      closeSync(fd);
+      closed.push(current);
+      open();
+    }
+    if (closed.length === 0) return;
+    const done = closed;
+    try {
+      await sink.flush();
+    } catch {
+      return; // Kept: deleted after a later flush succeeds, or replayed by the next process.
+    }
+    for (const path of done) removeQuietly(path);
+    closed = closed.filter((path) => !done.includes(path));
+  }
+  const rotateTimer = setInterval(() => {
+    rotating ??= rotate().finally(() => (rotating = null));
+  }, rotateMs);
+  rotateTimer.unref();
+
+  open();
+
+  return {
+    record(link, visit, at) {
+      pending.push({ link, visit, at });
+      schedule();
+    },
+    afterWrite(done) {
+      waiting.push(done);
+      schedule();
+    },
+    async replay() {
+      if (!dir) return 0;
+      const mine = current;
+      const left = readdirSync(dir).filter((name) => SEGMENT.test(name) && join(dir, name) !== mine).sort();
+      let clicks = 0;
+      for (const name of left) {
+        const path = join(dir, name);
+        for (const line of readFileSync(path, 'utf8').split('\n')) {
+          if (line === '') continue;
+          let batch: ClickEvent[];
+          try {
+            batch = JSON.parse(line) as ClickEvent[];
+          } catch {
+            // A line cut short by a crash or a power cut: its redirects never went out.
+            logger.warn({ segment: path }, 'click journal: a torn line skipped');
+            continue;
+          }
+          for (const click of batch) sink.record(click);
+          clicks += batch.length;
+        }
+        closed.push(path);
+      }
+      if (clicks > 0) logger.info({ clicks, segments: left.length }, 'click journal replayed');
+      rotating ??= rotate().finally(() => (rotating = null));
+      await rotating;
+      return clicks;
+    },
+    async close() {
+      clearInterval(syncTimer);
+      clearInterval(rotateTimer);
+      if (scheduled) writeTurn();
+      await rotating;
+      if (fd !== null && current) {
+        fsyncSync(fd);
+        closeSync(fd);
+        closed.push(current);
+        fd = null;
+      }
+      try {
+        await sink.flush();
+        for (const path of closed) removeQuietly(path);
+      } catch (error) {
+        logger.warn({ err: error, segments: closed.length }, 'click journal kept for the next start: the sink did not store every click');
+      }
+      if (dir) removeQuietly(join(dir, 'lock'));
+    },
+  };
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+/**
+ * One process per journal directory: a second one would replay, and delete, segments the first is
+ * still writing. A lock left by a process that is gone is taken over.
+ */
+function lock(dir: string): void {
+  const path = join(dir, 'lock');
+  try {
+    const holder = Number(readFileSync(path, 'utf8'));
+    if (holder !== process.pid && isAlive(holder)) {
+      throw new Error(`The click journal ${dir} is in use by process ${holder}: give each process its own JOURNAL_DIR.`);
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  writeFileSync(path, String(process.pid));
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
