@@ -4,10 +4,10 @@ import { parseArgs } from 'node:util';
 import { MIX_LINKS } from './codes.ts';
 import { measureIngest, type IngestResult } from './ingest.ts';
 import { postgresAnswers, revision, serverRuntime } from './process.ts';
-import { formatText, summarise, summariseProcesses } from './report.ts';
+import { formatText, summarise, summariseProcesses, type StorageResult } from './report.ts';
 import { log, runRounds } from './rounds.ts';
 import { runScale } from './scale.ts';
-import { ceilingTarget, fleetTarget, monolithTarget, type Target } from './targets.ts';
+import { ceilingTarget, fleetTarget, monolithTarget, noClickTarget, type Target } from './targets.ts';
 
 export const USAGE = `Usage: node --import tsx bench/bench.ts [options]   (or: npm run bench -- [options])
 
@@ -72,6 +72,7 @@ async function prepareTargets(o: BenchOptions, hasPostgres: boolean, notes: stri
   // Independent databases: prepared side by side, before anything is timed.
   const prepared = await Promise.all([
     Promise.resolve(ceilingTarget()),
+    Promise.resolve(noClickTarget()),
     monolithTarget('sqlite'),
     hasPostgres ? monolithTarget('postgres') : null,
     hasPostgres || o.microDb === 'sqlite' ? fleetTarget(o.microDb) : null,
@@ -104,6 +105,13 @@ export async function runBench(args: string[]): Promise<{ pass: boolean }> {
       ingest.push(await measureIngest(db, o.quick ? INGEST_EVENTS.quick : INGEST_EVENTS.full, INGEST_BATCH));
     }
     const rows = summarise(samples, new Set(failures.flatMap((f) => f.names)));
+    // Bytes the SQLite file grew by, over the clicks it stored in every round.
+    const storage: StorageResult[] = targets.flatMap((t) => {
+      const bytes = t.storedBytes?.() ?? null;
+      if (bytes === null) return [];
+      const clicks = rows.filter((r) => t.names.includes(r.name)).reduce((n, r) => n + (r.counted ?? 0), 0);
+      return [{ target: t.group, bytes, clicks }];
+    });
     const procs = summariseProcesses(processes);
     const wallSeconds = (performance.now() - started) / 1000;
     const settings = {
@@ -121,10 +129,10 @@ export async function runBench(args: string[]): Promise<{ pass: boolean }> {
     };
     if (serverRuntime() !== runtime) notes.push(`the sources changed during the run: servers started later ran from ${serverRuntime()}`);
     if (o.json) {
-      console.log(JSON.stringify({ targets: rows, processes: procs, ingest, settings, notes }));
+      console.log(JSON.stringify({ targets: rows, processes: procs, ingest, storage, settings, notes }));
     } else {
       const header = `MorphLink redirect benchmark, ${settings.date}, revision ${settings.revision} (server from ${runtime}): ${o.rounds} round(s) of ${o.seconds} s per target and workload, ${o.connections} connections, node ${process.version}, ${settings.cpus} CPUs, load average ${loadAtStart.join(' ')} at start; wall time ${settings.wallSeconds} s`;
-      console.log(`${header}\n\n${formatText(rows, procs, ingest, notes)}`);
+      console.log(`${header}\n\n${formatText(rows, procs, ingest, notes, storage)}`);
     }
     return { pass: failures.length === 0 && rows.every((r) => r.pass) };
   } finally {

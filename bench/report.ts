@@ -8,6 +8,15 @@ export interface Sample {
   load: LoadResult;
   /** Clicks /api/stats gained during the run; null where nothing counts clicks (the ceiling). */
   counted: number | null;
+  /** The target's event-loop delay p99 over the run, ms; null where it is not measured. */
+  loopP99Ms: number | null;
+}
+
+/** What a target's database grew by over the run, for the clicks it stored. */
+export interface StorageResult {
+  target: string;
+  bytes: number;
+  clicks: number;
 }
 
 /** Start time and memory of one process group in one round. */
@@ -28,6 +37,8 @@ export interface TargetRow {
   sent: number | null;
   counted: number | null;
   ratio: number | null;
+  /** Median over rounds of the event-loop delay p99, ms. */
+  loopP99: number | null;
   pass: boolean;
   rpsRounds: number[];
 }
@@ -66,6 +77,7 @@ export function summarise(samples: Sample[], failed: ReadonlySet<TargetName>): T
       sent: clicked ? sent : null,
       counted: clicked ? group.reduce((n, s) => n + (s.counted ?? 0), 0) : null,
       ratio: null,
+      loopP99: medianOrNull(group.map((s) => s.loopP99Ms)),
       pass: !failed.has(name) && sent > 0 && group.every((s) => !s.load.cut && (s.counted === null || s.counted === s.load.redirects)),
       rpsRounds: group.map((s) => Math.round(s.load.rps)),
     };
@@ -105,15 +117,17 @@ export function formatText(
   processes: ReturnType<typeof summariseProcesses>,
   ingest: IngestResult[],
   notes: string[],
+  storage: StorageResult[] = [],
 ): string {
   const main = table(
-    ['target', 'workload', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'clicks counted/sent', 'x ceiling', 'result'],
+    ['target', 'workload', 'req/s', 'p50 ms', 'p99 ms', 'loop p99 ms', 'errors', 'clicks counted/sent', 'x ceiling', 'result'],
     rows.map((r) => [
       r.name,
       r.workload,
       Math.round(r.rps),
       fixed(r.p50, 2),
       fixed(r.p99, 2),
+      fixed(r.loopP99, 1),
       r.errors,
       r.sent === null ? 'n/a' : `${r.counted}/${r.sent}`,
       fixed(r.ratio, 2),
@@ -128,5 +142,6 @@ export function formatText(
     ['click ingestion', 'events', 'batch', 'events/s'],
     ingest.map((i) => [i.db, i.events, i.batch, Math.round(i.eventsPerSec)]),
   );
-  return [main, '', procs, '', ing, '', ...notes].join('\n');
+  const store = storage.map((s) => `storage: ${s.target} grew ${(s.bytes / 1e6).toFixed(1)} MB for ${s.clicks} clicks: ${s.clicks ? Math.round(s.bytes / s.clicks) : 'n/a'} bytes per stored click (rollups included)`);
+  return [main, '', procs, '', ing, '', ...store, ...notes].join('\n');
 }

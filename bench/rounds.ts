@@ -17,13 +17,27 @@ const started = performance.now();
 export const log = (message: string) =>
   process.stderr.write(`[bench +${((performance.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
 
+/**
+ * The target's event-loop delay p99 (prom-client's `nodejs_eventloop_lag_p99_seconds`, in ms): the
+ * library resets its histogram on every scrape, so a scrape before and one after a run give the
+ * run's own p99. Null where the process has no such metric (the ceiling).
+ */
+async function loopDelayP99Ms(url: string): Promise<number | null> {
+  const text = await fetch(`${url}/metrics`).then((r) => (r.ok ? r.text() : ''), () => '');
+  const value = /^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([0-9.e+-]+)$/m.exec(text)?.[1];
+  return value === undefined ? null : Number(value) * 1000;
+}
+
 async function measure(endpoint: Endpoint, workload: Workload, clicks: ClickApi | null, o: RoundOptions): Promise<Sample> {
   const before = clicks ? await countClicks(clicks) : 0;
+  await loopDelayP99Ms(endpoint.url);
   const load = await runLoad(endpoint.url, workload, o.seconds, o.connections);
+  const loopP99Ms = await loopDelayP99Ms(endpoint.url);
   const counted = clicks ? await waitForClicks(clicks, before, load.redirects) : null;
   const check = counted === null ? '' : `, clicks ${counted}/${load.redirects}${counted === load.redirects ? '' : ' MISMATCH'}`;
-  log(`  ${endpoint.name} ${workload}: ${Math.round(load.rps)} req/s, p99 ${load.p99.toFixed(2)} ms, errors ${load.errors}${check}${load.cut ? ', CUT' : ''}`);
-  return { name: endpoint.name, workload, load, counted };
+  const loop = loopP99Ms === null ? '' : `, loop p99 ${loopP99Ms.toFixed(1)} ms`;
+  log(`  ${endpoint.name} ${workload}: ${Math.round(load.rps)} req/s, p99 ${load.p99.toFixed(2)} ms, errors ${load.errors}${check}${loop}${load.cut ? ', CUT' : ''}`);
+  return { name: endpoint.name, workload, load, counted, loopP99Ms };
 }
 
 /**

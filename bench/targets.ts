@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createScratch, type DbKind, type Scratch } from '../test/contract/database.ts';
 import { launchServer, type ServerProcess } from '../test/contract/server-process.ts';
@@ -7,7 +8,7 @@ import type { ClickApi } from './load.ts';
 import { BIN, ROOT, childPid, rssMb, runCli } from './process.ts';
 import { seedMixLinks } from './seed.ts';
 
-export type TargetName = 'ceiling' | 'monolith-sqlite' | 'monolith-postgres' | 'micro-redirector' | 'micro-gateway';
+export type TargetName = 'ceiling' | 'fastpath-no-click' | 'monolith-sqlite' | 'monolith-postgres' | 'micro-redirector' | 'micro-gateway';
 
 export interface Endpoint {
   name: TargetName;
@@ -32,6 +33,8 @@ export interface Target {
   /** How its start time and memory are labelled. */
   group: string;
   names: TargetName[];
+  /** SQLite only: bytes the database file (and WAL) grew by since the target was prepared. */
+  storedBytes?(): number | null;
   start(): Promise<Running>;
   dispose(): Promise<void>;
 }
@@ -68,6 +71,29 @@ export function ceilingTarget(): Target {
   };
 }
 
+/** MorphLink's fast path on bare node:http with a recorder that records nothing (bench/no-click.ts): a reference row. */
+export function noClickTarget(): Target {
+  return {
+    group: 'fastpath-no-click',
+    names: ['fastpath-no-click'],
+    async start() {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const { server, startMs } = await timedLaunch(['--import', 'tsx', 'bench/no-click.ts'], { ...process.env, PORT: String(port) }, url);
+      const pid = await childPid(['bench/no-click.ts']);
+      return {
+        endpoints: [{ name: 'fastpath-no-click', url }],
+        clicks: null,
+        startMs,
+        rssMb: () => rssMb(pid, `${url}/metrics`),
+        refresh: async () => undefined,
+        stop: () => stopGently(server),
+      };
+    },
+    dispose: async () => undefined,
+  };
+}
+
 /** Scratch database, migrations, the bench user and the 10,000 links, for one target. */
 async function prepare(db: DbKind, mode: 'monolith' | 'microservices') {
   const scratch: Scratch = await createScratch(db);
@@ -84,10 +110,18 @@ async function prepare(db: DbKind, mode: 'monolith' | 'microservices') {
   }
 }
 
+/** The SQLite file and its WAL, in bytes: what the clicks of a run add to it is the storage each click costs. */
+function sqliteBytes(databaseUrl: string): number {
+  const file = databaseUrl.replace(/^sqlite:/, '');
+  return [file, `${file}-wal`].reduce((sum, path) => sum + (existsSync(path) ? statSync(path).size : 0), 0);
+}
+
 export async function monolithTarget(db: DbKind): Promise<Target> {
   const { scratch, env, apiKey, baseUrl } = await prepare(db, 'monolith');
+  const bytesBefore = db === 'sqlite' ? sqliteBytes(scratch.databaseUrl) : null;
   return {
     group: `monolith-${db}`,
+    storedBytes: () => (bytesBefore === null ? null : sqliteBytes(scratch.databaseUrl) - bytesBefore),
     names: [db === 'sqlite' ? 'monolith-sqlite' : 'monolith-postgres'],
     async start() {
       const { server, startMs } = await timedLaunch([BIN, 'start'], env, baseUrl);
