@@ -117,7 +117,8 @@ describe('morphlink autopilot against a real monolith', () => {
       assert.ok(await until(async () => (await state()).signals?.up === 1, 10_000), 'up never became 1');
       await monolith.stop('SIGKILL');
       assert.ok(await until(async () => (await state()).signals?.up === 0, 10_000), 'up never became 0');
-      assert.ok((await state()).decisions.some((d) => d.rule === 'alert-target-down'));
+      // The decision is recorded once its action ran, a moment after the signals show the target down.
+      assert.ok(await until(async () => (await state()).decisions.some((d) => d.rule === 'alert-target-down'), 5_000), 'no alert-target-down decision');
       assert.equal(run.proc.exitCode, null, 'the autopilot must keep running');
       assert.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
