@@ -1,5 +1,5 @@
 import * as p from './config.parsers.ts';
-import type { AuthMode, Config, FieldPath, Mode, PathValue, Reader } from './config.types.ts';
+import type { AuthMode, ClickWriterMode, Config, FieldPath, Mode, PathValue, Reader } from './config.types.ts';
 
 /** One environment variable: where it goes, its default, what it means, how it is read, who reads it. */
 export interface Setting<P extends FieldPath = FieldPath> {
@@ -107,6 +107,8 @@ export const SETTINGS = [
     doc: 'how often buffered clicks are written or sent' }),
   row({ env: 'CLICK_BATCH_MAX', field: 'clickBatchMax', default: 5_000, parse: p.integer(1), readers: ['analytics', 'redirector'],
     doc: 'clicks in one batch (a redirector sends at most 500)' }),
+  row({ env: 'CLICK_WRITER', field: 'clickWriter', default: 'auto', parse: p.oneOf<ClickWriterMode>(['auto', 'inline', 'thread']), readers: ['analytics'],
+    doc: 'where the monolith stores clicks: `inline` on the redirect thread, `thread` on a worker thread with its own connection; `auto` is `thread` with more than two CPUs' }),
   row({ env: 'CLICK_SEND_TIMEOUT_MS', field: 'clickSendTimeoutMs', default: 1_000, parse: p.integer(50, 60_000), readers: ['redirector'],
     doc: 'how long a redirector waits for `POST /events` before it spools the batch' }),
   row({ env: 'CLICK_TOTALS_TIMEOUT_MS', field: 'clickTotalsTimeoutMs', default: 1_000, parse: p.integer(10), readers: ['links'],

@@ -5,7 +5,7 @@ import type { Config, FieldPath, Reader, TopField } from './config.types.ts';
 
 export { ConfigError, MissingConfigError } from './config.parsers.ts';
 export { SETTINGS, type Setting } from './config.table.ts';
-export type { AuthMode, Config, Mode, RateLimitConfig, Reader, ServiceName } from './config.types.ts';
+export type { AuthMode, ClickWriterMode, Config, Mode, RateLimitConfig, Reader, ServiceName } from './config.types.ts';
 
 type Env = Record<string, string | undefined>;
 type Row = (typeof SETTINGS)[number];

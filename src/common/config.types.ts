@@ -30,6 +30,8 @@ export interface Config {
   cacheTtlMs: number;
   clickFlushMs: number;
   clickBatchMax: number;
+  /** Where the in-process click writer runs. */
+  clickWriter: ClickWriterMode;
   bodyLimitBytes: number;
   supervisorPort: number;
   /** Proxies whose X-Forwarded-For is believed (proxy-addr syntax); the gateway runs on loopback. */
@@ -71,6 +73,8 @@ export interface Config {
   /** Signs each webhook body (X-MorphLink-Signature: sha256=HMAC). */
   autopilotWebhookSecret: string | null;
 }
+
+export type ClickWriterMode = 'auto' | 'inline' | 'thread';
 
 export interface RateLimitConfig {
   apiPerMin: number;

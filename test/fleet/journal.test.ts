@@ -12,13 +12,19 @@ const KILL_AFTER = 700;
  * so a monolith killed mid-burst (no flush, no shutdown hook) loses none of the clicks whose
  * redirects reached a client. POSIX-only: SIGKILL is the crash being tested.
  */
-for (const db of ['sqlite', 'postgres'] as const) {
-  describe(`a monolith on ${db}, SIGKILLed mid-burst`, () => {
+const VARIANTS = [
+  ['sqlite', 'inline'],
+  ['postgres', 'inline'],
+  ['sqlite', 'thread'],
+] as const;
+
+for (const [db, writer] of VARIANTS) {
+  describe(`a monolith on ${db} (CLICK_WRITER=${writer}), SIGKILLed mid-burst`, () => {
     test(
       'when it restarts, then the clicks counted equal the 302s the clients received',
       { skip: process.platform === 'win32' ? 'needs SIGKILL' : false, timeout: 180_000 },
       async (t) => {
-        const target = await startTarget({ db, mode: 'monolith' });
+        const target = await startTarget({ db, mode: 'monolith', env: { CLICK_WRITER: writer } });
         t.after(() => target.dispose());
         const alice = api(target, await target.createUser('alice'));
         const link = await createLink(alice);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInternalGuard } from '../../common/http/internal.ts';
 import type { Authenticate } from '../../common/http/principal.ts';
@@ -14,6 +15,7 @@ import { createAnalyticsQueries, createClickIngestion } from './analytics.servic
 import { createSpool } from './analytics.spool.ts';
 import { createClickWriter, type ClickWriter } from './analytics.writer.ts';
 import { createWriterSpool } from './analytics.writer-spool.ts';
+import { startWriterThread } from './analytics.writer-thread.ts';
 
 export interface AnalyticsPeer {
   queries: AnalyticsQueries;
@@ -79,19 +81,32 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, An
   },
 };
 
-/** The in-process sink: what the database will not take waits on disk, tagged with its id. */
+/**
+ * The in-process sink: what the database will not take waits on disk, tagged with its id. On the
+ * redirect thread (CLICK_WRITER=inline), or on a worker thread with its own connection (thread;
+ * `auto` picks it when there are more than two CPUs, so the writer has a core of its own).
+ */
 function createWriter(ctx: ModuleContext<AnalyticsSettings>, { ingest }: ClickIngestion, databaseId: string): ClickWriter {
   const { registry } = ctx.metrics;
-  const spool = createWriterSpool({
-    spool: createSpool(join(ctx.config.dataDir, 'spool', ctx.service)),
-    databaseId,
-    ingest,
-    registry,
-    logger: ctx.logger,
-  });
-  const { clickFlushMs: flushMs, clickBatchMax: batchMax } = ctx.config;
-  const writer = createClickWriter({ ingest, flushMs, batchMax, registry, logger: ctx.logger, spool });
-  return writer;
+  const { clickFlushMs: flushMs, clickBatchMax: batchMax, clickWriter, dataDir } = ctx.config;
+  const spoolDir = join(dataDir, 'spool', ctx.service);
+  const onThread = clickWriter === 'thread' || (clickWriter === 'auto' && availableParallelism() > 2);
+  if (onThread) {
+    const { dbStatementTimeoutMs: statementTimeoutMs, dbConnectTimeoutMs: connectTimeoutMs, sqliteBusyTimeoutMs } = ctx.config;
+    const data = {
+      databaseUrl: ctx.database!.url,
+      databaseOptions: { statementTimeoutMs, connectTimeoutMs, sqliteBusyTimeoutMs },
+      spoolDir,
+      flushMs,
+      batchMax,
+      logLevel: ctx.logger.level,
+      service: ctx.service,
+    };
+    ctx.logger.info('click writer on a worker thread');
+    return startWriterThread(data, { registry, logger: ctx.logger });
+  }
+  const spool = createWriterSpool({ spool: createSpool(spoolDir), databaseId, ingest, registry, logger: ctx.logger });
+  return createClickWriter({ ingest, flushMs, batchMax, registry, logger: ctx.logger, spool });
 }
 
 /** The remote sink: one send per batch with a short deadline, then the spool (see analytics.sender.ts). */

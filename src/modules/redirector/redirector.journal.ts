@@ -116,8 +116,10 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, sink, lo
           country: visit.country,
         };
       }
-      append(`${JSON.stringify(clicks)}\n`);
-      for (const click of clicks) sink.record(click);
+      const json = JSON.stringify(clicks);
+      append(`${json}\n`);
+      if (sink.recordBatch) sink.recordBatch(clicks, json);
+      else for (const click of clicks) sink.record(click);
     }
     for (const answer of answers) answer();
   }

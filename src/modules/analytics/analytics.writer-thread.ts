@@ -1,0 +1,123 @@
+import { Worker } from 'node:worker_threads';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../../common/logger.ts';
+import { METRICS, counter, gauge } from '../../common/metrics.catalogue.ts';
+import type { ClickEvent } from './analytics.port.ts';
+import type { ClickWriter } from './analytics.writer.ts';
+import type { WriterThreadData } from './analytics.writer-worker.ts';
+
+/** To the writer thread: a turn's clicks as the journal wrote them, a flush, the end. */
+export type ToWriter = { type: 'clicks'; json: string } | { type: 'flush'; id: number } | { type: 'close' };
+/** From it: started, a flush done (or failed), its counters, closed. */
+export type FromWriter =
+  | { type: 'ready' }
+  | { type: 'flushed'; id: number; error: string | null }
+  | { type: 'counts'; written: number; duplicates: number; buffered: number }
+  | { type: 'closed'; error: string | null };
+
+/** The writer on a thread also takes a turn's clicks as one JSON text (the journal's line): nothing is cloned object by object. */
+export interface ThreadClickWriter extends ClickWriter {
+  recordBatch(clicks: readonly ClickEvent[], json: string): void;
+}
+
+// From the sources (tsx) the thread needs tsx too; from dist/ it is plain JavaScript.
+const fromSources = import.meta.url.endsWith('.ts');
+const ENTRY = new URL(fromSources ? './analytics.writer-worker.ts' : './analytics.writer-worker.js', import.meta.url);
+
+/**
+ * CLICK_WRITER=thread: the click writer (batches, SQLite or PostgreSQL transactions, rollups, the
+ * spool) runs on a worker thread with its own connection; the redirect thread only posts each
+ * turn's journal line. If the thread dies, the process stops: the journal still holds every click
+ * it had not stored, and the next start replays them.
+ */
+export function startWriterThread(data: WriterThreadData, { registry, logger }: { registry: Registry; logger: Logger }): ThreadClickWriter {
+  // A worker's own entry does not go through `--import tsx`: from the sources it registers tsx, then imports the entry.
+  const worker = fromSources
+    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(ENTRY.href)}); });`, { eval: true, workerData: data })
+    : new Worker(ENTRY, { workerData: data });
+  const flushes = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  let nextFlush = 0;
+  let closing: ((error: string | null) => void) | null = null;
+  let stopped = false;
+
+  const written = counter(registry, METRICS.clicksWritten);
+  const duplicates = counter(registry, METRICS.clicksDuplicate);
+  let seen = { written: 0, duplicates: 0, buffered: 0 };
+  let pendingHere = 0;
+  gauge(registry, METRICS.clicksBuffered, function () {
+    this.set(seen.buffered + pendingHere);
+  });
+
+  // Messages posted before the thread listens wait in its port: the writer is usable at once.
+  worker.on('message', (message: FromWriter) => {
+    switch (message.type) {
+      case 'ready':
+        return;
+      case 'flushed': {
+        const waiting = flushes.get(message.id);
+        flushes.delete(message.id);
+        if (message.error === null) waiting?.resolve();
+        else waiting?.reject(new Error(message.error));
+        return;
+      }
+      case 'counts':
+        written.inc(Math.max(0, message.written - seen.written));
+        duplicates.inc(Math.max(0, message.duplicates - seen.duplicates));
+        seen = message;
+        return;
+      case 'closed':
+        return closing?.(message.error);
+    }
+  });
+  worker.once('error', (error) => {
+    if (stopped) return;
+    logger.fatal({ err: error }, 'the click writer thread failed; stopping: the journal keeps the clicks for the next start');
+    setImmediate(() => {
+      throw error;
+    });
+  });
+
+  const post = (message: ToWriter) => worker.postMessage(message);
+  let batch: string[] = [];
+  let scheduled = false;
+  const send = () => {
+    scheduled = false;
+    pendingHere = 0;
+    // Turns joined into one message: a JSON array per line, concatenated as one array.
+    if (batch.length === 1) post({ type: 'clicks', json: batch[0]! });
+    else if (batch.length > 1) post({ type: 'clicks', json: `[${batch.map((line) => line.slice(1, -1)).filter(Boolean).join(',')}]` });
+    batch = [];
+  };
+
+  return {
+    recordBatch(clicks, json) {
+      batch.push(json);
+      pendingHere += clicks.length;
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(send);
+      }
+    },
+    record(click) {
+      this.recordBatch([click], JSON.stringify([click]));
+    },
+    flush() {
+      send();
+      const id = nextFlush++;
+      return new Promise<void>((resolve, reject) => {
+        flushes.set(id, { resolve, reject });
+        post({ type: 'flush', id });
+      });
+    },
+    async close() {
+      send();
+      stopped = true;
+      const error = await new Promise<string | null>((resolve) => {
+        closing = resolve;
+        post({ type: 'close' });
+      });
+      await worker.terminate();
+      if (error !== null) throw new Error(`click writer thread: ${error}`);
+    },
+  };
+}

@@ -1,0 +1,81 @@
+// The click writer's thread (CLICK_WRITER=thread): the same writer as inline (batches, retries,
+// the spool), on its own database connection, so storing clicks never runs on the redirect thread.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Registry } from 'prom-client';
+import { openDatabase, type DatabaseOptions } from '../../common/db.ts';
+import { createLogger } from '../../common/logger.ts';
+import type { ClickEvent } from './analytics.port.ts';
+import { createAnalyticsRepository } from './analytics.repository.ts';
+import { createClickIngestion } from './analytics.service.ts';
+import { createSpool } from './analytics.spool.ts';
+import { createWriterSpool } from './analytics.writer-spool.ts';
+import { createClickWriter } from './analytics.writer.ts';
+import type { FromWriter, ToWriter } from './analytics.writer-thread.ts';
+
+export interface WriterThreadData {
+  databaseUrl: string;
+  databaseOptions: DatabaseOptions;
+  spoolDir: string;
+  flushMs: number;
+  batchMax: number;
+  logLevel: string;
+  service: string;
+}
+
+const data = workerData as WriterThreadData;
+const port = parentPort!;
+const post = (message: FromWriter) => port.postMessage(message);
+
+// A thread may wait for a lock: the redirects are on the other thread.
+const database = openDatabase(data.databaseUrl, { ...data.databaseOptions, sqliteBusyTimeoutMs: Math.max(data.databaseOptions.sqliteBusyTimeoutMs, 2_000) });
+const logger = createLogger(data.logLevel, `${data.service}/click-writer`);
+const registry = new Registry();
+const repository = createAnalyticsRepository(database);
+const ingestion = createClickIngestion(repository);
+
+async function start() {
+  const spool = createWriterSpool({ spool: createSpool(data.spoolDir), databaseId: await ingestion.databaseId(), ingest: ingestion.ingest, registry, logger });
+  const writer = createClickWriter({ ingest: ingestion.ingest, flushMs: data.flushMs, batchMax: data.batchMax, registry, logger, spool });
+  // What the main thread shows on /metrics: this thread's counters, sent as they change.
+  const report = async () => {
+    const values = await registry.getMetricsAsJSON();
+    const sum = (name: string) => values.find((m) => m.name === name)?.values.reduce((n, v) => n + v.value, 0) ?? 0;
+    post({ type: 'counts', written: sum('morphlink_clicks_written_total'), duplicates: sum('morphlink_clicks_duplicate_total'), buffered: sum('morphlink_clicks_buffered') });
+  };
+  const reporter = setInterval(() => void report(), Math.max(data.flushMs, 250));
+
+  port.on('message', (message: ToWriter) => {
+    switch (message.type) {
+      case 'clicks':
+        // One message per turn of the redirect thread: its journal line, parsed here, off that thread.
+        for (const click of JSON.parse(message.json) as ClickEvent[]) writer.record(click);
+        return;
+      case 'flush':
+        writer.flush().then(
+          async () => {
+            await report();
+            post({ type: 'flushed', id: message.id, error: null });
+          },
+          (error: unknown) => post({ type: 'flushed', id: message.id, error: error instanceof Error ? error.message : String(error) }),
+        );
+        return;
+      case 'close':
+        clearInterval(reporter);
+        writer
+          .close()
+          .then(report)
+          .then(() => database.close())
+          .then(
+            () => post({ type: 'closed', error: null }),
+            (error: unknown) => post({ type: 'closed', error: error instanceof Error ? error.message : String(error) }),
+          );
+        return;
+    }
+  });
+  post({ type: 'ready' });
+}
+
+start().catch((error: unknown) => {
+  logger.error({ err: error }, 'click writer thread failed to start');
+  throw error;
+});
