@@ -74,6 +74,8 @@ async function prepareTargets(o: BenchOptions, hasPostgres: boolean, notes: stri
     Promise.resolve(ceilingTarget()),
     Promise.resolve(noClickTarget()),
     monolithTarget('sqlite'),
+    // CLICK_WRITER=thread measured beside the default (auto: inline on two CPUs), as the issue asks.
+    monolithTarget('sqlite', 'thread'),
     hasPostgres ? monolithTarget('postgres') : null,
     hasPostgres || o.microDb === 'sqlite' ? fleetTarget(o.microDb) : null,
   ]);

@@ -8,7 +8,14 @@ import type { ClickApi } from './load.ts';
 import { BIN, ROOT, childPid, rssMb, runCli } from './process.ts';
 import { seedMixLinks } from './seed.ts';
 
-export type TargetName = 'ceiling' | 'fastpath-no-click' | 'monolith-sqlite' | 'monolith-postgres' | 'micro-redirector' | 'micro-gateway';
+export type TargetName =
+  | 'ceiling'
+  | 'fastpath-no-click'
+  | 'monolith-sqlite'
+  | 'monolith-sqlite-thread'
+  | 'monolith-postgres'
+  | 'micro-redirector'
+  | 'micro-gateway';
 
 export interface Endpoint {
   name: TargetName;
@@ -116,18 +123,22 @@ function sqliteBytes(databaseUrl: string): number {
   return [file, `${file}-wal`].reduce((sum, path) => sum + (existsSync(path) ? statSync(path).size : 0), 0);
 }
 
-export async function monolithTarget(db: DbKind): Promise<Target> {
-  const { scratch, env, apiKey, baseUrl } = await prepare(db, 'monolith');
+/** A monolith as `npm start` runs it (CLICK_WRITER=auto), or with the click writer forced onto a thread. */
+export async function monolithTarget(db: DbKind, writer: 'auto' | 'thread' = 'auto'): Promise<Target> {
+  const prepared = await prepare(db, 'monolith');
+  const { scratch, apiKey, baseUrl } = prepared;
+  const env = { ...prepared.env, CLICK_WRITER: writer };
+  const name: TargetName = writer === 'thread' ? 'monolith-sqlite-thread' : db === 'sqlite' ? 'monolith-sqlite' : 'monolith-postgres';
   const bytesBefore = db === 'sqlite' ? sqliteBytes(scratch.databaseUrl) : null;
   return {
-    group: `monolith-${db}`,
+    group: name,
     storedBytes: () => (bytesBefore === null ? null : sqliteBytes(scratch.databaseUrl) - bytesBefore),
-    names: [db === 'sqlite' ? 'monolith-sqlite' : 'monolith-postgres'],
+    names: [name],
     async start() {
       const { server, startMs } = await timedLaunch([BIN, 'start'], env, baseUrl);
       const pid = await childPid([BIN, 'start']);
       return {
-        endpoints: [{ name: db === 'sqlite' ? 'monolith-sqlite' : 'monolith-postgres', url: baseUrl }],
+        endpoints: [{ name, url: baseUrl }],
         clicks: { apiUrl: baseUrl, apiKey },
         startMs,
         rssMb: () => rssMb(pid, `${baseUrl}/metrics`),
