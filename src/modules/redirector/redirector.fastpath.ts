@@ -42,7 +42,11 @@ export function createFastPath(redirector: Redirector, { trustProxy, onAnswer }:
     // No Cache-Control: a browser must come back each time, or its repeat clicks would go uncounted.
     // content-length 0: a complete answer in one write, without chunked encoding.
     response.writeHead(outcome.link.redirectType, { location: outcome.location, 'content-length': '0' });
-    const visit = visitFrom(code, query, proxyaddr(request, trust), method, request.headers, fromTrustedPeer(request, trust));
+    // TRUST_PROXY asked once: proxy-addr walks X-Forwarded-For only when a trusted peer sent one.
+    const peer = request.socket.remoteAddress ?? '';
+    const trusted = trust(peer, 0);
+    const ip = trusted && request.headers['x-forwarded-for'] !== undefined ? proxyaddr(request, trust) : peer;
+    const visit = visitFrom(code, query, ip, method, request.headers, trusted);
     // The redirect goes out once the click is journaled, at the end of this event-loop turn.
     redirector.record(outcome.link, visit, () => {
       response.end();
