@@ -125,8 +125,8 @@ export function formatText(
     processes.map((p) => [p.group, Math.round(p.startMs), fixed(p.idleRssMb), fixed(p.rssAfterMixMb)]),
   );
   const ing = table(
-    ['click ingestion', 'events', 'batch', 'events/s'],
-    ingest.map((i) => [i.db, i.events, i.batch, Math.round(i.eventsPerSec)]),
+    ['click ingestion', 'events', 'batch', 'events/s', 'call p50 ms', 'call p99 ms', 'bytes/click'],
+    ingest.map((i) => [i.db, i.events, i.batch, Math.round(i.eventsPerSec), i.callMs.p50, i.callMs.p99, i.bytesPerClick ?? '-']),
   );
   return [main, '', procs, '', ing, '', ...notes].join('\n');
 }
