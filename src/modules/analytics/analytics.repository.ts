@@ -1,15 +1,14 @@
 import type { Kysely } from 'kysely';
 import { withRetry, type Database } from '../../common/db.ts';
 import { createPostgresIngest } from './analytics.postgres-ingest.ts';
+import type { ClickEvent } from './analytics.port.ts';
 import type { Rollup } from './analytics.rollup.ts';
 import { createSqliteIngest } from './analytics.sqlite-ingest.ts';
-import type { EventRow } from './analytics.events.row.ts';
 
+// The tables the stats read; the raw rows and dictionaries are written only by the ingest files.
 type AnalyticsTables = {
-  click_events: EventRow;
   click_hourly: Rollup['hourly'][number];
   click_dimensions: Rollup['dimensions'][number];
-  click_visitors: Rollup['visitors'][number];
   click_daily_unique: { link_id: string; day: number; visitors: number };
   click_links: Rollup['links'][number];
   click_owners: Rollup['owners'][number];
@@ -38,11 +37,10 @@ export function createAnalyticsRepository(database: Database) {
     },
 
     /**
-     * One transaction: the events not seen before, then the rollup of exactly those.
-     * `rollupOf` runs inside it, so a duplicate never reaches the counters.
+     * One transaction: the events not seen before (by id), then the rollup of exactly those, so
+     * a duplicate never reaches the counters. Returns how many were new.
      */
-    ingest: (rows: readonly EventRow[], rollupOf: (inserted: Set<string>) => Rollup): Promise<number> =>
-      withRetry(() => ingestBatch(rows, rollupOf)),
+    ingest: (events: readonly ClickEvent[]): Promise<number> => withRetry(() => ingestBatch(events)),
 
     async totalsFor(linkIds: readonly string[]): Promise<Map<string, number>> {
       if (linkIds.length === 0) return new Map();
