@@ -38,10 +38,11 @@ const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.
  * counter, then the base-36 place in the batch), stamped over the last ten minutes, across links
  * with UUID ids (as links makes them) and visitors with 22-character hashes (as the redirector's).
  */
-function syntheticClicks(count: number, batch: number): ClickEvent[] {
+export function syntheticClicks(count: number, batch: number): ClickEvent[] {
   const start = Date.now() - 600_000;
   const prefix = `${Date.now().toString(36)}-${randomBytes(4).toString('base64url')}`;
-  const links = Array.from({ length: LINKS }, (_, i) => ({ id: randomUUID(), owner: randomUUID(), code: `i${i}` }));
+  const owners = Array.from({ length: 10 }, () => randomUUID());
+  const links = Array.from({ length: LINKS }, (_, i) => ({ id: randomUUID(), n: i, code: `i${i}` }));
   const visitors = Array.from({ length: VISITORS }, (_, i) => createHash('sha256').update(String(i)).digest('base64url').slice(0, 22));
   return Array.from({ length: count }, (_, i) => {
     const link = pick(links);
@@ -49,7 +50,7 @@ function syntheticClicks(count: number, batch: number): ClickEvent[] {
     return {
       id: `${prefix}-${Math.floor(i / batch).toString(36)}.${(i % batch).toString(36)}`,
       linkId: link.id,
-      ownerId: link.owner,
+      ownerId: owners[link.n % owners.length]!,
       code: link.code,
       at,
       referrer: pick(REFERRERS),

@@ -69,11 +69,12 @@ export function createSqliteIngest(sqlite: SqliteDatabase.Database) {
   /** The rollup of exactly the inserted events, one upsert per key. */
   function addRollup(scope: DictionaryScope, inserted: readonly ClickEvent[]) {
     const rollup = rollupOf(inserted);
-    for (const h of rollup.hourly) rollups.hourly.run(h.link_id, h.hour, h.humans, h.bots);
-    for (const d of rollup.dimensions) rollups.dimension.run(d.link_id, d.hour, d.dimension, d.value, d.count);
-    // The link and visitor ids are in scope: each inserted event resolved them.
-    const isNew = (v: (typeof rollup.visitors)[number]) => rollups.unique.run(scope.get('links', v.link_id), v.day, scope.get('visitors', v.visitor)).changes > 0;
-    for (const u of dailyUniques(rollup.visitors.filter(isNew))) rollups.dailyUnique.run(u.link_id, u.day, u.visitors);
+    // Every inserted event resolved its link and visitor, so their ids are in scope.
+    const link = (linkId: string) => scope.get('links', linkId);
+    for (const h of rollup.hourly) rollups.hourly.run(link(h.link_id), h.hour, h.humans, h.bots);
+    for (const d of rollup.dimensions) rollups.dimension.run(link(d.link_id), d.hour, d.dimension, d.value, d.count);
+    const isNew = (v: (typeof rollup.visitors)[number]) => rollups.unique.run(v.day, scope.get('visitors', v.visitor), link(v.link_id)).changes > 0;
+    for (const u of dailyUniques(rollup.visitors.filter(isNew))) rollups.dailyUnique.run(link(u.link_id), u.day, u.visitors);
     for (const l of rollup.links) rollups.link.run(l.link_id, l.owner_id, l.code, l.humans, l.bots);
     for (const o of rollup.owners) rollups.owner.run(o.owner_id, o.humans);
   }
