@@ -1,5 +1,3 @@
-import type { ClickEvent } from './analytics.port.ts';
-
 /** The dictionaries of migration 003: table, key column, and how many keys memory holds. */
 export const DICTIONARIES = {
   batches: { table: 'click_batches', column: 'batch_key', max: 10_000 },
