@@ -11,6 +11,8 @@ export interface IngestResult {
   events: number;
   batch: number;
   eventsPerSec: number;
+  /** Events per CPU second of this process: on SQLite all the work, so less moved by other load. */
+  eventsPerCpuSec: number;
   /** Median and 99th percentile wall time of one ingest call (one transaction), in ms. */
   callMs: { p50: number; p99: number };
   /** SQLite only: database file plus WAL after the run's checkpoint, divided by the events (see fileBytes). */
@@ -88,18 +90,21 @@ export async function measureIngest(db: DbKind, events: number, batch: number): 
     const clicks = syntheticClicks(events, batch);
     const calls: number[] = [];
     const started = performance.now();
+    const cpu = process.cpuUsage();
     for (let i = 0; i < clicks.length; i += batch) {
       const t = performance.now();
       await ingest(clicks.slice(i, i + batch));
       calls.push(performance.now() - t);
     }
     const seconds = (performance.now() - started) / 1000;
+    const { user, system } = process.cpuUsage(cpu);
     calls.sort((a, b) => a - b);
     const result: IngestResult = {
       db,
       events,
       batch,
       eventsPerSec: Math.round(events / seconds),
+      eventsPerCpuSec: Math.round(events / ((user + system) / 1e6)),
       callMs: { p50: round(percentile(calls, 0.5), 2), p99: round(percentile(calls, 0.99), 2) },
       load: loadavg().map((l) => round(l, 2)),
     };
