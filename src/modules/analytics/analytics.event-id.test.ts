@@ -6,10 +6,11 @@ describe('event ids as stored (no database)', () => {
   it('when an id is <batch>.<seq> in canonical base 36, then it is the batch key and the number', () => {
     assert.deepEqual(splitEventId('mik3x9a1-Qz4_Ab-3f.0'), { batch: 'mik3x9a1-Qz4_Ab-3f', seq: 0 });
     assert.deepEqual(splitEventId('mik3x9a1-Qz4_Ab-3f.1z'), { batch: 'mik3x9a1-Qz4_Ab-3f', seq: 71 });
+    assert.deepEqual(splitEventId('b.zik0zj'), { batch: 'b', seq: 2 ** 31 - 1 });
   });
 
   it('when an id has no dot, or a seq that is not canonical, then it is kept whole with seq -1', () => {
-    for (const id of ['0192f3a4-aaaa-7bbb-8ccc-dddddddddddd', 'x.01', 'x.A', 'x.', '.5', 'a.b.c', 'x.1234567']) {
+    for (const id of ['0192f3a4-aaaa-7bbb-8ccc-dddddddddddd', 'x.01', 'x.A', 'x.', '.5', 'a.b.c', 'x.1234567', 'x.zzzzzz']) {
       assert.deepEqual(splitEventId(id), { batch: id, seq: -1 }, id);
     }
   });

@@ -9,8 +9,9 @@ export interface StoredId {
   seq: number;
 }
 
-/** Six base-36 digits stay below 2^31: an integer column on PostgreSQL. */
+/** The seq is an integer column on PostgreSQL: at most 2^31 - 1 (a larger one keeps the id whole). */
 const MAX_SEQ_DIGITS = 6;
+const MAX_SEQ = 2 ** 31 - 1;
 const WHOLE = -1;
 
 function isCanonicalSeq(text: string): boolean {
@@ -25,8 +26,9 @@ function isCanonicalSeq(text: string): boolean {
 export function splitEventId(id: string): StoredId {
   const dot = id.indexOf('.');
   if (dot <= 0 || id.indexOf('.', dot + 1) !== -1) return { batch: id, seq: WHOLE };
-  const seq = id.slice(dot + 1);
-  return isCanonicalSeq(seq) ? { batch: id.slice(0, dot), seq: Number.parseInt(seq, 36) } : { batch: id, seq: WHOLE };
+  const text = id.slice(dot + 1);
+  const seq = isCanonicalSeq(text) ? Number.parseInt(text, 36) : WHOLE;
+  return seq !== WHOLE && seq <= MAX_SEQ ? { batch: id.slice(0, dot), seq } : { batch: id, seq: WHOLE };
 }
 
 export function joinEventId({ batch, seq }: StoredId): string {
