@@ -104,6 +104,25 @@ for (const dialect of DIALECTS) {
         assert.equal((await first.linkStats({ id: texts.linkId, code: texts.code }, { interval: 'day' })).unique, 1);
       });
 
+      it('when a transaction fails after making dictionary rows, then the retry makes them again and the stats are whole', async () => {
+        const service = serviceOn(database());
+        const texts = { linkId: 'rolled-back', ownerId: 'user-rb', code: 'code-rb', visitor: 'v-rb', referrer: 'https://rb.example/' };
+        const events = [at('rb.0', texts), at('rb.1', texts)];
+        const fail = dialect === 'sqlite'
+          ? [sql`create trigger fail_hourly before insert on click_hourly begin select raise(abort, 'refused'); end`]
+          : [
+              sql`create function refuse() returns trigger language plpgsql as $$ begin raise exception 'refused'; end $$`,
+              sql`create trigger fail_hourly before insert on click_hourly for each row execute function refuse()`,
+            ];
+        for (const statement of fail) await statement.execute(database().db);
+        await assert.rejects(service.ingest(events), /refused/);
+        await sql`drop trigger fail_hourly${sql.raw(dialect === 'sqlite' ? '' : ' on click_hourly')}`.execute(database().db);
+        assert.equal(await count(database(), sql<{ n: number }>`select count(*) as n from click_link_keys where link_id = 'rolled-back'`), 0);
+        assert.deepEqual(await service.ingest(events), { accepted: 2, duplicates: 0 });
+        const stats = await service.linkStats({ id: texts.linkId, code: texts.code }, { interval: 'day' });
+        assert.deepEqual([stats.total, stats.unique, stats.referrers], [2, 1, [{ value: 'rb.example', count: 2 }]]);
+      });
+
       it('when a mixed batch is ingested (old and new ids, bots, repeats, two days), then every stat is exact', async () => {
         const service = serviceOn(database());
         const m = (id: string, extra: Partial<ClickEvent> = {}) => clickEvent('mixed', { id, at: T0, ownerId: 'user-mixed', code: 'code-mixed', ...extra });
