@@ -1,5 +1,7 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { migrate, openDatabase } from '../src/common/db.ts';
-import { timeOrderedId } from '../src/common/ids.ts';
 import { analyticsMigrations, createAnalyticsRepository, createIngest, type ClickEvent } from '../src/modules/analytics/index.ts';
 import { createScratch, type DbKind } from '../test/contract/database.ts';
 import { CHROME_UA } from './codes.ts';
@@ -9,6 +11,15 @@ export interface IngestResult {
   events: number;
   batch: number;
   eventsPerSec: number;
+  /** Events per CPU second of this process: on SQLite all the work, so less moved by other load. */
+  eventsPerCpuSec: number;
+  /** Median and 99th percentile wall time of one ingest call (one transaction), in ms. */
+  callMs: { p50: number; p99: number };
+  /** SQLite only: database file plus WAL after the run's checkpoint, divided by the events (see fileBytes). */
+  bytesPerClick?: number;
+  /** SQLite only: the file alone once the last connection closed (SQLite checkpoints and removes the WAL then). */
+  bytesPerClickClosed?: number;
+  load: number[];
 }
 
 const LINKS = 1_000;
@@ -25,44 +36,88 @@ const COUNTRIES = [null, 'US', 'DE', 'FR', 'JP'];
 const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
 /**
- * Clicks as the redirector makes them: time-ordered ids (timeOrderedId) stamped as they happen,
- * here spread over the last ten minutes, across many links, visitors, agents and referrers.
+ * Clicks as the redirector makes them: ids `<batch>.<seq>` (a per-process prefix and a batch
+ * counter, then the base-36 place in the batch), stamped over the last ten minutes, across links
+ * with UUID ids (as links makes them) and visitors with 22-character hashes (as the redirector's).
  */
-function syntheticClicks(count: number): ClickEvent[] {
+export function syntheticClicks(count: number, batch: number): ClickEvent[] {
   const start = Date.now() - 600_000;
+  const prefix = `${Date.now().toString(36)}-${randomBytes(4).toString('base64url')}`;
+  const owners = Array.from({ length: 10 }, () => randomUUID());
+  const links = Array.from({ length: LINKS }, (_, i) => ({ id: randomUUID(), n: i, code: `i${i}` }));
+  const visitors = Array.from({ length: VISITORS }, (_, i) => createHash('sha256').update(String(i)).digest('base64url').slice(0, 22));
   return Array.from({ length: count }, (_, i) => {
-    const link = Math.floor(Math.random() * LINKS);
+    const link = pick(links);
     const at = start + Math.floor((i / count) * 600_000);
     return {
-      id: timeOrderedId(at),
-      linkId: `ingest-link-${link}`,
-      ownerId: `ingest-owner-${link % 10}`,
-      code: `i${link}`,
+      id: `${prefix}-${Math.floor(i / batch).toString(36)}.${(i % batch).toString(36)}`,
+      linkId: link.id,
+      ownerId: owners[link.n % owners.length]!,
+      code: link.code,
       at,
       referrer: pick(REFERRERS),
       userAgent: pick(AGENTS),
-      visitor: `v${Math.floor(Math.random() * VISITORS)}`,
+      visitor: pick(visitors),
       country: pick(COUNTRIES),
     };
   });
 }
 
+const size = (path: string) => {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+};
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+
 /**
  * The analytics writer's path without its timer: createIngest, batch after batch, into a fresh
  * database. Events are built before the clock starts, so only storing them is timed.
+ * Bytes per click on SQLite: the file plus its WAL after a PASSIVE checkpoint (what SQLite's
+ * auto-checkpoint does while the system runs; no VACUUM, no TRUNCATE), and the file again after close.
  */
 export async function measureIngest(db: DbKind, events: number, batch: number): Promise<IngestResult> {
   const scratch = await createScratch(db);
   const database = openDatabase(scratch.databaseUrl);
+  const file = scratch.databaseUrl.slice('sqlite:'.length);
+  let closed = false;
   try {
     await migrate(database, 'analytics', analyticsMigrations);
     const ingest = createIngest(createAnalyticsRepository(database));
-    const clicks = syntheticClicks(events);
+    const clicks = syntheticClicks(events, batch);
+    const calls: number[] = [];
     const started = performance.now();
-    for (let i = 0; i < clicks.length; i += batch) await ingest(clicks.slice(i, i + batch));
-    return { db, events, batch, eventsPerSec: Math.round(events / ((performance.now() - started) / 1000)) };
+    const cpu = process.cpuUsage();
+    for (let i = 0; i < clicks.length; i += batch) {
+      const t = performance.now();
+      await ingest(clicks.slice(i, i + batch));
+      calls.push(performance.now() - t);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const { user, system } = process.cpuUsage(cpu);
+    calls.sort((a, b) => a - b);
+    const result: IngestResult = {
+      db,
+      events,
+      batch,
+      eventsPerSec: Math.round(events / seconds),
+      eventsPerCpuSec: Math.round(events / ((user + system) / 1e6)),
+      callMs: { p50: round(percentile(calls, 0.5), 2), p99: round(percentile(calls, 0.99), 2) },
+      load: loadavg().map((l) => round(l, 2)),
+    };
+    if (database.sqlite) {
+      database.sqlite.pragma('wal_checkpoint(PASSIVE)');
+      result.bytesPerClick = round((size(file) + size(`${file}-wal`)) / events);
+      await database.close();
+      closed = true;
+      result.bytesPerClickClosed = round((size(file) + size(`${file}-wal`)) / events);
+    }
+    return result;
   } finally {
-    await database.close();
+    if (!closed) await database.close();
     await scratch.remove();
   }
 }

@@ -139,8 +139,8 @@ export function formatText(
     processes.map((p) => [p.group, Math.round(p.startMs), fixed(p.idleRssMb), fixed(p.rssAfterMixMb)]),
   );
   const ing = table(
-    ['click ingestion', 'events', 'batch', 'events/s'],
-    ingest.map((i) => [i.db, i.events, i.batch, Math.round(i.eventsPerSec)]),
+    ['click ingestion', 'events', 'batch', 'events/s', 'call p50 ms', 'call p99 ms', 'bytes/click'],
+    ingest.map((i) => [i.db, i.events, i.batch, Math.round(i.eventsPerSec), i.callMs.p50, i.callMs.p99, i.bytesPerClick ?? '-']),
   );
   const store = storage.map((s) => `storage: ${s.target} grew ${(s.bytes / 1e6).toFixed(1)} MB for ${s.clicks} clicks: ${s.clicks ? Math.round(s.bytes / s.clicks) : 'n/a'} bytes per stored click (rollups included)`);
   return [main, '', procs, '', ing, '', ...store, ...notes].join('\n');

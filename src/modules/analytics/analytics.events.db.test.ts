@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { CHROME_UA, clickEvent, useDatabase } from '../../../test/support/test-support.ts';
 import { analyticsMigrations, createAnalyticsRepository } from './index.ts';
 import { EVENT_TEXT_LIMITS } from './analytics.schemas.ts';
@@ -20,8 +21,11 @@ describe('POST /events, item by item (sqlite)', () => {
     assert.equal(res.status, 202, JSON.stringify(res.body));
     assert.deepEqual(res.body, { accepted: 2, duplicates: 0 });
     assert.equal(await stored('ev-long'), 2);
-    const row = await database().db.withTables<{ click_events: { id: string; user_agent: string; referrer: string } }>()
-      .selectFrom('click_events').select(['user_agent', 'referrer']).where('id', '=', long.id).executeTakeFirstOrThrow();
+    // The raw row keeps its texts in the dictionaries; an id without a '.' is its own batch key.
+    const { rows } = await sql<{ user_agent: string; referrer: string }>`select a.user_agent, r.referrer from click_raw c
+      join click_batches b on b.id = c.batch join click_agents a on a.id = c.agent join click_referrers r on r.id = c.referrer
+      where b.batch_key = ${long.id}`.execute(database().db);
+    const row = rows[0]!;
     assert.equal(row.user_agent.length, EVENT_TEXT_LIMITS.userAgent);
     assert.equal(row.referrer.length, EVENT_TEXT_LIMITS.referrer);
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect, ModuleMigrations } from '../../common/db.ts';
+import { compactClicks } from './analytics.migrations.compact.ts';
 
 /**
  * On SQLite every table here is WITHOUT ROWID: its primary key is the table, so a row costs one
@@ -94,4 +95,5 @@ export const analyticsMigrations: ModuleMigrations = (dialect) => ({
       await sql`insert into analytics_meta (key, value) values ('database_id', ${randomUUID()}) on conflict (key) do nothing`.execute(db);
     },
   },
+  '003_compact_clicks': compactClicks(dialect),
 });

@@ -1,49 +1,83 @@
-import { sql, type Kysely } from 'kysely';
-import { EVENT_COLUMN_TYPES, EVENT_COLUMNS, type EventRow } from './analytics.events.row.ts';
-import { dailyUniques, type Rollup } from './analytics.rollup.ts';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { createDictionaries, type DictionaryScope } from './analytics.dictionary.ts';
+import { classifyAgent } from './analytics.enrich.ts';
+import { mayBeLegacy, splitEventId } from './analytics.event-id.ts';
+import type { ClickEvent } from './analytics.port.ts';
+import { resolveDictionaries } from './analytics.postgres-dictionary.ts';
+import { addRollup } from './analytics.postgres-rollup.ts';
+import { col, unnest } from './analytics.postgres-unnest.ts';
 
-type Column = { values: unknown[]; type: string };
-
-/** `select * from unnest($1::text[], $2::bigint[] …)`: a whole batch bound as one array per column. */
-function unnest(columns: Column[]) {
-  return sql`select * from unnest(${sql.join(columns.map((c) => sql`${c.values}::${sql.raw(c.type)}[]`))})`;
+/** What a batch's raw rows need: its ids split, its texts as dictionary ids. */
+function rawRows(scope: DictionaryScope, events: readonly ClickEvent[], dottedLegacy: boolean) {
+  const id = (name: Parameters<DictionaryScope['get']>[0], key: string | null | undefined) => (key == null ? null : scope.get(name, key)!);
+  return events.map((e) => {
+    const { batch, seq } = splitEventId(e.id);
+    return {
+      event: e,
+      batch: id('batches', batch)!,
+      seq,
+      link: id('links', e.linkId)!,
+      at: e.at,
+      referrer: id('referrers', e.referrer),
+      agent: id('agents', e.userAgent),
+      visitor: id('visitors', e.visitor),
+      country: e.country ?? null,
+      isBot: classifyAgent(e.userAgent).isBot ? 1 : 0,
+      legacy: mayBeLegacy(e.id, dottedLegacy) ? e.id : null,
+    };
+  });
 }
 
-const col = <R>(rows: readonly R[], type: string, pick: (row: R) => unknown): Column => ({ values: rows.map(pick), type });
+type RawRow = ReturnType<typeof rawRows>[number];
+
+/** Inserts the rows not stored before (nor, for an old id, in click_events); returns their events. */
+async function storeRaw(trx: Transaction<object>, rows: readonly RawRow[]): Promise<ClickEvent[]> {
+  const stored = await sql<{ batch: string; seq: number }>`
+    insert into click_raw (batch, seq, link, at, referrer, agent, visitor, country, is_bot)
+    select batch, seq, link, at, referrer, agent, visitor, country, is_bot
+    from (${unnest([
+      col(rows, 'bigint', (r) => r.batch),
+      col(rows, 'integer', (r) => r.seq),
+      col(rows, 'bigint', (r) => r.link),
+      col(rows, 'bigint', (r) => r.at),
+      col(rows, 'bigint', (r) => r.referrer),
+      col(rows, 'bigint', (r) => r.agent),
+      col(rows, 'bigint', (r) => r.visitor),
+      col(rows, 'text', (r) => r.country),
+      col(rows, 'integer', (r) => r.isBot),
+      col(rows, 'text', (r) => r.legacy),
+    ])}) as u (batch, seq, link, at, referrer, agent, visitor, country, is_bot, legacy)
+    where legacy is null or not exists (select 1 from click_events e where e.id = u.legacy)
+    on conflict do nothing returning batch, seq`.execute(trx);
+  const keys = new Set(stored.rows.map((r) => `${r.batch}:${r.seq}`));
+  return rows.filter((r) => keys.has(`${r.batch}:${r.seq}`)).map((r) => r.event);
+}
 
 /**
- * PostgreSQL ingestion: one statement per table per batch, the rows bound as arrays and
- * unnested server-side, instead of one parsed INSERT per few hundred rows.
+ * PostgreSQL ingestion in four round trips inside the transaction: the dictionary misses (one
+ * statement for all dictionaries), the raw rows (unnest), then every rollup in one statement.
  */
 export function createPostgresIngest(db: Kysely<object>) {
-  return (rows: readonly EventRow[], rollupOf: (inserted: Set<string>) => Rollup): Promise<number> =>
-    db.transaction().execute(async (trx) => {
-      const events = await sql<{ id: string }>`
-        insert into click_events (${sql.raw(EVENT_COLUMNS.join(', '))})
-        ${unnest(EVENT_COLUMNS.map((c) => col(rows, EVENT_COLUMN_TYPES[c], (r) => r[c])))}
-        on conflict (id) do nothing returning id`.execute(trx);
-      const inserted = new Set(events.rows.map((r) => r.id));
-      if (inserted.size === 0) return 0;
-      const { hourly, dimensions, visitors, links, owners } = rollupOf(inserted);
-      await sql`insert into click_hourly (link_id, hour, humans, bots)
-        ${unnest([col(hourly, 'text', (h) => h.link_id), col(hourly, 'bigint', (h) => h.hour), col(hourly, 'bigint', (h) => h.humans), col(hourly, 'bigint', (h) => h.bots)])}
-        on conflict (link_id, hour) do update set humans = click_hourly.humans + excluded.humans, bots = click_hourly.bots + excluded.bots`.execute(trx);
-      await sql`insert into click_dimensions (link_id, hour, dimension, value, count)
-        ${unnest([col(dimensions, 'text', (d) => d.link_id), col(dimensions, 'bigint', (d) => d.hour), col(dimensions, 'text', (d) => d.dimension), col(dimensions, 'text', (d) => d.value), col(dimensions, 'bigint', (d) => d.count)])}
-        on conflict (link_id, hour, dimension, value) do update set count = click_dimensions.count + excluded.count`.execute(trx);
-      const fresh = await sql<{ link_id: string; day: number }>`insert into click_visitors (link_id, day, visitor)
-        ${unnest([col(visitors, 'text', (v) => v.link_id), col(visitors, 'bigint', (v) => v.day), col(visitors, 'text', (v) => v.visitor)])}
-        on conflict do nothing returning link_id, day`.execute(trx);
-      const uniques = dailyUniques(fresh.rows.map((r) => ({ link_id: r.link_id, day: Number(r.day) })));
-      await sql`insert into click_daily_unique (link_id, day, visitors)
-        ${unnest([col(uniques, 'text', (u) => u.link_id), col(uniques, 'bigint', (u) => u.day), col(uniques, 'bigint', (u) => u.visitors)])}
-        on conflict (link_id, day) do update set visitors = click_daily_unique.visitors + excluded.visitors`.execute(trx);
-      await sql`insert into click_links (link_id, owner_id, code, humans, bots)
-        ${unnest([col(links, 'text', (l) => l.link_id), col(links, 'text', (l) => l.owner_id), col(links, 'text', (l) => l.code), col(links, 'bigint', (l) => l.humans), col(links, 'bigint', (l) => l.bots)])}
-        on conflict (link_id) do update set humans = click_links.humans + excluded.humans, bots = click_links.bots + excluded.bots`.execute(trx);
-      await sql`insert into click_owners (owner_id, humans)
-        ${unnest([col(owners, 'text', (o) => o.owner_id), col(owners, 'bigint', (o) => o.humans)])}
-        on conflict (owner_id) do update set humans = click_owners.humans + excluded.humans`.execute(trx);
-      return inserted.size;
+  const dictionaries = createDictionaries();
+  let dottedLegacy: Promise<boolean> | undefined;
+  const readDottedLegacy = () => {
+    dottedLegacy ??= sql<{ value: string }>`select value from analytics_meta where key = 'legacy_dotted_ids'`
+      .execute(db)
+      .then((r) => r.rows[0]?.value === '1');
+    dottedLegacy.catch(() => (dottedLegacy = undefined));
+    return dottedLegacy;
+  };
+
+  return async (events: readonly ClickEvent[]): Promise<number> => {
+    const dotted = await readDottedLegacy();
+    const scope = dictionaries.begin();
+    const accepted = await db.transaction().execute(async (trx) => {
+      await resolveDictionaries(trx, scope, events);
+      const inserted = await storeRaw(trx, rawRows(scope, events, dotted));
+      if (inserted.length > 0) await addRollup(trx, scope, inserted);
+      return inserted.length;
     });
+    scope.committed();
+    return accepted;
+  };
 }

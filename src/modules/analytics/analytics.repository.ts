@@ -1,16 +1,17 @@
 import type { Kysely } from 'kysely';
 import { withRetry, type Database } from '../../common/db.ts';
 import { createPostgresIngest } from './analytics.postgres-ingest.ts';
+import type { ClickEvent } from './analytics.port.ts';
+import type { Dimension } from './analytics.dimensions.ts';
 import type { Rollup } from './analytics.rollup.ts';
 import { createSqliteIngest } from './analytics.sqlite-ingest.ts';
-import type { EventRow } from './analytics.events.row.ts';
 
+// The tables the stats read (`link` is the id in click_link_keys); the ingest files write them all.
 type AnalyticsTables = {
-  click_events: EventRow;
-  click_hourly: Rollup['hourly'][number];
-  click_dimensions: Rollup['dimensions'][number];
-  click_visitors: Rollup['visitors'][number];
-  click_daily_unique: { link_id: string; day: number; visitors: number };
+  click_link_keys: { id: number; link_id: string; owner_id: string; code: string };
+  click_hourly: { link: number; hour: number; humans: number; bots: number };
+  click_dimensions: { link: number; hour: number; dimension: Dimension; value: string; count: number };
+  click_daily_unique: { link: number; day: number; visitors: number };
   click_links: Rollup['links'][number];
   click_owners: Rollup['owners'][number];
   analytics_meta: { key: string; value: string };
@@ -38,11 +39,10 @@ export function createAnalyticsRepository(database: Database) {
     },
 
     /**
-     * One transaction: the events not seen before, then the rollup of exactly those.
-     * `rollupOf` runs inside it, so a duplicate never reaches the counters.
+     * One transaction: the events not seen before (by id), then the rollup of exactly those, so
+     * a duplicate never reaches the counters. Returns how many were new.
      */
-    ingest: (rows: readonly EventRow[], rollupOf: (inserted: Set<string>) => Rollup): Promise<number> =>
-      withRetry(() => ingestBatch(rows, rollupOf)),
+    ingest: (events: readonly ClickEvent[]): Promise<number> => withRetry(() => ingestBatch(events)),
 
     async totalsFor(linkIds: readonly string[]): Promise<Map<string, number>> {
       if (linkIds.length === 0) return new Map();
@@ -52,31 +52,34 @@ export function createAnalyticsRepository(database: Database) {
 
     hourly: (linkId: string, from: number, to: number) =>
       db
-        .selectFrom('click_hourly')
-        .select(['hour', 'humans', 'bots'])
-        .where('link_id', '=', linkId)
-        .where('hour', '>=', from)
-        .where('hour', '<=', to)
-        .orderBy('hour')
+        .selectFrom('click_hourly as h')
+        .innerJoin('click_link_keys as k', 'k.id', 'h.link')
+        .select(['h.hour', 'h.humans', 'h.bots'])
+        .where('k.link_id', '=', linkId)
+        .where('h.hour', '>=', from)
+        .where('h.hour', '<=', to)
+        .orderBy('h.hour')
         .execute(),
 
     dimensions: (linkId: string, from: number, to: number) =>
       db
-        .selectFrom('click_dimensions')
-        .select(['dimension', 'value', (eb) => eb.fn.sum<number>('count').as('n')])
-        .where('link_id', '=', linkId)
-        .where('hour', '>=', from)
-        .where('hour', '<=', to)
-        .groupBy(['dimension', 'value'])
+        .selectFrom('click_dimensions as d')
+        .innerJoin('click_link_keys as k', 'k.id', 'd.link')
+        .select(['d.dimension', 'd.value', (eb) => eb.fn.sum<number>('d.count').as('n')])
+        .where('k.link_id', '=', linkId)
+        .where('d.hour', '>=', from)
+        .where('d.hour', '<=', to)
+        .groupBy(['d.dimension', 'd.value'])
         .execute(),
 
     async uniqueVisitors(linkId: string, fromDay: number, toDay: number): Promise<number> {
       const row = await db
-        .selectFrom('click_daily_unique')
-        .select((eb) => eb.fn.sum<number>('visitors').as('n'))
-        .where('link_id', '=', linkId)
-        .where('day', '>=', fromDay)
-        .where('day', '<=', toDay)
+        .selectFrom('click_daily_unique as u')
+        .innerJoin('click_link_keys as k', 'k.id', 'u.link')
+        .select((eb) => eb.fn.sum<number>('u.visitors').as('n'))
+        .where('k.link_id', '=', linkId)
+        .where('u.day', '>=', fromDay)
+        .where('u.day', '<=', toDay)
         .executeTakeFirst();
       return Number(row?.n ?? 0);
     },

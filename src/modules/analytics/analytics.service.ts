@@ -1,9 +1,8 @@
 import type { AnalyticsQueries, ClickEvent, ClickIngestion, Counted, IngestResult, LinkStats, StatsRange } from './analytics.port.ts';
 import type { AnalyticsRepository } from './analytics.repository.ts';
 import { byDimensionField, type Dimension } from './analytics.dimensions.ts';
-import { DAY_MS, HOUR_MS, classifyAgent } from './analytics.enrich.ts';
-import { toEventRow } from './analytics.events.row.ts';
-import { floorTo, rollupOf } from './analytics.rollup.ts';
+import { DAY_MS, HOUR_MS } from './analytics.enrich.ts';
+import { floorTo } from './analytics.rollup.ts';
 import { clipEvent } from './analytics.events.ts';
 
 export interface AnalyticsQueriesDeps {
@@ -20,8 +19,7 @@ export function createIngest(repository: AnalyticsRepository): ClickIngestion['i
     if (events.length === 0) return { accepted: 0, duplicates: 0 };
     // A batch may repeat an id (a retried delivery): keep the first. Over-long text is clipped in both modes.
     const unique = [...new Map(events.map((e) => [e.id, clipEvent(e)])).values()];
-    const rows = unique.map((e) => toEventRow(e, classifyAgent(e.userAgent).isBot));
-    const accepted = await repository.ingest(rows, (inserted) => rollupOf(unique.filter((e) => inserted.has(e.id))));
+    const accepted = await repository.ingest(unique);
     return { accepted, duplicates: events.length - accepted };
   };
 }

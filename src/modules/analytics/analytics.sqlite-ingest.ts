@@ -1,57 +1,94 @@
 import type SqliteDatabase from 'better-sqlite3';
-import { EVENT_COLUMNS, eventValues, type EventRow } from './analytics.events.row.ts';
-import { dailyUniques, type Rollup } from './analytics.rollup.ts';
+import { DICTIONARIES, DICTIONARY_NAMES, createDictionaries, type DictionaryName, type DictionaryScope } from './analytics.dictionary.ts';
+import { classifyAgent } from './analytics.enrich.ts';
+import { mayBeLegacy, splitEventId } from './analytics.event-id.ts';
+import type { ClickEvent } from './analytics.port.ts';
+import { dailyUniques, rollupOf } from './analytics.rollup.ts';
+import { ROLLUP_SQL } from './analytics.sqlite-rollup.ts';
+
+type Statement = SqliteDatabase.Statement;
+
+/** Finds a key's id, or inserts the key (a link with its owner and code) and returns the new id. */
+function dictionaryStatements(sqlite: SqliteDatabase.Database, name: DictionaryName) {
+  const { table, column } = DICTIONARIES[name];
+  const extra = name === 'links' ? ['owner_id', 'code'] : [];
+  return {
+    find: sqlite.prepare(`select id from ${table} where ${column} = ?`).pluck(),
+    add: sqlite.prepare(`insert into ${table} (${[column, ...extra].join(', ')}) values (${['?', ...extra.map(() => '?')].join(', ')}) returning id`).pluck(),
+  };
+}
 
 /**
- * SQLite ingestion through prepared statements: the one place analytics skips the query builder.
- * Compiling a multi-row INSERT for every batch cost more than SQLite's own work; a prepared
- * single-row statement run in a loop inside one transaction is several times faster.
- * BEGIN IMMEDIATE takes the write lock up front, so another process never makes it fail midway.
+ * SQLite ingestion through statements prepared once: the one place analytics skips the query
+ * builder. One transaction per call, BEGIN IMMEDIATE so another process never makes it fail
+ * midway; dictionary misses are resolved inside it, one indexed lookup or insert each.
  */
 export function createSqliteIngest(sqlite: SqliteDatabase.Database) {
-  const statement = (text: string) => sqlite.prepare(text);
-  const insertEvent = statement(
-    `insert into click_events (${EVENT_COLUMNS.join(', ')})
-     values (${EVENT_COLUMNS.map(() => '?').join(', ')}) on conflict (id) do nothing`,
+  const dictionaries = createDictionaries();
+  const statements = Object.fromEntries(DICTIONARY_NAMES.map((n) => [n, dictionaryStatements(sqlite, n)])) as Record<DictionaryName, { find: Statement; add: Statement }>;
+  const insertRaw = sqlite.prepare(
+    `insert into click_raw (batch, seq, link, at, referrer, agent, visitor, country, is_bot)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
   );
-  const addHourly = statement(
-    `insert into click_hourly (link_id, hour, humans, bots) values (?, ?, ?, ?)
-     on conflict (link_id, hour) do update set humans = humans + excluded.humans, bots = bots + excluded.bots`,
-  );
-  const addDimension = statement(
-    `insert into click_dimensions (link_id, hour, dimension, value, count) values (?, ?, ?, ?, ?)
-     on conflict (link_id, hour, dimension, value) do update set count = count + excluded.count`,
-  );
-  const addVisitor = statement(`insert into click_visitors (link_id, day, visitor) values (?, ?, ?) on conflict do nothing`);
-  const addDailyUnique = statement(
-    `insert into click_daily_unique (link_id, day, visitors) values (?, ?, ?)
-     on conflict (link_id, day) do update set visitors = visitors + excluded.visitors`,
-  );
-  const addLink = statement(
-    `insert into click_links (link_id, owner_id, code, humans, bots) values (?, ?, ?, ?, ?)
-     on conflict (link_id) do update set humans = humans + excluded.humans, bots = bots + excluded.bots`,
-  );
-  const addOwner = statement(
-    `insert into click_owners (owner_id, humans) values (?, ?) on conflict (owner_id) do update set humans = humans + excluded.humans`,
-  );
+  const inLegacy = sqlite.prepare('select 1 from click_events where id = ?').pluck();
+  const dottedLegacy = sqlite.prepare(`select value from analytics_meta where key = 'legacy_dotted_ids'`).pluck().get() === '1';
+  const rollups = Object.fromEntries(Object.entries(ROLLUP_SQL).map(([k, text]) => [k, sqlite.prepare(text)])) as Record<keyof typeof ROLLUP_SQL, Statement>;
 
-  const ingest = sqlite.transaction((rows: readonly EventRow[], rollupOf: (inserted: Set<string>) => Rollup): number => {
-    const inserted = new Set<string>();
-    for (const r of rows) {
-      const { changes } = insertEvent.run(eventValues(r));
-      if (changes > 0) inserted.add(r.id);
+  function idOf(scope: DictionaryScope, name: DictionaryName, key: string, owner?: string, code?: string): number {
+    let id = scope.get(name, key);
+    if (id === undefined) {
+      const { find, add } = statements[name];
+      id = (find.get(key) ?? (owner === undefined ? add.get(key) : add.get(key, owner, code))) as number;
+      scope.add(name, key, id);
     }
-    if (inserted.size === 0) return 0;
+    return id;
+  }
+
+  /** The events not stored before, each as one raw row; returns them. */
+  function storeRaw(scope: DictionaryScope, events: readonly ClickEvent[]): ClickEvent[] {
+    const inserted: ClickEvent[] = [];
+    for (const e of events) {
+      if (mayBeLegacy(e.id, dottedLegacy) && inLegacy.get(e.id) !== undefined) continue;
+      const { batch, seq } = splitEventId(e.id);
+      const { changes } = insertRaw.run(
+        idOf(scope, 'batches', batch),
+        seq,
+        idOf(scope, 'links', e.linkId, e.ownerId, e.code),
+        e.at,
+        e.referrer == null ? null : idOf(scope, 'referrers', e.referrer),
+        e.userAgent == null ? null : idOf(scope, 'agents', e.userAgent),
+        e.visitor == null ? null : idOf(scope, 'visitors', e.visitor),
+        e.country ?? null,
+        classifyAgent(e.userAgent).isBot ? 1 : 0,
+      );
+      if (changes > 0) inserted.push(e);
+    }
+    return inserted;
+  }
+
+  /** The rollup of exactly the inserted events, one upsert per key. */
+  function addRollup(scope: DictionaryScope, inserted: readonly ClickEvent[]) {
     const rollup = rollupOf(inserted);
-    for (const h of rollup.hourly) addHourly.run(h.link_id, h.hour, h.humans, h.bots);
-    for (const d of rollup.dimensions) addDimension.run(d.link_id, d.hour, d.dimension, d.value, d.count);
-    const newVisitors = rollup.visitors.filter((v) => addVisitor.run(v.link_id, v.day, v.visitor).changes > 0);
-    for (const u of dailyUniques(newVisitors)) addDailyUnique.run(u.link_id, u.day, u.visitors);
-    for (const l of rollup.links) addLink.run(l.link_id, l.owner_id, l.code, l.humans, l.bots);
-    for (const o of rollup.owners) addOwner.run(o.owner_id, o.humans);
-    return inserted.size;
+    // Every inserted event resolved its link and visitor, so their ids are in scope.
+    const link = (linkId: string) => scope.get('links', linkId);
+    for (const h of rollup.hourly) rollups.hourly.run(link(h.link_id), h.hour, h.humans, h.bots);
+    for (const d of rollup.dimensions) rollups.dimension.run(link(d.link_id), d.hour, d.dimension, d.value, d.count);
+    const isNew = (v: (typeof rollup.visitors)[number]) => rollups.unique.run(v.day, scope.get('visitors', v.visitor), link(v.link_id)).changes > 0;
+    for (const u of dailyUniques(rollup.visitors.filter(isNew))) rollups.dailyUnique.run(link(u.link_id), u.day, u.visitors);
+    for (const l of rollup.links) rollups.link.run(l.link_id, l.owner_id, l.code, l.humans, l.bots);
+    for (const o of rollup.owners) rollups.owner.run(o.owner_id, o.humans);
+  }
+
+  const ingest = sqlite.transaction((scope: DictionaryScope, events: readonly ClickEvent[]): number => {
+    const inserted = storeRaw(scope, events);
+    if (inserted.length > 0) addRollup(scope, inserted);
+    return inserted.length;
   });
 
-  return async (rows: readonly EventRow[], rollupOf: (inserted: Set<string>) => Rollup): Promise<number> =>
-    ingest.immediate(rows, rollupOf);
+  return async (events: readonly ClickEvent[]): Promise<number> => {
+    const scope = dictionaries.begin();
+    const accepted = ingest.immediate(scope, events);
+    scope.committed();
+    return accepted;
+  };
 }
