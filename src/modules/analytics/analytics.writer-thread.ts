@@ -4,16 +4,7 @@ import type { Logger } from '../../common/logger.ts';
 import { METRICS, counter, gauge } from '../../common/metrics.catalogue.ts';
 import type { ClickEvent } from './analytics.port.ts';
 import type { ClickWriter } from './analytics.writer.ts';
-import type { WriterThreadData } from './analytics.writer-worker.ts';
-
-/** To the writer thread: a turn's clicks as the journal wrote them, a flush, the end. */
-export type ToWriter = { type: 'clicks'; json: string } | { type: 'flush'; id: number } | { type: 'close' };
-/** From it: started, a flush done (or failed), its counters, closed. */
-export type FromWriter =
-  | { type: 'ready' }
-  | { type: 'flushed'; id: number; error: string | null }
-  | { type: 'counts'; written: number; duplicates: number; buffered: number }
-  | { type: 'closed'; error: string | null };
+import type { FromWriter, ToWriter, WriterThreadData } from './analytics.writer-messages.ts';
 
 /** The writer on a thread also takes a turn's clicks as one JSON text (the journal's line): nothing is cloned object by object. */
 export interface ThreadClickWriter extends ClickWriter {

@@ -2,7 +2,7 @@
 // the spool), on its own database connection, so storing clicks never runs on the redirect thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Registry } from 'prom-client';
-import { openDatabase, type DatabaseOptions } from '../../common/db.ts';
+import { openDatabase } from '../../common/db.ts';
 import { createLogger } from '../../common/logger.ts';
 import type { ClickEvent } from './analytics.port.ts';
 import { createAnalyticsRepository } from './analytics.repository.ts';
@@ -10,17 +10,7 @@ import { createClickIngestion } from './analytics.service.ts';
 import { createSpool } from './analytics.spool.ts';
 import { createWriterSpool } from './analytics.writer-spool.ts';
 import { createClickWriter } from './analytics.writer.ts';
-import type { FromWriter, ToWriter } from './analytics.writer-thread.ts';
-
-export interface WriterThreadData {
-  databaseUrl: string;
-  databaseOptions: DatabaseOptions;
-  spoolDir: string;
-  flushMs: number;
-  batchMax: number;
-  logLevel: string;
-  service: string;
-}
+import type { FromWriter, ToWriter, WriterThreadData } from './analytics.writer-messages.ts';
 
 const data = workerData as WriterThreadData;
 const port = parentPort!;

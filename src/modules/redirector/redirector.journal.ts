@@ -3,19 +3,9 @@ import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync, readFileSync, rea
 import { join } from 'node:path';
 import type { Logger } from '../../common/logger.ts';
 import type { ClickEvent } from '../analytics/index.ts';
-import type { ClickSink, ResolvedLink } from './redirector.port.ts';
-import type { Visit } from './redirector.service.ts';
+import type { ClickRecorder, ClickSink, ResolvedLink, Visit } from './redirector.port.ts';
 
-/**
- * The redirect thread's whole share of a click: note the link, the time and the visit. Building
- * the click (its id, the visitor hash) and storing it happen once per event-loop turn, for every
- * click of that turn together.
- */
-export interface ClickRecorder {
-  record(link: ResolvedLink, visit: Visit, at: number): void;
-  /** Calls `done` once every click recorded so far is in the journal: the end of this turn. */
-  afterWrite(done: () => void): void;
-}
+export type { ClickRecorder };
 
 export interface ClickJournal extends ClickRecorder {
   /** Hands what an earlier process journaled but did not store to the sink; returns how many clicks. */

@@ -30,3 +30,29 @@ export interface LinkCache extends LinkResolver {
   invalidate(code: string): void;
   clear(): void;
 }
+
+/** One visit of a short URL, as the request told it. */
+export interface Visit {
+  code: string;
+  /** The short URL's query string, without '?', forwarded to the target. */
+  query: string;
+  ip: string;
+  userAgent: string;
+  referrer: string | null;
+  country: string | null;
+  /** True once the visitor gave the right password. */
+  unlocked?: boolean;
+  /** A HEAD request (link checkers, unfurlers): answered like a GET, but not a click. */
+  isProbe?: boolean;
+}
+
+/**
+ * The redirect thread's whole share of a click: note the link, the time and the visit. Building
+ * the click (its id, the visitor hash) and storing it happen once per event-loop turn, for every
+ * click of that turn together (the click journal, redirector.journal.ts).
+ */
+export interface ClickRecorder {
+  record(link: ResolvedLink, visit: Visit, at: number): void;
+  /** Calls `done` once every click recorded so far is in the journal: the end of this turn. */
+  afterWrite(done: () => void): void;
+}

@@ -1,8 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isbot } from 'isbot';
 import type { ClickQuota } from './redirector.quota.ts';
-import type { ClickRecorder } from './redirector.journal.ts';
-import type { LinkResolver, ResolvedLink } from './redirector.port.ts';
+import type { ClickRecorder, LinkResolver, ResolvedLink, Visit } from './redirector.port.ts';
 
 export type Outcome =
   | { kind: 'redirect'; link: ResolvedLink; location: string }
@@ -10,19 +9,7 @@ export type Outcome =
   | { kind: 'not-found' }
   | { kind: 'gone' };
 
-export interface Visit {
-  code: string;
-  /** The short URL's query string, without '?', forwarded to the target. */
-  query: string;
-  ip: string;
-  userAgent: string;
-  referrer: string | null;
-  country: string | null;
-  /** True once the visitor gave the right password. */
-  unlocked?: boolean;
-  /** A HEAD request (link checkers, unfurlers): answered like a GET, but not a click. */
-  isProbe?: boolean;
-}
+export type { Visit };
 
 /**
  * The longest user agent, referrer and country a click keeps: analytics' own event limits
