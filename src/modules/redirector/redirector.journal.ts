@@ -35,8 +35,8 @@ interface Pending {
 /** A process's prefix for batch ids: sortable by start time, unique by its random tail. */
 const processPrefix = () => `${Date.now().toString(36)}${randomBytes(4).toString('base64url')}`;
 
-/** `<start>-<pid>-<n>.jsonl`: replayed oldest first. */
-const SEGMENT = /^\d+-\d+-\d+\.jsonl$/;
+/** `<start ms>-<pid>-<random>-<n>.jsonl`: replayed oldest first; two journals of one process never share a name. */
+const SEGMENT = /^\d+-\d+-[A-Za-z0-9_-]+-\d+\.jsonl$/;
 
 /**
  * The click journal: a redirect is answered only once its click is written to an append-only file
@@ -69,10 +69,11 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, sink, lo
     lock(dir);
   }
   const startedAt = Date.now();
+  const nonce = randomBytes(3).toString('hex');
 
   function open(): void {
     if (!dir) return;
-    current = join(dir, `${startedAt}-${process.pid}-${String(segment++).padStart(6, '0')}.jsonl`);
+    current = join(dir, `${startedAt}-${process.pid}-${nonce}-${String(segment++).padStart(6, '0')}.jsonl`);
     fd = openSync(current, 'a');
     dirty = false;
     lines = 0;
