@@ -56,17 +56,18 @@ async function timedLaunch(args: string[], env: NodeJS.ProcessEnv, baseUrl: stri
 
 const stopGently = (server: ServerProcess) => server.stop('SIGTERM').then(() => undefined, () => void server.stop('SIGKILL'));
 
-export function ceilingTarget(): Target {
+/** A bench script on bare node:http (no database, no clicks counted), started fresh each round. */
+function scriptTarget(name: 'ceiling' | 'fastpath-no-click', script: string): Target {
   return {
-    group: 'ceiling',
-    names: ['ceiling'],
+    group: name,
+    names: [name],
     async start() {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      const { server, startMs } = await timedLaunch(['--import', 'tsx', 'bench/ceiling.ts'], { ...process.env, PORT: String(port) }, url);
-      const pid = await childPid(['bench/ceiling.ts']);
+      const { server, startMs } = await timedLaunch(['--import', 'tsx', script], { ...process.env, PORT: String(port) }, url);
+      const pid = await childPid([script]);
       return {
-        endpoints: [{ name: 'ceiling', url }],
+        endpoints: [{ name, url }],
         clicks: null,
         startMs,
         rssMb: () => rssMb(pid, `${url}/metrics`),
@@ -78,28 +79,11 @@ export function ceilingTarget(): Target {
   };
 }
 
+/** The ceiling: node:http answering 302 from a Map (bench/ceiling.ts). */
+export const ceilingTarget = (): Target => scriptTarget('ceiling', 'bench/ceiling.ts');
+
 /** MorphLink's fast path on bare node:http with a recorder that records nothing (bench/no-click.ts): a reference row. */
-export function noClickTarget(): Target {
-  return {
-    group: 'fastpath-no-click',
-    names: ['fastpath-no-click'],
-    async start() {
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
-      const { server, startMs } = await timedLaunch(['--import', 'tsx', 'bench/no-click.ts'], { ...process.env, PORT: String(port) }, url);
-      const pid = await childPid(['bench/no-click.ts']);
-      return {
-        endpoints: [{ name: 'fastpath-no-click', url }],
-        clicks: null,
-        startMs,
-        rssMb: () => rssMb(pid, `${url}/metrics`),
-        refresh: async () => undefined,
-        stop: () => stopGently(server),
-      };
-    },
-    dispose: async () => undefined,
-  };
-}
+export const noClickTarget = (): Target => scriptTarget('fastpath-no-click', 'bench/no-click.ts');
 
 /** Scratch database, migrations, the bench user and the 10,000 links, for one target. */
 async function prepare(db: DbKind, mode: 'monolith' | 'microservices') {

@@ -1,5 +1,6 @@
 import { METRICS } from '../../common/metrics.catalogue.ts';
 import type { Sample, Scrape } from './autopilot.scrape.ts';
+import { quantile } from '../../common/quantile.ts';
 
 /** Every signal a rule may name; values are per second, milliseconds, megabytes or 0/1. */
 export const SIGNAL_NAMES = [
@@ -41,24 +42,7 @@ function bucketDeltas(pairs: readonly [Scrape, Scrape][]): Map<number, number> {
   return buckets;
 }
 
-/** Prometheus' histogram_quantile: linear interpolation inside the bucket the rank falls in. */
-export function quantile(q: number, buckets: Map<number, number>): number | null {
-  const sorted = [...buckets.entries()].sort(([a], [b]) => a - b);
-  const total = sorted.at(-1)?.[1] ?? 0;
-  if (total <= 0) return null;
-  const rank = q * total;
-  let lowerBound = 0;
-  let lowerCount = 0;
-  for (const [bound, count] of sorted) {
-    if (count >= rank) {
-      if (bound === Infinity) return lowerBound;
-      return lowerBound + (bound - lowerBound) * ((rank - lowerCount) / Math.max(count - lowerCount, 1e-9));
-    }
-    lowerBound = bound;
-    lowerCount = count;
-  }
-  return lowerBound;
-}
+export { quantile };
 
 /**
  * The fleet's signals over one window, from two scrapes of each target (before, after). Redirect

@@ -1,5 +1,6 @@
 // Just enough of the Prometheus text format for the System page: the redirect counter and the
 // request-duration histogram. Names as in src/common/metrics.catalogue.ts.
+import { quantile } from '../../../src/common/quantile.ts';
 
 export const REDIRECTS = 'morphlink_redirects_total';
 export const DURATION_BUCKET = 'http_request_duration_seconds_bucket';
@@ -58,24 +59,7 @@ function redirectSamples(samples: readonly Sample[]): (s: Sample) => boolean {
 /** Only the redirect routes: before the first redirect there is no latency to show, not the API's. */
 const isRedirectDuration = (s: Sample) => s.name === DURATION_BUCKET && REDIRECT_ROUTES.has(s.labels.route ?? '');
 
-/** Prometheus' histogram_quantile over cumulative buckets (upper bound → count). */
-export function quantile(q: number, buckets: ReadonlyMap<number, number>): number | null {
-  const sorted = [...buckets.entries()].sort(([a], [b]) => a - b);
-  const total = sorted.at(-1)?.[1] ?? 0;
-  if (total <= 0) return null;
-  const rank = q * total;
-  let lowerBound = 0;
-  let lowerCount = 0;
-  for (const [bound, count] of sorted) {
-    if (count >= rank) {
-      if (bound === Infinity) return lowerBound;
-      return lowerBound + (bound - lowerBound) * ((rank - lowerCount) / Math.max(count - lowerCount, 1e-9));
-    }
-    lowerBound = bound;
-    lowerCount = count;
-  }
-  return lowerBound;
-}
+export { quantile };
 
 export interface RedirectSummary {
   seconds: number;
