@@ -61,6 +61,12 @@ export interface Count {
 
 export type Interval = 'hour' | 'day';
 
+/** One bar of the clicks chart: a bucket's start (ms since the epoch) and its clicks. */
+export interface Point {
+  t: number;
+  count: number;
+}
+
 export interface LinkStats {
   code: string;
   total: number;

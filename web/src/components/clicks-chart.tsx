@@ -1,11 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { Interval } from '../api/api.ts';
+import type { Interval, Point } from '../api/api.ts';
 
-export interface Point {
-  /** Bucket start, ms since the epoch. */
-  t: number;
-  count: number;
-}
+export type { Point };
 
 /** Clicks per bucket as bars. The box keeps its height while loading, so nothing below it jumps. */
 export function ClicksChart({ points, interval }: { points: readonly Point[]; interval: Interval }) {

@@ -1,7 +1,6 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { Interval } from '../api/api.ts';
-import type { Point } from './clicks-chart.tsx';
+import type { Interval, Point } from '../api/api.ts';
 
 // uPlot and its CSS, in their own chunk: only the link page loads them (clicks-chart.tsx imports this lazily).
 

@@ -1,5 +1,5 @@
 import type { Interval } from '../api/api.ts';
-import type { Point } from '../components/clicks-chart.tsx';
+import type { Point } from '../api/api.ts';
 
 export type Preset = '24h' | '7d' | '30d' | 'custom';
 
