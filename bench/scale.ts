@@ -7,7 +7,6 @@ import { linksMigrations } from '../src/modules/links/index.ts';
 import { createScratch, type DbKind } from '../test/contract/database.ts';
 import { createUser, targetEnv } from '../test/contract/harness.ts';
 import { launchServer } from '../test/contract/server-process.ts';
-import type { BenchOptions } from './bench.ts';
 import { CHROME_UA } from './codes.ts';
 import { percentile } from './load.ts';
 import { BIN, ROOT, revision, runCli, serverRuntime } from './process.ts';
@@ -247,7 +246,13 @@ function formatScale(r: ScaleResult): string {
   ].join('\n');
 }
 
-export async function runScale(o: BenchOptions): Promise<{ pass: boolean }> {
+/** The two bench options the scale mode reads (bench.ts parses them): its databases, and JSON output. */
+export interface ScaleOptions {
+  scaleDbs: DbKind | 'both';
+  json: boolean;
+}
+
+export async function runScale(o: ScaleOptions): Promise<{ pass: boolean }> {
   const started = performance.now();
   const [measuredRevision, runtime] = [revision(), serverRuntime()];
   const dbs: DbKind[] = o.scaleDbs === 'both' ? ['sqlite', 'postgres'] : [o.scaleDbs];
