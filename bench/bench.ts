@@ -112,7 +112,7 @@ export async function runBench(args: string[]): Promise<{ pass: boolean }> {
       const bytes = t.storedBytes?.() ?? null;
       if (bytes === null) return [];
       const clicks = rows.filter((r) => t.names.includes(r.name)).reduce((n, r) => n + (r.counted ?? 0), 0);
-      return [{ target: t.group, bytes, clicks }];
+      return [{ target: t.group, bytes, clicks, rawRows: t.rawClicks?.() ?? null }];
     });
     const procs = summariseProcesses(processes);
     const wallSeconds = (performance.now() - started) / 1000;
@@ -136,7 +136,8 @@ export async function runBench(args: string[]): Promise<{ pass: boolean }> {
       const header = `MorphLink redirect benchmark, ${settings.date}, revision ${settings.revision} (server from ${runtime}): ${o.rounds} round(s) of ${o.seconds} s per target and workload, ${o.connections} connections, node ${process.version}, ${settings.cpus} CPUs, load average ${loadAtStart.join(' ')} at start; wall time ${settings.wallSeconds} s`;
       console.log(`${header}\n\n${formatText(rows, procs, ingest, notes, storage)}`);
     }
-    return { pass: failures.length === 0 && rows.every((r) => r.pass) };
+    const rawRowsMatch = storage.every((s) => s.rawRows === null || s.rawRows === s.clicks);
+    return { pass: failures.length === 0 && rows.every((r) => r.pass) && rawRowsMatch };
   } finally {
     await Promise.all(targets.map((t) => t.dispose()));
   }

@@ -17,6 +17,8 @@ export interface StorageResult {
   target: string;
   bytes: number;
   clicks: number;
+  /** Raw click rows in the database at the end: every click counted must be one. */
+  rawRows: number | null;
 }
 
 /** Start time and memory of one process group in one round. */
@@ -142,6 +144,10 @@ export function formatText(
     ['click ingestion', 'events', 'batch', 'events/s', 'call p50 ms', 'call p99 ms', 'bytes/click'],
     ingest.map((i) => [i.db, i.events, i.batch, Math.round(i.eventsPerSec), i.callMs.p50, i.callMs.p99, i.bytesPerClick ?? '-']),
   );
-  const store = storage.map((s) => `storage: ${s.target} grew ${(s.bytes / 1e6).toFixed(1)} MB for ${s.clicks} clicks: ${s.clicks ? Math.round(s.bytes / s.clicks) : 'n/a'} bytes per stored click (rollups included)`);
+  const store = storage.map(
+    (s) =>
+      `storage: ${s.target} grew ${(s.bytes / 1e6).toFixed(1)} MB for ${s.clicks} clicks: ${s.clicks ? Math.round(s.bytes / s.clicks) : 'n/a'} bytes per stored click (rollups and WAL included); ` +
+      `raw click rows ${s.rawRows ?? 'n/a'}${s.rawRows === null ? '' : s.rawRows === s.clicks ? ' (= clicks counted)' : ' (MISMATCH with clicks counted)'}`,
+  );
   return [main, '', procs, '', ing, '', ...store, ...notes].join('\n');
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
+import SqliteDatabase from 'better-sqlite3';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createScratch, type DbKind, type Scratch } from '../test/contract/database.ts';
 import { launchServer, type ServerProcess } from '../test/contract/server-process.ts';
@@ -42,6 +43,8 @@ export interface Target {
   names: TargetName[];
   /** SQLite only: bytes the database file (and WAL) grew by since the target was prepared. */
   storedBytes?(): number | null;
+  /** SQLite only: raw click rows in the database (each click is one), to check against the clicks counted. */
+  rawClicks?(): number | null;
   start(): Promise<Running>;
   dispose(): Promise<void>;
 }
@@ -107,6 +110,15 @@ function sqliteBytes(databaseUrl: string): number {
   return [file, `${file}-wal`].reduce((sum, path) => sum + (existsSync(path) ? statSync(path).size : 0), 0);
 }
 
+function countRawClicks(databaseUrl: string): number {
+  const sqlite = new SqliteDatabase(databaseUrl.replace(/^sqlite:/, ''), { readonly: true });
+  try {
+    return Number(sqlite.prepare('select count(*) from click_raw').pluck().get());
+  } finally {
+    sqlite.close();
+  }
+}
+
 /** A monolith as `npm start` runs it (CLICK_WRITER=auto), or with the click writer forced onto a thread. */
 export async function monolithTarget(db: DbKind, writer: 'auto' | 'thread' = 'auto'): Promise<Target> {
   const prepared = await prepare(db, 'monolith');
@@ -117,6 +129,7 @@ export async function monolithTarget(db: DbKind, writer: 'auto' | 'thread' = 'au
   return {
     group: name,
     storedBytes: () => (bytesBefore === null ? null : sqliteBytes(scratch.databaseUrl) - bytesBefore),
+    rawClicks: () => (db === 'sqlite' ? countRawClicks(scratch.databaseUrl) : null),
     names: [name],
     async start() {
       const { server, startMs } = await timedLaunch([BIN, 'start'], env, baseUrl);
