@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { LogController, type FastifyError, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { App } from './app.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '../logger.ts';
@@ -18,6 +18,17 @@ declare module 'fastify' {
 }
 
 export type { App };
+
+/**
+ * Answers a request without the framework and returns true, or returns false and leaves it to
+ * Fastify. One that answers later may still hand the request to Fastify with `fallback`, as long
+ * as it has written nothing.
+ */
+export type FastPath = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  fallback: (request: IncomingMessage, response: ServerResponse) => void,
+) => boolean;
 
 /** A readiness check names a dependency and throws when it does not answer. */
 export type ReadinessChecks = Record<string, () => Promise<unknown>>;
@@ -40,10 +51,11 @@ export interface HttpServerOptions {
   /** Serve /openapi.json and /docs from the route schemas registered on this server. */
   docs?: boolean;
   /**
-   * Tried before the framework on every request; true means it answered. The redirector's hot
-   * path uses it. Requests after close() has begun always go to Fastify, which answers 503.
+   * Tried before the framework on every request; true means it answered (or will). The redirector's
+   * hot path and the gateway's redirect relay use it. Requests after close() has begun always go
+   * to Fastify, which answers 503.
    */
-  fastPath?: (request: IncomingMessage, response: ServerResponse) => boolean;
+  fastPath?: FastPath;
   /** Replaces the default /health body, e.g. the gateway's summary of every service. */
   health?: () => Promise<{ healthy: boolean; body: object }>;
   /** How long /ready waits for each check before naming it as failing (READY_TIMEOUT_MS). */
@@ -113,10 +125,16 @@ export function createHttpServer(options: HttpServerOptions): App {
   let closing = false;
   const app = Fastify({
     ...(fastPath && {
-      serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) =>
-        createServer((request, response) => {
-          if (closing || !fastPath(request, response)) handler(request, response);
-        }),
+      serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void, opts: FastifyServerOptions) => {
+        const server = createServer((request, response) => {
+          if (closing || !fastPath(request, response, handler)) handler(request, response);
+        });
+        // What Fastify sets on a server it makes itself (keep-alive 72 s, not Node's 5 s).
+        if (opts.keepAliveTimeout) server.keepAliveTimeout = opts.keepAliveTimeout;
+        if (opts.requestTimeout !== undefined) server.requestTimeout = opts.requestTimeout;
+        if (opts.connectionTimeout !== undefined) server.setTimeout(opts.connectionTimeout);
+        return server;
+      },
     }),
     loggerInstance: options.logger,
     // No log line per request: at thousands of redirects a second, logging would be the bottleneck.

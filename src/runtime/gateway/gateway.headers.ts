@@ -14,6 +14,22 @@ export function forwardedHeaders(headers: IncomingHttpHeaders, ip: string, trust
   return out;
 }
 
+/**
+ * The client's request headers as @fastify/reply-from passes them on, for the fast path to send
+ * the same: without Connection and the headers it names, nor Transfer-Encoding; Host is the upstream's.
+ */
+export function upstreamRequestHeaders(headers: IncomingHttpHeaders, host: string): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = { ...headers, host };
+  const connection = out.connection;
+  if (connection !== undefined) {
+    delete out.connection;
+    for (const name of connection.toLowerCase().split(',')) delete out[name.trim()];
+    out.host = host;
+  }
+  delete out['transfer-encoding'];
+  return out;
+}
+
 /** An upstream answer without its hop-by-hop headers: the client's `Connection: close` must win. */
 export function withoutHopHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const { connection: _connection, 'keep-alive': _keepAlive, ...rest } = headers as IncomingHttpHeaders & { 'keep-alive'?: string };

@@ -29,7 +29,8 @@ export function proxy(app: App, base: string, routes: readonly PublicRoute[], { 
         done();
       });
     }
-    await scope.register(replyFrom, { base, ...(dispatcher ? { undici: dispatcher } : {}) });
+    // No log line per proxied request ("fetching from remote server", "response received"); errors still warn.
+    await scope.register(replyFrom, { base, disableRequestLogging: true, ...(dispatcher ? { undici: dispatcher } : {}) });
     for (const { methods, url } of routes) {
       scope.route({
         method: methods,

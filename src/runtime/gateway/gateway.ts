@@ -8,13 +8,13 @@ import { createReplicaSet, replicaRoutes } from '../../common/http/replicas.ts';
 import type { App } from '../../common/http/server.ts';
 import type { ModuleDescriptor } from '../../common/module.ts';
 import { version } from '../../common/version.ts';
-import { createRedirectCounter } from '../../modules/redirector/index.ts';
+import { compileTrust, createFastPathMetrics, createRedirectCounter } from '../../modules/redirector/index.ts';
 import { createContext, createServerFor } from '../context.ts';
 import { registerDashboard } from '../dashboard.ts';
 import { serve } from '../lifecycle.ts';
 import { urlOf } from '../registry.ts';
+import { collectStaticGetPaths, createRedirectProxy } from './gateway.fastpath.ts';
 import { fetchJson, healthSummary, upstreamReadiness } from './gateway.health.ts';
-import { compileTrust } from '../../modules/redirector/index.ts';
 import { proxy, proxyAutopilot } from './gateway.proxy.ts';
 import { mergeSpecs, type OpenApi } from './openapi.merge.ts';
 
@@ -36,18 +36,31 @@ export async function startGateway(config: Readonly<Config>, modules: readonly M
   const upstreams = () =>
     Object.fromEntries(modules.flatMap((m) => urlsOf(m).map((url, i) => [m === replicated ? `${m.name}-${i}` : m.name, url] as const)));
 
+  const trust = compileTrust(config.trustProxy);
+  const countRedirect = createRedirectCounter(ctx.metrics.registry);
+  const ownPaths = new Set<string>();
   const app = createServerFor(ctx, {
     ready: upstreamReadiness(Object.fromEntries(modules.map((m) => [m === replicated ? `${m.name}s` : m.name, () => urlsOf(m)]))),
     health: healthSummary(upstreams, config.mode),
+    // The click path skips the framework; everything else (and any failure) goes through reply-from below.
+    ...(replicated && {
+      fastPath: createRedirectProxy({
+        dispatcher: pool,
+        base: urlOf(config, replicated),
+        trust,
+        isOwnPath: (path) => ownPaths.has(path),
+        onAnswer: createFastPathMetrics(countRedirect, ctx.metrics.httpDuration),
+      }),
+    }),
   });
+  app.addHook('onRoute', collectStaticGetPaths(ownPaths));
   registerDocs(app, () => modules.map((m) => urlsOf(m)[0] ?? urlOf(config, m)));
 
-  const trust = compileTrust(config.trustProxy);
   for (const module of modules) {
     proxy(app, urlOf(config, module), module.publicRoutes, {
       trust,
       bodyLimit: config.bodyLimitBytes,
-      ...(module === replicated ? { dispatcher: pool, onResponse: createRedirectCounter(ctx.metrics.registry) } : {}),
+      ...(module === replicated ? { dispatcher: pool, onResponse: countRedirect } : {}),
     });
   }
 
