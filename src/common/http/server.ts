@@ -129,10 +129,10 @@ export function createHttpServer(options: HttpServerOptions): App {
         const server = createServer((request, response) => {
           if (closing || !fastPath(request, response, handler)) handler(request, response);
         });
-        // What Fastify sets on a server it makes itself (keep-alive 72 s, not Node's 5 s).
+        // Fastify's keep-alive (72 s, not Node's 5 s), as on a server it makes itself. Its request and
+        // connection timeouts (0) are left at Node's: with them, a body refused early (413) while the
+        // client was still sending it ended in EPIPE for the client instead of the answer.
         if (opts.keepAliveTimeout) server.keepAliveTimeout = opts.keepAliveTimeout;
-        if (opts.requestTimeout !== undefined) server.requestTimeout = opts.requestTimeout;
-        if (opts.connectionTimeout !== undefined) server.setTimeout(opts.connectionTimeout);
         return server;
       },
     }),
