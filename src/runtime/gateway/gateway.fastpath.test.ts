@@ -30,7 +30,7 @@ async function startUpstream(): Promise<{ url: string; heard: Heard[]; server: S
       res.write('<p>'.repeat(40_000));
       res.end('</p>');
     } else {
-      res.writeHead(302, { location: `https://example.com${req.url}`, 'keep-alive': 'timeout=5', connection: 'keep-alive', 'x-upstream': '1' }).end();
+      res.writeHead(302, { location: `https://example.com${req.url}`, 'keep-alive': 'timeout=7', connection: 'keep-alive', 'x-upstream': '1' }).end();
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -79,7 +79,8 @@ function ask(
   });
 }
 
-const comparable = ({ date: _date, ...rest }: IncomingHttpHeaders) => rest;
+/** What the two gateways may differ in: the date, and each server's own keep-alive policy (not relayed). */
+const comparable = ({ date: _date, 'keep-alive': _keepAlive, ...rest }: IncomingHttpHeaders) => rest;
 
 describe('the gateway relay (fast path)', () => {
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
@@ -135,7 +136,7 @@ describe('the gateway relay (fast path)', () => {
     const a = await ask(fast.base, '/abc?x=1');
     assert.equal(a.headers.location, 'https://example.com/abc?x=1');
     assert.equal(a.headers['x-upstream'], '1');
-    assert.notEqual(a.headers['keep-alive'], 'timeout=5');
+    assert.notEqual(a.headers['keep-alive'], 'timeout=7', "the upstream's own keep-alive is not passed on");
   });
 
   it('when the query has odd bytes, then the upstream gets them byte for byte', async () => {
