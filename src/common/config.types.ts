@@ -54,6 +54,10 @@ export interface Config {
   readyTimeoutMs: number;
   /** How long a link listing waits for click totals before showing them as unknown (null). */
   clickTotalsTimeoutMs: number;
+  /** Domains no link may point at, subdomains included (BLOCKED_DOMAINS). */
+  blockedDomains: readonly string[];
+  /** A file of more of them, one per line, `#` comments (BLOCKED_DOMAINS_FILE). */
+  blockedDomainsFile: string | null;
   /** Set by `morphlink up` on each child: shown in /health so the supervisor knows its own. */
   instanceId: string | null;
   /** How long a redirector waits for POST /events before it spools the batch. */

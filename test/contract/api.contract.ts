@@ -2,6 +2,7 @@ import { after, before, describe } from 'node:test';
 import type { TargetOptions } from './harness.ts';
 import { createSuite } from './suite.ts';
 import { authCases } from './auth.cases.ts';
+import { bulkCases } from './bulk.cases.ts';
 import { clicksCases } from './clicks.cases.ts';
 import { codesCases } from './codes.cases.ts';
 import { eventsCases } from './events.cases.ts';
@@ -32,6 +33,7 @@ export function defineContractSuite(label: string, opts: TargetOptions): void {
     sessionCases(suite);
     linksCases(suite);
     codesCases(suite);
+    bulkCases(suite);
     validationCases(suite);
     hostileCases(suite);
     guardsCases(suite);

@@ -110,6 +110,8 @@ export async function targetEnv(mode: Mode, databaseUrl: string, dataDir: string
     RATE_LIMIT_API_PER_MIN: '100000',
     RATE_LIMIT_CREATE_PER_MIN: '100000',
     RATE_LIMIT_PASSWORD_PER_MIN: '100000',
+    // bulk.cases.ts proves these are refused (BLOCKED_DOMAIN) in every mode.
+    BLOCKED_DOMAINS: 'blocked.example',
   };
   // The runner marks its own children with this; the server must not think it is a test file.
   delete env.NODE_TEST_CONTEXT;

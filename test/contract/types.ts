@@ -30,6 +30,8 @@ export interface Problem {
   title: string;
   status: number;
   detail: string;
+  /** For programs: stable across releases (VALIDATION, CODE_TAKEN, BLOCKED_DOMAIN…). */
+  code: string;
   errors?: FieldError[];
 }
 

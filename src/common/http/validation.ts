@@ -41,6 +41,21 @@ export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpP
   return check;
 };
 
+/**
+ * A body schema's check for one item of a batch (bulk create, an import file's row), by the rules
+ * a route applies to its body: no coercion, unknown members dropped, no NUL. Returns the item, or
+ * throws the VALIDATION problem a route would have answered.
+ */
+export function compileItemCheck<T>(schema: object): (item: unknown) => T {
+  const check = validatorCompiler({ schema, httpPart: 'body', method: 'POST', url: '' }) as ((data: unknown) => boolean) & {
+    errors?: ErrorObject[] | null;
+  };
+  return (item) => {
+    if (check(item)) return item as T;
+    throw validationError(check.errors ?? [], 'item');
+  };
+}
+
 function fieldOf(error: ErrorObject): string {
   const missing = (error.params as { missingProperty?: string }).missingProperty;
   const path = error.instancePath.replace(/^\//, '').replaceAll('/', '.');

@@ -1,7 +1,7 @@
 import type { Static } from 'typebox';
 import type { HttpClient } from '../../common/http/client.ts';
 import { AppError } from '../../common/errors.ts';
-import type { Link, LinkPage, LinksPort, ResolvedLink } from './links.port.ts';
+import type { BulkResult, Link, LinkPage, LinksPort, ResolvedLink } from './links.port.ts';
 import type { LinksCountSchema } from './links.schemas.ts';
 
 /** LinksPort over HTTP: the owner-scoped calls go to the public routes mounted under /internal. */
@@ -9,6 +9,7 @@ export function createLinksClient(http: HttpClient): LinksPort {
   const path = (code: string) => `/internal/api/links/${encodeURIComponent(code)}`;
   return {
     create: (principal, input) => http.call<Link>('POST', '/internal/api/links', { principal, body: input }),
+    createMany: (principal, items) => http.call<BulkResult>('POST', '/internal/api/links/bulk', { principal, body: { links: items } }),
     list: (principal, { limit, cursor, q, tag }) =>
       http.call<LinkPage>('GET', '/internal/api/links', { principal, query: { limit, cursor, q, tag } }),
     get: (principal, code) => http.call<Link>('GET', path(code), { principal }),

@@ -12,8 +12,8 @@ describe('links error codes', () => {
   });
 
   it('when links throws its codes, then the wire statuses are the ones the API has always answered', () => {
-    const wire = (['INVALID_URL', 'INVALID_CODE', 'LINK_NOT_FOUND', 'CODE_TAKEN', 'LINK_GONE'] as const).map((code) => toProblem(new AppError(code, 'x')));
-    assert.deepEqual(wire.map((p) => p.status), [400, 400, 404, 409, 410]);
+    const wire = (['INVALID_URL', 'BLOCKED_DOMAIN', 'INVALID_CODE', 'LINK_NOT_FOUND', 'CODE_TAKEN', 'LINK_GONE'] as const).map((code) => toProblem(new AppError(code, 'x')));
+    assert.deepEqual(wire.map((p) => p.status), [400, 400, 400, 404, 409, 410]);
     assert.deepEqual(Object.keys(linksErrors).sort(), wire.map((p) => p.code).sort());
   });
 });

@@ -3,6 +3,7 @@ import { registerErrors } from '../../common/errors.ts';
 /** The failures only links reports; the redirector answers LINK_NOT_FOUND and LINK_GONE too. */
 export const linksErrors = registerErrors({
   INVALID_URL: { status: 400, title: 'Invalid URL' },
+  BLOCKED_DOMAIN: { status: 400, title: 'Blocked domain' },
   INVALID_CODE: { status: 400, title: 'Invalid short code' },
   LINK_NOT_FOUND: { status: 404, title: 'Link not found' },
   CODE_TAKEN: { status: 409, title: 'Short code taken' },

@@ -2,6 +2,7 @@ import type { Config, ConfigSlice } from '../../common/config.ts';
 import { createInternalAuthenticate } from '../../common/http/internal.ts';
 import type { Authenticate } from '../../common/http/principal.ts';
 import type { ModuleDescriptor } from '../../common/module.ts';
+import { loadBlockedDomains } from './links.blocklist.ts';
 import { createLinksClient } from './links.client.ts';
 import { linksInternalRoutes } from './links.internal.ts';
 import { linksMigrations } from './links.migrations.ts';
@@ -38,6 +39,8 @@ export const linksModule: ModuleDescriptor<LinksPeer, LinksNeeds, Readonly<Confi
       repository: createLinksRepository(ctx.database!),
       baseUrl: config.baseUrl,
       clickTotalsTimeoutMs: config.clickTotalsTimeoutMs,
+      blocked: loadBlockedDomains(config),
+      log: ctx.logger,
       // Asked at each check: the redirector may be built after links in the same process.
       listen: () => shortUrlOrigins(config, redirector.origins()),
       clicks: analytics.queries,

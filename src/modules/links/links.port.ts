@@ -1,4 +1,5 @@
 import type { Static } from 'typebox';
+import type { Problem } from '../../common/errors.ts';
 import type { Principal } from '../../common/principal.ts';
 import type {
   CreateLinkBody,
@@ -22,10 +23,29 @@ export type UpdateLinkInput = Static<typeof UpdateLinkBody>;
 export type LinkQuery = Static<typeof ListQuery>;
 export type LinkPage = Static<typeof LinkPageSchema>;
 
+/** One item of a bulk create: the link made, or the problem its own request would have had. */
+export interface BulkItemResult {
+  index: number;
+  status: number;
+  link?: Link;
+  problem?: Problem;
+}
+
+export interface BulkResult {
+  created: number;
+  failed: number;
+  results: BulkItemResult[];
+}
+
 /** Owner-scoped link management plus the redirector's lookup. */
 export interface LinksPort {
   /** Throws INVALID_URL, INVALID_CODE, VALIDATION, CODE_TAKEN. */
   create(owner: Principal, input: CreateLinkInput): Promise<Link>;
+  /**
+   * Up to BULK_MAX items, each checked like a create body and created on its own: one bad item
+   * never blocks the others, and a failed item leaves nothing behind.
+   */
+  createMany(owner: Principal, items: readonly unknown[]): Promise<BulkResult>;
   /** Newest first. Throws VALIDATION for a bad cursor. */
   list(owner: Principal, query: LinkQuery): Promise<LinkPage>;
   /** Throws LINK_NOT_FOUND, also for another owner's link. */

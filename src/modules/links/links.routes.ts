@@ -3,7 +3,18 @@ import { API_PROBLEMS, BODY_PROBLEMS, noContent, problems } from '../../common/h
 import type { App } from '../../common/http/server.ts';
 import { principalOf, type Authenticate } from '../../common/http/principal.ts';
 import type { LinksPort } from './links.port.ts';
-import { CodeParams, CreateLinkBody, LinkPageSchema, LinkSchema, ListQuery, QrQuery, UpdateLinkBody } from './links.schemas.ts';
+import {
+  BULK_MAX,
+  BulkCreateBody,
+  BulkReplySchema,
+  CodeParams,
+  CreateLinkBody,
+  LinkPageSchema,
+  LinkSchema,
+  ListQuery,
+  QrQuery,
+  UpdateLinkBody,
+} from './links.schemas.ts';
 
 const tags = ['links'];
 const QrImage = {
@@ -17,6 +28,24 @@ export async function linksRoutes(app: App, { links, authenticate }: { links: Li
 
   app.post('/api/links', { config: { limit: 'create' }, schema: { tags, operationId: 'createLink', summary: 'Shorten a URL', body: CreateLinkBody, response: { 201: LinkSchema, ...problems(...BODY_PROBLEMS, 409, ...API_PROBLEMS) } } }, async (request, reply) =>
     reply.code(201).send(await links.create(principalOf(request), request.body)),
+  );
+
+  app.post(
+    '/api/links/bulk',
+    {
+      config: { limit: 'create' },
+      schema: {
+        tags,
+        operationId: 'createLinks',
+        summary: `Shorten up to ${BULK_MAX} URLs at once: one result per item, in order (207)`,
+        description:
+          'Each item is a createLink body, checked and created on its own: a bad item comes back as its problem ' +
+          '(status, code, field errors) and never blocks the others; a failed item leaves nothing behind.',
+        body: BulkCreateBody,
+        response: { 207: BulkReplySchema, ...problems(...BODY_PROBLEMS, ...API_PROBLEMS) },
+      },
+    },
+    async (request, reply) => reply.code(207).send(await links.createMany(principalOf(request), request.body.links)),
   );
 
   app.get('/api/links', { schema: { tags, operationId: 'listLinks', summary: 'The caller’s links, newest first, a page at a time', querystring: ListQuery, response: { 200: LinkPageSchema, ...problems(400, ...API_PROBLEMS) } } }, async (request) =>

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { MAX_YEAR, MIN_YEAR, parseInstant } from '../../common/dates.ts';
 import { AppError } from '../../common/errors.ts';
+import type { BlockedDomains } from './links.blocklist.ts';
 
 export const MAX_URL_LENGTH = 2048;
 export const CODE_PATTERN = /^[A-Za-z0-9_-]{3,64}$/;
@@ -58,8 +59,16 @@ export function pointsAtUs(url: URL, self: SelfOrigins): boolean {
   return selfKeys(self).has(`${normaliseHost(url.hostname)}:${effectivePort(url)}`);
 }
 
-/** Trimmed, parsed and checked: http(s) only, a host, not too long, never our own host. */
-export function checkTargetUrl(raw: string, self: SelfOrigins | string, field = 'url'): string {
+/** What a target is checked against: this shortener's own origins, and the blocked domains. */
+export interface TargetPolicy extends SelfOrigins {
+  blocked?: BlockedDomains;
+}
+
+/**
+ * Trimmed, parsed and checked: http(s) only, a host, not too long, never our own host, never a
+ * blocked domain. The one check for create, update, bulk and targeting rules.
+ */
+export function checkTargetUrl(raw: string, self: TargetPolicy | string, field = 'url'): string {
   const fail = (message: string): never => {
     throw new AppError('INVALID_URL', `${field}: ${message}`, [{ field, message }]);
   };
@@ -74,8 +83,12 @@ export function checkTargetUrl(raw: string, self: SelfOrigins | string, field = 
   const url = new URL(value);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('only http and https URLs are allowed');
   if (!url.hostname) fail('must have a host');
-  if (pointsAtUs(url, typeof self === 'string' ? { baseUrl: self } : self)) {
-    fail('must not point at this shortener (it would loop)');
+  const policy: TargetPolicy = typeof self === 'string' ? { baseUrl: self } : self;
+  if (pointsAtUs(url, policy)) fail('must not point at this shortener (it would loop)');
+  const blocked = policy.blocked?.match(url.hostname);
+  if (blocked) {
+    const message = `${url.hostname} is on this server's list of blocked domains (${blocked})`;
+    throw new AppError('BLOCKED_DOMAIN', `${field}: ${message}`, [{ field, message }]);
   }
   return value;
 }

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { ProblemRef } from '../../common/http/docs.ts';
 
 /**
  * The one definition of each links shape: the port types are `Static<typeof …>` of these
@@ -63,6 +64,29 @@ export const UpdateLinkBody = Type.Object({
   password: Type.Optional(Nullable(Password)),
   redirectType: Type.Optional(RedirectTypeSchema),
 }, { additionalProperties: false });
+
+export const BULK_MAX = 1_000;
+
+/**
+ * Items are checked one by one against CreateLinkBody by the service, not by the route: one bad
+ * item must come back as its own problem, not refuse the whole batch.
+ */
+export const BulkCreateBody = Type.Object({
+  links: Type.Array(Type.Unknown({ description: 'a CreateLinkBody' }), { minItems: 1, maxItems: BULK_MAX }),
+}, { additionalProperties: false });
+
+export const BulkItemResultSchema = Type.Object({
+  index: Type.Integer({ description: 'the item’s place in `links`, from 0' }),
+  status: Type.Integer({ description: '201 when created, else the status its own request would have had' }),
+  link: Type.Optional(LinkSchema),
+  problem: Type.Optional(ProblemRef),
+});
+
+export const BulkReplySchema = Type.Object({
+  created: Type.Integer(),
+  failed: Type.Integer(),
+  results: Type.Array(BulkItemResultSchema, { description: 'one per item, in order' }),
+});
 
 export const ListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),

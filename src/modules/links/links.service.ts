@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../../common/errors.ts';
+import { AppError, toProblem } from '../../common/errors.ts';
 import { isUniqueViolation } from '../../common/db.ts';
+import { compileItemCheck } from '../../common/http/validation.ts';
+import type { Logger } from '../../common/logger.ts';
 import { hashPassword } from '../../common/password.ts';
 import type { Principal } from '../../common/principal.ts';
 import type {
+  BulkItemResult,
   ClickTotals,
   CreateLinkInput,
   Link,
@@ -13,8 +16,10 @@ import type {
   UpdateLinkInput,
 } from './links.port.ts';
 import type { LinkRow, LinksRepository } from './links.repository.ts';
+import type { BlockedDomains } from './links.blocklist.ts';
 import { boundedTotals } from './links.clicks.ts';
-import { checkCustomCode, checkExpiry, checkTargetUrl, generateCode, normaliseTags, type SelfOrigins } from './links.rules.ts';
+import { checkCustomCode, checkExpiry, checkTargetUrl, generateCode, normaliseTags, type SelfOrigins, type TargetPolicy } from './links.rules.ts';
+import { BULK_MAX, CreateLinkBody } from './links.schemas.ts';
 
 export interface LinksServiceDeps {
   repository: LinksRepository;
@@ -24,12 +29,18 @@ export interface LinksServiceDeps {
   baseUrl: string;
   /** Every host:port the server listens on (HOST, PORT): a target there would loop too. A function is asked at each check. */
   listen?: SelfOrigins['listen'] | (() => SelfOrigins['listen']);
+  /** Domains no target may be on (BLOCKED_DOMAINS, BLOCKED_DOMAINS_FILE). */
+  blocked?: BlockedDomains;
   now?: () => number;
   /** How long a listing waits for click totals before showing them as unknown (CLICK_TOTALS_TIMEOUT_MS). */
   clickTotalsTimeoutMs?: number;
+  /** Where a bulk create reports an item that failed on our side. */
+  log?: Pick<Logger, 'error'>;
 }
 
 const GENERATE_ATTEMPTS = 5;
+/** A bulk item is checked as POST /api/links checks its body. */
+const checkCreateItem = compileItemCheck<CreateLinkInput>(CreateLinkBody);
 
 export function createLinksService({
   repository,
@@ -37,11 +48,14 @@ export function createLinksService({
   changes,
   baseUrl,
   listen = [],
+  blocked,
   now = Date.now,
   clickTotalsTimeoutMs = 1_000,
+  log,
 }: LinksServiceDeps): LinksPort {
-  const self: SelfOrigins = {
+  const self: TargetPolicy = {
     baseUrl,
+    blocked,
     get listen() {
       return typeof listen === 'function' ? listen() : listen;
     },
@@ -98,29 +112,59 @@ export function createLinksService({
     }
   }
 
+  async function create(owner: Principal, input: CreateLinkInput): Promise<Link> {
+    const code = input.code === undefined ? undefined : checkCustomCode(input.code);
+    const at = stamp();
+    const tags = normaliseTags(input.tags ?? []);
+    const row = await insertWithCode(
+      {
+        id: randomUUID(),
+        owner_id: owner.id,
+        url: checkTargetUrl(input.url, self),
+        title: input.title ?? null,
+        created_at: at,
+        updated_at: at,
+        expires_at: input.expiresAt === undefined ? null : checkExpiry(input.expiresAt, now()),
+        max_clicks: input.maxClicks ?? null,
+        password_hash: input.password === undefined ? null : await hashPassword(input.password),
+        redirect_type: input.redirectType ?? 302,
+      },
+      code,
+      tags,
+    );
+    // Nothing after the insert may fail: a 5xx must mean nothing was stored. A new link has no clicks.
+    return toLink(row, tags, 0);
+  }
+
   return {
-    async create(owner, input: CreateLinkInput) {
-      const code = input.code === undefined ? undefined : checkCustomCode(input.code);
-      const at = stamp();
-      const tags = normaliseTags(input.tags ?? []);
-      const row = await insertWithCode(
-        {
-          id: randomUUID(),
-          owner_id: owner.id,
-          url: checkTargetUrl(input.url, self),
-          title: input.title ?? null,
-          created_at: at,
-          updated_at: at,
-          expires_at: input.expiresAt === undefined ? null : checkExpiry(input.expiresAt, now()),
-          max_clicks: input.maxClicks ?? null,
-          password_hash: input.password === undefined ? null : await hashPassword(input.password),
-          redirect_type: input.redirectType ?? 302,
-        },
-        code,
-        tags,
-      );
-      // Nothing after the insert may fail: a 5xx must mean nothing was stored. A new link has no clicks.
-      return toLink(row, tags, 0);
+    create,
+
+    async createMany(owner, items) {
+      if (items.length > BULK_MAX) {
+        throw new AppError('VALIDATION', `At most ${BULK_MAX} links per request.`, [{ field: 'links', message: `must have at most ${BULK_MAX} items` }]);
+      }
+      const results: BulkItemResult[] = [];
+      let stopped: AppError | null = null;
+      for (const [index, item] of items.entries()) {
+        // After a failure of ours (the database went away), the rest are not tried: each says so.
+        if (stopped) {
+          results.push({ index, status: stopped.status, problem: toProblem(stopped) });
+          continue;
+        }
+        try {
+          results.push({ index, status: 201, link: await create(owner, checkCreateItem(item)) });
+        } catch (error) {
+          const refusal = error instanceof AppError && error.status < 500 ? error : null;
+          if (!refusal) {
+            log?.error({ err: error, index }, 'bulk create: an item failed on our side; the rest are not tried');
+            stopped = new AppError('UNAVAILABLE', `Not tried: item ${index} failed on our side; send the items from ${index} again.`);
+          }
+          const failure = refusal ?? (error instanceof AppError ? error : new AppError('INTERNAL', 'Something went wrong on our side.'));
+          results.push({ index, status: failure.status, problem: toProblem(failure) });
+        }
+      }
+      const created = results.filter((r) => r.status === 201).length;
+      return { created, failed: results.length - created, results };
     },
 
     async list(owner, query) {
