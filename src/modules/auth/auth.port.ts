@@ -46,6 +46,8 @@ export interface AuthService extends AuthPort {
   ensureUsers(names: readonly string[]): Promise<void>;
   /** Issues one more key for an existing user. Throws USER_NOT_FOUND. */
   createKey(userName: string): Promise<IssuedKey>;
+  /** The principal of a user, for the command line acting on its behalf (import, export). Throws USER_NOT_FOUND. */
+  userNamed(name: string): Promise<Principal>;
   /** Revokes a key by its prefix, only among `owner`'s keys when given. Throws KEY_NOT_FOUND. */
   revokeKey(prefix: string, owner?: Principal): Promise<void>;
   listKeys(owner: Principal): Promise<ApiKeyInfo[]>;

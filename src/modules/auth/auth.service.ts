@@ -64,6 +64,12 @@ export function createAuthService({ repository, trustedUserNames, sessionTtlMs =
     return { user, apiKey, prefix };
   }
 
+  async function userNamed(name: string): Promise<Principal> {
+    const user = await repository.findUserByName(name);
+    if (!user) throw new AppError('USER_NOT_FOUND', `No user named ${name}.`);
+    return toPrincipal(user);
+  }
+
   async function insertUser(name: string, admin: boolean, password?: string): Promise<Principal> {
     if (!USER_NAME.test(name)) {
       throw new AppError('VALIDATION', 'A user name is 1 to 64 characters of letters, digits, _ . -', [
@@ -119,11 +125,8 @@ export function createAuthService({ repository, trustedUserNames, sessionTtlMs =
         if (!(await repository.findUserByName(name))) await insertUser(name, false);
       }
     },
-    async createKey(userName) {
-      const user = await repository.findUserByName(userName);
-      if (!user) throw new AppError('USER_NOT_FOUND', `No user named ${userName}.`);
-      return issueKey(toPrincipal(user));
-    },
+    createKey: async (userName) => issueKey(await userNamed(userName)),
+    userNamed,
     async revokeKey(prefix, owner) {
       const revoked = await repository.revokeKey(prefix, now(), owner?.id);
       if (revoked === 0) throw new AppError('KEY_NOT_FOUND', `No active key with prefix ${prefix}.`);

@@ -1,5 +1,6 @@
 export { linksErrors } from './links.errors.ts';
 export type {
+  BulkResult,
   ClickTotals,
   CreateLinkInput,
   Link,
@@ -11,6 +12,7 @@ export type {
   UpdateLinkInput,
 } from './links.port.ts';
 export { createLinksService } from './links.service.ts';
+export { loadBlockedDomains } from './links.blocklist.ts';
 export { createLinksRepository } from './links.repository.ts';
 export { linksMigrations } from './links.migrations.ts';
 export { linksRoutes } from './links.routes.ts';
