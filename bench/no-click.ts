@@ -10,7 +10,7 @@ import { MIX_LINKS, codeOf, targetOf } from './codes.ts';
 const links = new Map<string, ResolvedLink>();
 for (let i = 0; i < MIX_LINKS; i++) {
   const code = codeOf(i);
-  links.set(code, { id: `id-${code}`, code, url: targetOf(i), ownerId: 'bench', expiresAt: null, maxClicks: null, redirectType: 302, passwordHash: null });
+  links.set(code, { id: `id-${code}`, code, url: targetOf(i), ownerId: 'bench', expiresAt: null, maxClicks: null, redirectType: 302, passwordHash: null, rules: [] });
 }
 
 const nothing: ClickRecorder = { record: () => undefined, afterWrite: (done) => done() };

@@ -9,6 +9,8 @@ export const DIMENSIONS = [
   { name: 'os', field: 'os' },
   { name: 'device', field: 'devices' },
   { name: 'country', field: 'countries' },
+  // Only links with targeting rules have one: the URL each click was sent to.
+  { name: 'target', field: 'targets' },
 ] as const;
 
 export type Dimension = (typeof DIMENSIONS)[number]['name'];

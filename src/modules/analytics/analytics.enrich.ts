@@ -50,16 +50,22 @@ export function referrerHost(referrer: string | null | undefined): string {
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
-/** How each breakdown of DIMENSIONS is read off a click: the Record type makes a new one need its line here. */
-const EXTRACT: { [D in Dimension]: (event: ClickEvent, agent: Agent) => string } = {
+/** How each breakdown of DIMENSIONS is read off a click (null: the click has none): the Record type makes a new one need its line here. */
+const EXTRACT: { [D in Dimension]: (event: ClickEvent, agent: Agent) => string | null } = {
   referrer: (event) => referrerHost(event.referrer),
   browser: (_, agent) => agent.browser,
   os: (_, agent) => agent.os,
   device: (_, agent) => agent.device,
   country: (event) => event.country?.toUpperCase() || UNKNOWN,
+  target: (event) => event.target ?? null,
 };
 
-/** Each dimension's value for one click, in DIMENSIONS order. */
+/** Each dimension's value for one click, in DIMENSIONS order; a dimension the click has none of is left out. */
 export function dimensionsOf(event: ClickEvent, agent: Agent): { dimension: Dimension; value: string }[] {
-  return DIMENSIONS.map(({ name }) => ({ dimension: name, value: EXTRACT[name](event, agent) }));
+  const values: { dimension: Dimension; value: string }[] = [];
+  for (const { name } of DIMENSIONS) {
+    const value = EXTRACT[name](event, agent);
+    if (value !== null) values.push({ dimension: name, value });
+  }
+  return values;
 }

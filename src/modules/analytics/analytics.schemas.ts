@@ -46,7 +46,7 @@ export const UserClicksSchema = Type.Object({ clicks: UserStatsSchema.properties
  * The documented limits of a click's optional text. Longer values come from visitors' headers,
  * so ingestion truncates them instead of refusing the click.
  */
-export const EVENT_TEXT_LIMITS = { referrer: 2048, userAgent: 1024, country: 8 } as const;
+export const EVENT_TEXT_LIMITS = { referrer: 2048, userAgent: 1024, country: 8, target: 2048 } as const;
 
 export const ClickEventSchema = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 64 }),
@@ -58,6 +58,8 @@ export const ClickEventSchema = Type.Object({
   userAgent: Type.Optional(Type.Union([Type.String({ maxLength: EVENT_TEXT_LIMITS.userAgent }), Type.Null()])),
   visitor: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()])),
   country: Type.Optional(Type.Union([Type.String({ maxLength: EVENT_TEXT_LIMITS.country }), Type.Null()])),
+  /** The URL a link's targeting rules sent the visitor to (its own url when none matched); absent without rules. */
+  target: Type.Optional(Type.Union([Type.String({ maxLength: EVENT_TEXT_LIMITS.target }), Type.Null()])),
 });
 
 /**

@@ -8,6 +8,7 @@ export type {
   LinkPage,
   LinksPort,
   RedirectType,
+  TargetRule,
   ResolvedLink,
   UpdateLinkInput,
 } from './links.port.ts';

@@ -35,4 +35,10 @@ export const linksMigrations: ModuleMigrations = () => ({
       await db.schema.createIndex('links_tags_tag').ifNotExists().on('links_tags').columns(['tag', 'link_id']).execute();
     },
   },
+  // Targeting rules as one JSON text: always read and written whole, with the link; null = none.
+  '002_targeting_rules': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('links').addColumn('rules', 'text').execute();
+    },
+  },
 });

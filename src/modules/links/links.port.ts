@@ -7,12 +7,15 @@ import type {
   LinkSchema,
   ListQuery,
   RedirectTypeSchema,
+  TargetRuleSchema,
   ResolvedLinkSchema,
   UpdateLinkBody,
 } from './links.schemas.ts';
 
 /** The port's data types are the schemas' static types: a shape is written once, in links.schemas.ts. */
 export type RedirectType = Static<typeof RedirectTypeSchema>;
+/** One targeting rule of a link: conditions on the visitor, and where a visitor who meets them goes. */
+export type TargetRule = Static<typeof TargetRuleSchema>;
 /** A link as the API shows it to its owner; `clicks` is null when analytics did not answer in time. */
 export type Link = Static<typeof LinkSchema>;
 /** What the redirector needs to answer a code: no owner-facing fields, times in epoch ms. */

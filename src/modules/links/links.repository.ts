@@ -13,6 +13,8 @@ export interface LinkRow {
   max_clicks: number | null;
   password_hash: string | null;
   redirect_type: number;
+  /** The targeting rules as JSON, or null. */
+  rules: string | null;
 }
 
 type LinksTables = {

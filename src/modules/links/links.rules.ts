@@ -3,6 +3,7 @@ import { networkInterfaces } from 'node:os';
 import { MAX_YEAR, MIN_YEAR, parseInstant } from '../../common/dates.ts';
 import { AppError } from '../../common/errors.ts';
 import type { BlockedDomains } from './links.blocklist.ts';
+import type { TargetRule } from './links.port.ts';
 
 export const MAX_URL_LENGTH = 2048;
 export const CODE_PATTERN = /^[A-Za-z0-9_-]{3,64}$/;
@@ -133,4 +134,25 @@ export function checkExpiry(value: string, now: number, field = 'expiresAt'): nu
 
 export function normaliseTags(tags: readonly string[]): string[] {
   return [...new Set(tags.map((t) => t.trim()).filter(Boolean))];
+}
+
+/**
+ * Targeting rules as stored: each names at least one condition, its country in upper case, its
+ * url checked like the link's own (never this shortener, never a blocked domain). None is null.
+ */
+export function checkRules(rules: readonly TargetRule[], policy: TargetPolicy): TargetRule[] | null {
+  if (rules.length === 0) return null;
+  return rules.map((rule, i) => {
+    const field = `rules.${i}`;
+    if (rule.device === undefined && rule.os === undefined && rule.country === undefined) {
+      const message = 'names no condition: give device, os or country';
+      throw new AppError('VALIDATION', `${field} ${message}.`, [{ field, message }]);
+    }
+    return {
+      ...(rule.device !== undefined && { device: rule.device }),
+      ...(rule.os !== undefined && { os: rule.os }),
+      ...(rule.country !== undefined && { country: rule.country.toUpperCase() }),
+      url: checkTargetUrl(rule.url, policy, `${field}.url`),
+    };
+  });
 }

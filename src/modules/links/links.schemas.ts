@@ -15,6 +15,30 @@ const Title = Type.String({ maxLength: 500 });
 const Password = Type.String({ minLength: 1, maxLength: 256 });
 const MaxClicks = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 
+/** The platforms a targeting rule can name, as a visitor's User-Agent tells them (redirector.targeting.ts). */
+const Device = Type.Union([Type.Literal('ios'), Type.Literal('android'), Type.Literal('desktop')]);
+const Os = Type.Union([
+  Type.Literal('ios'),
+  Type.Literal('android'),
+  Type.Literal('windows'),
+  Type.Literal('macos'),
+  Type.Literal('linux'),
+  Type.Literal('chromeos'),
+]);
+export const RULES_MAX = 10;
+
+/** One targeting rule: every condition it names must hold; the first rule that holds picks the target. */
+export const TargetRuleSchema = Type.Object({
+  device: Type.Optional(Device),
+  os: Type.Optional(Os),
+  country: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2, e.g. DE' })),
+  url: Type.String({ description: 'where a matching visitor goes; checked like the link’s url' }),
+}, { additionalProperties: false });
+const Rules = Type.Array(TargetRuleSchema, {
+  maxItems: RULES_MAX,
+  description: 'targeting rules, tried in order; the first that matches wins, the link’s url is the fallback',
+});
+
 export const LinkSchema = Type.Object({
   id: Type.String(),
   code: Type.String(),
@@ -29,6 +53,7 @@ export const LinkSchema = Type.Object({
   clicks: Nullable(Type.Integer({ description: 'human clicks; null when analytics did not answer in time' })),
   redirectType: RedirectTypeSchema,
   hasPassword: Type.Boolean(),
+  rules: Rules,
 });
 
 /** What the redirector needs to answer a code: no owner-facing fields, times in epoch ms. */
@@ -41,6 +66,7 @@ export const ResolvedLinkSchema = Type.Object({
   maxClicks: Nullable(Type.Integer()),
   redirectType: RedirectTypeSchema,
   passwordHash: Nullable(Type.String()),
+  rules: Rules,
 });
 
 export const CreateLinkBody = Type.Object({
@@ -52,6 +78,7 @@ export const CreateLinkBody = Type.Object({
   maxClicks: Type.Optional(MaxClicks),
   password: Type.Optional(Password),
   redirectType: Type.Optional(RedirectTypeSchema),
+  rules: Type.Optional(Rules),
 }, { additionalProperties: false });
 
 /** PATCH: absent leaves a field alone, null clears it. */
@@ -63,6 +90,7 @@ export const UpdateLinkBody = Type.Object({
   maxClicks: Type.Optional(Nullable(MaxClicks)),
   password: Type.Optional(Nullable(Password)),
   redirectType: Type.Optional(RedirectTypeSchema),
+  rules: Type.Optional(Nullable(Rules)),
 }, { additionalProperties: false });
 
 export const BULK_MAX = 1_000;

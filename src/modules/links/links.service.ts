@@ -13,12 +13,22 @@ import type {
   LinkChangeListener,
   LinksPort,
   RedirectType,
+  TargetRule,
   UpdateLinkInput,
 } from './links.port.ts';
 import type { LinkRow, LinksRepository } from './links.repository.ts';
 import type { BlockedDomains } from './links.blocklist.ts';
 import { boundedTotals } from './links.clicks.ts';
-import { checkCustomCode, checkExpiry, checkTargetUrl, generateCode, normaliseTags, type SelfOrigins, type TargetPolicy } from './links.rules.ts';
+import {
+  checkCustomCode,
+  checkExpiry,
+  checkRules,
+  checkTargetUrl,
+  generateCode,
+  normaliseTags,
+  type SelfOrigins,
+  type TargetPolicy,
+} from './links.rules.ts';
 import { BULK_MAX, CreateLinkBody } from './links.schemas.ts';
 
 export interface LinksServiceDeps {
@@ -80,6 +90,7 @@ export function createLinksService({
     clicks: clickCount,
     redirectType: row.redirect_type as RedirectType,
     hasPassword: row.password_hash !== null,
+    rules: rulesOf(row),
   });
 
   const totalsOrUnknown = boundedTotals(clicks, clickTotalsTimeoutMs);
@@ -128,6 +139,7 @@ export function createLinksService({
         max_clicks: input.maxClicks ?? null,
         password_hash: input.password === undefined ? null : await hashPassword(input.password),
         redirect_type: input.redirectType ?? 302,
+        rules: storedRules(input.rules === undefined ? null : checkRules(input.rules, self)),
       },
       code,
       tags,
@@ -197,6 +209,7 @@ export function createLinksService({
       if (patch.expiresAt !== undefined) fields.expires_at = patch.expiresAt === null ? null : checkExpiry(patch.expiresAt, now());
       if (patch.maxClicks !== undefined) fields.max_clicks = patch.maxClicks;
       if (patch.redirectType !== undefined) fields.redirect_type = patch.redirectType;
+      if (patch.rules !== undefined) fields.rules = storedRules(patch.rules === null ? null : checkRules(patch.rules, self));
       if (patch.password !== undefined) fields.password_hash = patch.password === null ? null : await hashPassword(patch.password);
       const tags = patch.tags === undefined ? undefined : normaliseTags(patch.tags);
       // Read before the write, so that once it is stored only the cache invalidation can still fail.
@@ -224,12 +237,17 @@ export function createLinksService({
         maxClicks: row.max_clicks,
         redirectType: row.redirect_type as RedirectType,
         passwordHash: row.password_hash,
+        rules: rulesOf(row),
       };
     },
 
     count: (owner) => repository.count(owner.id),
   };
 }
+
+/** Rules are stored as the JSON of the checked list; no rules is NULL, never "[]". */
+const storedRules = (rules: TargetRule[] | null): string | null => (rules === null ? null : JSON.stringify(rules));
+const rulesOf = (row: Pick<LinkRow, 'rules'>): TargetRule[] => (row.rules === null ? [] : (JSON.parse(row.rules) as TargetRule[]));
 
 function encodeCursor(row: LinkRow): string {
   return Buffer.from(`${row.created_at}.${row.id}`).toString('base64url');

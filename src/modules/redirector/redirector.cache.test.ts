@@ -5,7 +5,7 @@ import type { ResolvedLink } from '../links/index.ts';
 import { withLinkCache } from './index.ts';
 
 const linkFor = (code: string, url = `https://example.com/${code}`): ResolvedLink => ({
-  id: `id-${code}`, code, url, ownerId: 'owner', expiresAt: null, maxClicks: null, redirectType: 302, passwordHash: null,
+  id: `id-${code}`, code, url, ownerId: 'owner', expiresAt: null, maxClicks: null, redirectType: 302, passwordHash: null, rules: [],
 });
 
 /** The links port as the cache sees it: counts its lookups, and can hold them until released. */

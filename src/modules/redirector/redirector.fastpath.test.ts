@@ -12,7 +12,7 @@ import { createClickQuota, createFastPath, createRedirector, redirectorRoutes } 
 const NOW = Date.parse('2024-03-01T10:15:00Z');
 const base = { ownerId: 'owner', expiresAt: null, maxClicks: null, redirectType: 302, passwordHash: null } as const;
 const link = (code: string, extra: Partial<ResolvedLink> = {}): ResolvedLink =>
-  ({ ...base, id: `id-${code}`, code, url: `https://example.com/${code}`, ...extra });
+  ({ ...base, rules: [], id: `id-${code}`, code, url: `https://example.com/${code}`, ...extra });
 const LINKS = new Map<string, ResolvedLink>(
   [
     link('abc'),

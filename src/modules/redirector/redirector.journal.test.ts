@@ -10,7 +10,7 @@ import { createClickJournal, type ClickJournal } from './redirector.journal.ts';
 import type { Visit } from './redirector.service.ts';
 
 const link: ResolvedLink = {
-  id: 'id-abc', code: 'abc', url: 'https://example.com/abc', ownerId: 'owner', expiresAt: null, maxClicks: null, redirectType: 302, passwordHash: null,
+  id: 'id-abc', code: 'abc', url: 'https://example.com/abc', ownerId: 'owner', expiresAt: null, maxClicks: null, redirectType: 302, passwordHash: null, rules: [],
 };
 const visit = (ip: string, userAgent = CHROME_UA): Visit => ({ code: 'abc', query: '', ip, userAgent, referrer: null, country: null });
 

@@ -30,6 +30,7 @@ interface Pending {
   link: ResolvedLink;
   visit: Visit;
   at: number;
+  target: string | null;
 }
 
 /** A process's prefix for batch ids: sortable by start time, unique by its random tail. */
@@ -91,7 +92,7 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, sink, lo
       const visitors = new Map<string, string>();
       const clicks: ClickEvent[] = new Array(turn.length);
       for (let i = 0; i < turn.length; i++) {
-        const { link, visit, at } = turn[i]!;
+        const { link, visit, at, target } = turn[i]!;
         const who = `${visit.ip}\n${visit.userAgent}`;
         let visitor = visitors.get(who);
         if (visitor === undefined) visitors.set(who, (visitor = visitorId(visit.ip, visit.userAgent)));
@@ -106,6 +107,8 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, sink, lo
           visitor,
           country: visit.country,
         };
+        // Only links with targeting rules record one: most clicks carry no `target` at all.
+        if (target !== null) clicks[i]!.target = target;
       }
       const json = JSON.stringify(clicks);
       append(`${json}\n`);
@@ -171,8 +174,8 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, sink, lo
   open();
 
   return {
-    record(link, visit, at) {
-      pending.push({ link, visit, at });
+    record(link, visit, at, target = null) {
+      pending.push({ link, visit, at, target });
       schedule();
     },
     afterWrite(done) {

@@ -52,7 +52,8 @@ export interface Visit {
  * click of that turn together (the click journal, redirector.journal.ts).
  */
 export interface ClickRecorder {
-  record(link: ResolvedLink, visit: Visit, at: number): void;
+  /** `target`: the URL a link's targeting rules chose, recorded with the click (null: the link has no rules). */
+  record(link: ResolvedLink, visit: Visit, at: number, target?: string | null): void;
   /** Calls `done` once every click recorded so far is in the journal: the end of this turn. */
   afterWrite(done: () => void): void;
 }

@@ -93,7 +93,7 @@ export async function redirectorRoutes(app: App, { redirector, countRedirect, tr
           .send(passwordPage(visit.code, visit.unlocked === false));
       case 'redirect':
         // Answered once the click is journaled (the end of this event-loop turn), so no redirect goes out unrecorded.
-        await new Promise<void>((answer) => redirector.record(outcome.link, visit, answer));
+        await new Promise<void>((answer) => redirector.record(outcome.link, visit, answer, outcome.target));
         // After the password form, 303: a 307/308 would make the browser re-post the password to the target.
         return reply.code(request.method === 'POST' ? 303 : outcome.link.redirectType).header('location', outcome.location).send();
     }

@@ -8,7 +8,7 @@ import { VISIT_LIMITS, visitFrom, withQuery, type Visit } from './redirector.ser
 
 const link = (code: string, extra: Partial<ResolvedLink> = {}): ResolvedLink => ({
   id: `id-${code}`, code, url: `https://example.com/${code}`, ownerId: 'owner', expiresAt: null, maxClicks: null,
-  redirectType: 302, passwordHash: null, ...extra,
+  redirectType: 302, passwordHash: null, rules: [], ...extra,
 });
 
 const visit = (code: string, extra: Partial<Visit> = {}): Visit => ({

@@ -2,9 +2,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { isbot } from 'isbot';
 import type { ClickQuota } from './redirector.quota.ts';
 import type { ClickRecorder, LinkResolver, ResolvedLink, Visit } from './redirector.port.ts';
+import { chooseTarget, type CountryOf } from './redirector.targeting.ts';
 
 export type Outcome =
-  | { kind: 'redirect'; link: ResolvedLink; location: string }
+  /** `target`: what the click records of a link with targeting rules (the URL chosen), else null. */
+  | { kind: 'redirect'; link: ResolvedLink; location: string; target: string | null }
   | { kind: 'password'; link: ResolvedLink }
   | { kind: 'not-found' }
   | { kind: 'gone' };
@@ -48,6 +50,8 @@ export interface RedirectorDeps {
   links: LinkResolver & { peek?(code: string): ResolvedLink | undefined };
   clicks: ClickRecorder;
   quota: ClickQuota;
+  /** A visitor's country from its address, for country rules when no trusted proxy said it. */
+  countryOf?: CountryOf;
   now?: () => number;
 }
 
@@ -59,17 +63,17 @@ export function withQuery(url: string, query: string): string {
   return `${base}${base.includes('?') ? '&' : '?'}${query}${fragment}`;
 }
 
-export function createRedirector({ links, clicks, quota, now = Date.now }: RedirectorDeps) {
+export function createRedirector({ links, clicks, quota, countryOf, now = Date.now }: RedirectorDeps) {
   return {
     /**
-     * The answer for a cached link with no password, no click limit and no past expiry, decided
-     * synchronously; null when decide() must look further (a miss, or any of those rules).
+     * The answer for a cached link with no password, no click limit, no targeting rules and no
+     * past expiry, decided synchronously; null when decide() must look further.
      */
     decideNow(code: string, query: string): Extract<Outcome, { kind: 'redirect' }> | null {
       const link = links.peek?.(code);
-      if (!link || link.passwordHash !== null || link.maxClicks !== null) return null;
+      if (!link || link.passwordHash !== null || link.maxClicks !== null || link.rules.length > 0) return null;
       if (link.expiresAt !== null && link.expiresAt <= now()) return null;
-      return { kind: 'redirect', link, location: withQuery(link.url, query) };
+      return { kind: 'redirect', link, location: withQuery(link.url, query), target: null };
     },
 
     /** Decides the answer for a visit. Nothing is recorded here. */
@@ -80,16 +84,17 @@ export function createRedirector({ links, clicks, quota, now = Date.now }: Redir
       if (link.passwordHash !== null && !visit.unlocked) return { kind: 'password', link };
       const countsAsClick = !visit.isProbe && !isLimitedBot(link, visit.userAgent);
       if (!(await quota.admit(link, countsAsClick))) return { kind: 'gone' };
-      return { kind: 'redirect', link, location: withQuery(link.url, visit.query) };
+      const target = chooseTarget(link, visit, countryOf);
+      return { kind: 'redirect', link, location: withQuery(target.url, visit.query), target: target.recorded };
     },
 
     /**
      * Notes one click for the journal, which writes it at the end of this event-loop turn; send the
      * redirect from `answer` (called then, or at once for a probe), so no redirect goes out unrecorded.
      */
-    record(link: ResolvedLink, visit: Visit, answer: () => void): void {
+    record(link: ResolvedLink, visit: Visit, answer: () => void, target: string | null = null): void {
       if (visit.isProbe) return answer();
-      clicks.record(link, visit, now());
+      clicks.record(link, visit, now(), target);
       clicks.afterWrite(answer);
     },
   };

@@ -10,7 +10,7 @@ import { createClickQuota, createFastPath, createRedirector, redirectorRoutes } 
 import { memoryJournal } from '../../../test/support/test-support.ts';
 
 const link: ResolvedLink = {
-  id: 'id-abc', code: 'abc', url: 'https://example.com/abc', ownerId: 'owner', expiresAt: null, maxClicks: null, redirectType: 302, passwordHash: null,
+  id: 'id-abc', code: 'abc', url: 'https://example.com/abc', ownerId: 'owner', expiresAt: null, maxClicks: null, redirectType: 302, passwordHash: null, rules: [],
 };
 
 /** A real redirector server on 127.0.0.1 that trusts `trustProxy`; every click it records is kept. */
