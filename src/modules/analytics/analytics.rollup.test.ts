@@ -8,7 +8,7 @@ import { LinkStatsSchema } from './analytics.schemas.ts';
 
 describe('the dimensions of a click (no database)', () => {
   it('when a click is enriched and rolled up, then every dimension of DIMENSIONS gets a value and a stats list', () => {
-    const click = clickEvent('l1', { userAgent: CHROME_UA, referrer: 'https://news.example.com/x', country: 'fr' });
+    const click = clickEvent('l1', { userAgent: CHROME_UA, referrer: 'https://news.example.com/x', country: 'fr', target: 'https://example.com/de' });
     assert.deepEqual(dimensionsOf(click, classifyAgent(click.userAgent)).map((d) => d.dimension), DIMENSIONS.map((d) => d.name));
     const rolled = rollupOf([click]).dimensions;
     assert.deepEqual(rolled.map((d) => d.dimension), DIMENSIONS.map((d) => d.name));

@@ -70,7 +70,7 @@ describe('redirector.decide', () => {
   it('when the link is live, then the outcome is a redirect to its URL with the visit query', async () => {
     const target = link('go', { url: 'https://example.com/landing?ref=x#section', redirectType: 301 });
     const outcome = await setup([target]).redirector.decide(visit('go', { query: 'utm_source=mail' }));
-    assert.deepEqual(outcome, { kind: 'redirect', link: target, location: 'https://example.com/landing?ref=x&utm_source=mail#section' });
+    assert.deepEqual(outcome, { kind: 'redirect', link: target, location: 'https://example.com/landing?ref=x&utm_source=mail#section', target: null });
   });
 
   it('when maxClicks is 2, then the third human visit is gone', async () => {
