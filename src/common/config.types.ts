@@ -36,6 +36,8 @@ export interface Config {
   supervisorPort: number;
   /** Proxies whose X-Forwarded-For is believed (proxy-addr syntax); the gateway runs on loopback. */
   trustProxy: string;
+  /** The IP-to-country .mmdb file; null: the shipped one; 'off': none. */
+  geoipDb: string | null;
   /** Where this redirector spools undelivered clicks; default data/spool/redirector-<port>. */
   spoolDir: string | null;
   /** The click journal's directory; default data/journal/<process>. */

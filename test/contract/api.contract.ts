@@ -2,8 +2,10 @@ import { after, before, describe } from 'node:test';
 import type { TargetOptions } from './harness.ts';
 import { createSuite } from './suite.ts';
 import { authCases } from './auth.cases.ts';
+import { botsCases } from './bots.cases.ts';
 import { bulkCases } from './bulk.cases.ts';
 import { clicksCases } from './clicks.cases.ts';
+import { countriesCases } from './countries.cases.ts';
 import { codesCases } from './codes.cases.ts';
 import { eventsCases } from './events.cases.ts';
 import { isolationCases } from './isolation.cases.ts';
@@ -44,6 +46,8 @@ export function defineContractSuite(label: string, opts: TargetOptions): void {
     redirectsCases(suite);
     passwordCases(suite);
     clicksCases(suite);
+    countriesCases(suite);
+    botsCases(suite);
     eventsCases(suite);
     // Last: it stops and restarts the target under every other case.
     shutdownCases(suite);

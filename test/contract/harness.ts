@@ -39,6 +39,8 @@ export interface Target {
   eventsUrl: string;
   internalToken: string;
   ports: Ports;
+  /** The target's DATA_DIR (journal, spools; the SQLite file too): what it keeps on disk. */
+  dataDir: string;
   createUser(name: string, options?: UserOptions): Promise<string>;
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<number | null>;
   restart(): Promise<void>;
@@ -66,6 +68,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     eventsUrl: opts.mode === 'monolith' ? baseUrl : `http://127.0.0.1:${ports.analytics}`,
     internalToken,
     ports,
+    dataDir: scratch.dir,
     createUser: (name, options) => createUser(env, name, options),
     stop: (signal = 'SIGTERM') => server.stop(signal),
     async restart() {

@@ -88,11 +88,13 @@ export interface VisitOptions {
   referrer?: string;
   form?: Record<string, string>;
   json?: unknown;
+  /** More request headers, e.g. what a proxy in front adds (X-Forwarded-For, CF-IPCountry). */
+  headers?: Record<string, string>;
 }
 
 /** A visitor following a short URL: no credentials, a browser user agent unless told otherwise. */
 export function visit(target: { baseUrl: string }, path: string, opts: VisitOptions = {}): Promise<Reply> {
-  const headers: Record<string, string> = { 'user-agent': opts.userAgent ?? CHROME_UA };
+  const headers: Record<string, string> = { 'user-agent': opts.userAgent ?? CHROME_UA, ...opts.headers };
   if (opts.accept) headers.accept = opts.accept;
   if (opts.referrer) headers.referer = opts.referrer;
   let raw: string | undefined;

@@ -82,6 +82,15 @@ describe('analytics port contract (sqlite)', () => {
         assert.deepEqual(user, { clicks: 3, top: [{ code: `c-${id('a')}`, clicks: 2 }, { code: `c-${id('b')}`, clicks: 1 }] });
       });
 
+      it('when stats are asked with a bots filter, then the filter reaches the service: bots only, or everything', async () => {
+        const ref = { id: id('a'), code: `c-${id('a')}` };
+        const only = await port().linkStats(ref, { interval: 'day' }, 'only');
+        assert.deepEqual([only.total, only.bots, only.browsers.map((b) => b.count)], [1, 1, [1]]);
+        assert.equal((await port().linkStats(ref, { interval: 'day' }, 'include')).total, 3);
+        assert.deepEqual(await port().userClicks(owner, 'only'), { clicks: 1, top: [{ code: `c-${id('a')}`, clicks: 1 }] });
+        assert.equal((await port().userClicks(owner, 'include')).clicks, 4);
+      });
+
       it('when the database id is asked, then both answer the one made by the migration', async () => {
         assert.match(await port().databaseId(), /\S/);
         assert.equal(await port().databaseId(), await analytics().databaseId());

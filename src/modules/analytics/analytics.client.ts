@@ -12,12 +12,12 @@ export function createAnalyticsClient(http: HttpClient): AnalyticsQueries {
       const { totals } = await http.call<Static<typeof TotalsReply>>('POST', '/internal/analytics/totals', { body });
       return new Map(Object.entries(totals));
     },
-    linkStats(link, range) {
-      const body: Static<typeof LinkStatsBody> = { link: { id: link.id, code: link.code }, range };
+    linkStats(link, range, bots = 'exclude') {
+      const body: Static<typeof LinkStatsBody> = { link: { id: link.id, code: link.code }, range, bots };
       return http.call<LinkStats>('POST', '/internal/analytics/link-stats', { body });
     },
-    userClicks(owner) {
-      const body: Static<typeof UserClicksBody> = { owner: { id: owner.id, name: owner.name, isAdmin: owner.isAdmin } };
+    userClicks(owner, bots = 'exclude') {
+      const body: Static<typeof UserClicksBody> = { owner: { id: owner.id, name: owner.name, isAdmin: owner.isAdmin }, bots };
       return http.call<UserClicks>('POST', '/internal/analytics/user-clicks', { body });
     },
   };

@@ -22,10 +22,10 @@ export async function analyticsInternalRoutes(app: App, { queries, ingestion, gu
   }));
 
   app.post('/internal/analytics/link-stats', { schema: { hide, body: LinkStatsBody, response: { 200: LinkStatsSchema } } }, async (request) =>
-    queries.linkStats(request.body.link, request.body.range),
+    queries.linkStats(request.body.link, request.body.range, request.body.bots),
   );
 
   app.post('/internal/analytics/user-clicks', { schema: { hide, body: UserClicksBody, response: { 200: UserClicksSchema } } }, async (request) =>
-    queries.userClicks(request.body.owner),
+    queries.userClicks(request.body.owner, request.body.bots),
   );
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect, ModuleMigrations } from '../../common/db.ts';
+import { botBreakdowns } from './analytics.migrations.bots.ts';
 import { compactClicks } from './analytics.migrations.compact.ts';
 
 /**
@@ -96,4 +97,5 @@ export const analyticsMigrations: ModuleMigrations = (dialect) => ({
     },
   },
   '003_compact_clicks': compactClicks(dialect),
+  '004_bot_breakdowns': botBreakdowns,
 });

@@ -1,6 +1,7 @@
 import type { Static } from 'typebox';
 import type { Principal } from '../../common/principal.ts';
 import type {
+  BotsFilterSchema,
   ClickEventSchema,
   EventsReply,
   LinkRefSchema,
@@ -17,6 +18,8 @@ export type LinkStats = Static<typeof LinkStatsSchema>;
 export type UserStats = Static<typeof UserStatsSchema>;
 export type UserClicks = Static<typeof UserClicksSchema>;
 export type StatsRange = Static<typeof StatsRangeSchema>;
+/** `?bots=`: which clicks the stats count (human, all, or bot clicks). */
+export type BotsFilter = Static<typeof BotsFilterSchema>;
 export type LinkRef = Static<typeof LinkRefSchema>;
 /** An event of a batch that POST /events refused on its own: its place in the batch and why. */
 export type RejectedEvent = Static<typeof RejectedEventSchema>;
@@ -48,10 +51,10 @@ export interface ClickTransport {
 export interface AnalyticsQueries {
   /** Human clicks per link id; a link with none has no entry. */
   totalsFor(linkIds: readonly string[]): Promise<Map<string, number>>;
-  /** The stats of one link, which the caller has already checked belongs to the principal. */
-  linkStats(link: LinkRef, range: StatsRange): Promise<LinkStats>;
-  /** Clicks and top links over everything the owner has. */
-  userClicks(owner: Principal): Promise<UserClicks>;
+  /** The stats of one link, which the caller has already checked belongs to the principal; `bots` defaults to exclude. */
+  linkStats(link: LinkRef, range: StatsRange, bots?: BotsFilter): Promise<LinkStats>;
+  /** Clicks and top links over everything the owner has; `bots` defaults to exclude. */
+  userClicks(owner: Principal, bots?: BotsFilter): Promise<UserClicks>;
 }
 
 /**

@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { withRetry, type Database } from '../../common/db.ts';
+import type { BotsFilter } from './analytics.port.ts';
 import { createPostgresIngest } from './analytics.postgres-ingest.ts';
 import type { ClickEvent } from './analytics.port.ts';
 import type { Dimension } from './analytics.dimensions.ts';
@@ -10,8 +11,8 @@ import { createSqliteIngest } from './analytics.sqlite-ingest.ts';
 type AnalyticsTables = {
   click_link_keys: { id: number; link_id: string; owner_id: string; code: string };
   click_hourly: { link: number; hour: number; humans: number; bots: number };
-  click_dimensions: { link: number; hour: number; dimension: Dimension; value: string; count: number };
-  click_daily_unique: { link: number; day: number; visitors: number };
+  click_dimensions: { link: number; hour: number; dimension: Dimension; value: string; count: number; bots: number };
+  click_daily_unique: { link: number; day: number; visitors: number; bots: number };
   click_links: Rollup['links'][number];
   click_owners: Rollup['owners'][number];
   analytics_meta: { key: string; value: string };
@@ -65,42 +66,51 @@ export function createAnalyticsRepository(database: Database) {
       db
         .selectFrom('click_dimensions as d')
         .innerJoin('click_link_keys as k', 'k.id', 'd.link')
-        .select(['d.dimension', 'd.value', (eb) => eb.fn.sum<number>('d.count').as('n')])
+        .select(['d.dimension', 'd.value', (eb) => eb.fn.sum<number>('d.count').as('humans'), (eb) => eb.fn.sum<number>('d.bots').as('bots')])
         .where('k.link_id', '=', linkId)
         .where('d.hour', '>=', from)
         .where('d.hour', '<=', to)
         .groupBy(['d.dimension', 'd.value'])
         .execute(),
 
-    async uniqueVisitors(linkId: string, fromDay: number, toDay: number): Promise<number> {
+    /** Distinct visitors summed over days, humans and bots apart. */
+    async uniqueVisitors(linkId: string, fromDay: number, toDay: number): Promise<HumansAndBots> {
       const row = await db
         .selectFrom('click_daily_unique as u')
         .innerJoin('click_link_keys as k', 'k.id', 'u.link')
-        .select((eb) => eb.fn.sum<number>('u.visitors').as('n'))
+        .select((eb) => [eb.fn.sum<number>('u.visitors').as('humans'), eb.fn.sum<number>('u.bots').as('bots')])
         .where('k.link_id', '=', linkId)
         .where('u.day', '>=', fromDay)
         .where('u.day', '<=', toDay)
         .executeTakeFirst();
-      return Number(row?.n ?? 0);
+      return { humans: Number(row?.humans ?? 0), bots: Number(row?.bots ?? 0) };
     },
 
-    async ownerClicks(ownerId: string): Promise<number> {
-      const row = await db.selectFrom('click_owners').select('humans').where('owner_id', '=', ownerId).executeTakeFirst();
-      return Number(row?.humans ?? 0);
+    async ownerClicks(ownerId: string): Promise<HumansAndBots> {
+      const row = await db.selectFrom('click_owners').select(['humans', 'bots']).where('owner_id', '=', ownerId).executeTakeFirst();
+      return { humans: Number(row?.humans ?? 0), bots: Number(row?.bots ?? 0) };
     },
 
-    /** The owner's most-clicked links, from the (owner_id, humans) index. */
-    topLinks: (ownerId: string, limit: number) =>
-      db
+    /** The owner's most-clicked links by the clicks `bots` counts; human clicks read the (owner_id, humans) index. */
+    topLinks: (ownerId: string, limit: number, bots: BotsFilter) => {
+      const counted = (eb: ExpressionBuilder<AnalyticsTables, 'click_links'>) =>
+        bots === 'exclude' ? eb.ref('humans') : bots === 'only' ? eb.ref('bots') : eb('humans', '+', eb.ref('bots'));
+      return db
         .selectFrom('click_links')
-        .select(['code', 'humans'])
+        .select((eb) => ['code', counted(eb).as('n')])
         .where('owner_id', '=', ownerId)
-        .where('humans', '>', 0)
-        .orderBy('humans', 'desc')
+        .where((eb) => eb(counted(eb), '>', 0))
+        .orderBy('n', 'desc')
         .orderBy('code')
         .limit(limit)
-        .execute(),
+        .execute();
+    },
   };
+}
+
+export interface HumansAndBots {
+  humans: number;
+  bots: number;
 }
 
 export type AnalyticsRepository = ReturnType<typeof createAnalyticsRepository>;

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { parseInstant } from '../../common/dates.ts';
 import { AppError } from '../../common/errors.ts';
@@ -5,8 +6,8 @@ import { API_PROBLEMS, problems } from '../../common/http/docs.ts';
 import type { App } from '../../common/http/server.ts';
 import { principalOf, type Authenticate } from '../../common/http/principal.ts';
 import { checkEvents } from './analytics.events.ts';
-import type { AnalyticsQueries, ClickIngestion, LinkLookup } from './analytics.port.ts';
-import { EventsBody, EventsReply, LinkStatsSchema, StatsQuery, UserStatsSchema } from './analytics.schemas.ts';
+import type { AnalyticsQueries, BotsFilter, ClickIngestion, LinkLookup } from './analytics.port.ts';
+import { EventsBody, EventsReply, LinkStatsSchema, StatsQuery, UserStatsQuery, UserStatsSchema } from './analytics.schemas.ts';
 
 const tags = ['analytics'];
 
@@ -44,21 +45,33 @@ export async function analyticsRoutes(app: App, { queries, links, authenticate }
       },
     },
     async (request) => {
-      const { from, to, interval } = request.query;
+      const { from, to, interval, bots } = request.query;
       const range = { from: instantOf(from, 'from'), to: instantOf(to, 'to') };
       // Only {id, code}: one call to links in microservices, and no click total fetched back from here.
       const link = await links.owned(principalOf(request), request.params.code);
-      return queries.linkStats(link, { ...range, interval });
+      return queries.linkStats(link, { ...range, interval }, bots);
     },
   );
 
-  const userStats = async (request: Parameters<typeof principalOf>[0]) => {
+  const userStats = async (request: FastifyRequest, bots: BotsFilter) => {
     const owner = principalOf(request);
-    const [count, clicks] = await Promise.all([links.count(owner), queries.userClicks(owner)]);
+    const [count, clicks] = await Promise.all([links.count(owner), queries.userClicks(owner, bots)]);
     return { user: owner.name, links: count, ...clicks };
   };
 
-  app.get('/api/stats', { schema: { tags, operationId: 'getMyStats', summary: 'The caller’s links and clicks, and their top links', response: { 200: UserStatsSchema, ...problems(...API_PROBLEMS) } } }, userStats);
+  app.get(
+    '/api/stats',
+    {
+      schema: {
+        tags,
+        operationId: 'getMyStats',
+        summary: 'The caller’s links and clicks, and their top links',
+        querystring: UserStatsQuery,
+        response: { 200: UserStatsSchema, ...problems(400, ...API_PROBLEMS) },
+      },
+    },
+    async (request) => userStats(request, request.query.bots),
+  );
 
   // The original design's route: the same numbers, and only ever the caller's own.
   app.get(
@@ -68,7 +81,10 @@ export async function analyticsRoutes(app: App, { queries, links, authenticate }
         tags,
         operationId: 'getUserStats',
         summary: 'The original design’s route: the same as /api/stats, only for the caller',
-        querystring: Type.Object({ user: Type.Optional(Type.String({ maxLength: 64, description: 'Must be the caller; another name is a 403' })) }),
+        querystring: Type.Object({
+          user: Type.Optional(Type.String({ maxLength: 64, description: 'Must be the caller; another name is a 403' })),
+          ...UserStatsQuery.properties,
+        }),
         response: { 200: UserStatsSchema, ...problems(400, 403, ...API_PROBLEMS) },
       },
     },
@@ -77,7 +93,7 @@ export async function analyticsRoutes(app: App, { queries, links, authenticate }
       if (asked !== undefined && asked !== principalOf(request).name) {
         throw new AppError('FORBIDDEN', 'You can only read your own stats.');
       }
-      return userStats(request);
+      return userStats(request, request.query.bots);
     },
   );
 }

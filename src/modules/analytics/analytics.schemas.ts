@@ -14,13 +14,22 @@ export const LinkStatsSchema = Type.Object({
   ...byDimensionField(() => Counted),
 });
 
+/** Which clicks the stats count: humans only (the default), everything, or bots only. */
+export const BotsFilterSchema = Type.Union([Type.Literal('exclude'), Type.Literal('include'), Type.Literal('only')], {
+  default: 'exclude',
+  description: 'exclude: human clicks only; include: humans and bots; only: bot clicks only',
+});
+
 export const StatsQuery = Type.Object(
   {
     from: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601, inclusive' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601, inclusive' })),
     interval: Type.Union([Type.Literal('hour'), Type.Literal('day')], { default: 'day' }),
+    bots: BotsFilterSchema,
   },
 );
+
+export const UserStatsQuery = Type.Object({ bots: BotsFilterSchema });
 
 /** A stats period in epoch milliseconds, as the stats route hands it to the queries. */
 export const StatsRangeSchema = Type.Object(
@@ -92,9 +101,10 @@ export const TotalsBody = Type.Object({ linkIds: Type.Array(Id, { maxItems: 1000
 export const TotalsReply = Type.Object({ totals: Type.Record(Type.String(), Type.Integer()) });
 
 export const LinkRefSchema = Type.Object({ id: Id, code: Id }, { additionalProperties: false });
-export const LinkStatsBody = Type.Object({ link: LinkRefSchema, range: StatsRangeSchema }, { additionalProperties: false });
+// `bots` is optional so a peer from before it still gets the human counts it always got.
+export const LinkStatsBody = Type.Object({ link: LinkRefSchema, range: StatsRangeSchema, bots: Type.Optional(BotsFilterSchema) }, { additionalProperties: false });
 
 export const PrincipalSchema = Type.Object({ id: Id, name: Type.String(), isAdmin: Type.Boolean() }, { additionalProperties: false });
-export const UserClicksBody = Type.Object({ owner: PrincipalSchema }, { additionalProperties: false });
+export const UserClicksBody = Type.Object({ owner: PrincipalSchema, bots: Type.Optional(BotsFilterSchema) }, { additionalProperties: false });
 
 export const DatabaseReply = Type.Object({ id: Type.String() });

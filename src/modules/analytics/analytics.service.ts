@@ -1,4 +1,4 @@
-import type { AnalyticsQueries, ClickEvent, ClickIngestion, Counted, IngestResult, LinkStats, StatsRange } from './analytics.port.ts';
+import type { AnalyticsQueries, BotsFilter, ClickEvent, ClickIngestion, Counted, IngestResult, LinkStats, StatsRange } from './analytics.port.ts';
 import type { AnalyticsRepository } from './analytics.repository.ts';
 import { byDimensionField, type Dimension } from './analytics.dimensions.ts';
 import { DAY_MS, HOUR_MS } from './analytics.enrich.ts';
@@ -29,22 +29,29 @@ export function createClickIngestion(repository: AnalyticsRepository): ClickInge
   return { ingest: createIngest(repository), databaseId: () => repository.databaseId() };
 }
 
+/** The clicks a `?bots=` filter counts in a row that keeps humans and bots apart (bigints may come back as strings). */
+export function countedBy(bots: BotsFilter): (row: { humans: number | string; bots: number | string }) => number {
+  if (bots === 'exclude') return (row) => Number(row.humans);
+  if (bots === 'only') return (row) => Number(row.bots);
+  return (row) => Number(row.humans) + Number(row.bots);
+}
+
 function topCounted(rows: { dimension: Dimension; value: string; n: number }[], dimension: Dimension): Counted[] {
   return rows
-    .filter((r) => r.dimension === dimension)
-    .map((r) => ({ value: r.value, count: Number(r.n) }))
+    .filter((r) => r.dimension === dimension && r.n > 0)
+    .map((r) => ({ value: r.value, count: r.n }))
     .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value))
     .slice(0, TOP_N);
 }
 
 /** The read side: stats of a link and of a user, and click totals per link. */
 export function createAnalyticsQueries({ repository, now = Date.now }: AnalyticsQueriesDeps): AnalyticsQueries {
-  function series(rows: { hour: number; humans: number }[], range: Required<StatsRange>) {
+  function series(rows: { hour: number; n: number }[], range: Required<StatsRange>) {
     const unit = range.interval === 'day' ? DAY_MS : HOUR_MS;
     const buckets = new Map<number, number>();
     for (const row of rows) {
       const t = floorTo(Number(row.hour), unit);
-      buckets.set(t, (buckets.get(t) ?? 0) + Number(row.humans));
+      buckets.set(t, (buckets.get(t) ?? 0) + row.n);
     }
     // Zero-filled from the first click (or `from`) to `to`, unless that would be absurdly long.
     const first = rows.length > 0 ? floorTo(Number(rows[0]!.hour), unit) : floorTo(range.to, unit);
@@ -58,7 +65,7 @@ export function createAnalyticsQueries({ repository, now = Date.now }: Analytics
   return {
     totalsFor: (linkIds) => repository.totalsFor(linkIds),
 
-    async linkStats(link, range): Promise<LinkStats> {
+    async linkStats(link, range, bots = 'exclude'): Promise<LinkStats> {
       const full = { from: range.from ?? 0, to: range.to ?? now(), interval: range.interval };
       const fromHour = floorTo(full.from, HOUR_MS);
       const [hours, dims, unique] = await Promise.all([
@@ -66,19 +73,23 @@ export function createAnalyticsQueries({ repository, now = Date.now }: Analytics
         repository.dimensions(link.id, fromHour, full.to),
         repository.uniqueVisitors(link.id, floorTo(full.from, DAY_MS), full.to),
       ]);
+      const counted = countedBy(bots);
+      const hourly = hours.map((h) => ({ hour: h.hour, n: counted(h) }));
+      const breakdowns = dims.map((d) => ({ dimension: d.dimension, value: d.value, n: counted(d) }));
       return {
         code: link.code,
-        total: hours.reduce((sum, h) => sum + Number(h.humans), 0),
-        unique,
+        total: hourly.reduce((sum, h) => sum + h.n, 0),
+        unique: counted(unique),
+        // Whatever the filter: how many of the range's clicks were bots'.
         bots: hours.reduce((sum, h) => sum + Number(h.bots), 0),
-        series: series(hours, full),
-        ...byDimensionField((dimension) => topCounted(dims, dimension)),
+        series: series(hourly, full),
+        ...byDimensionField((dimension) => topCounted(breakdowns, dimension)),
       };
     },
 
-    async userClicks(owner) {
-      const [clicks, top] = await Promise.all([repository.ownerClicks(owner.id), repository.topLinks(owner.id, TOP_N)]);
-      return { clicks, top: top.map((r) => ({ code: r.code, clicks: Number(r.humans) })) };
+    async userClicks(owner, bots = 'exclude') {
+      const [clicks, top] = await Promise.all([repository.ownerClicks(owner.id), repository.topLinks(owner.id, TOP_N, bots)]);
+      return { clicks: countedBy(bots)(clicks), top: top.map((r) => ({ code: r.code, clicks: Number(r.n) })) };
     },
   };
 }

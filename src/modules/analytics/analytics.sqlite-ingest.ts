@@ -72,11 +72,11 @@ export function createSqliteIngest(sqlite: SqliteDatabase.Database) {
     // Every inserted event resolved its link and visitor, so their ids are in scope.
     const link = (linkId: string) => scope.get('links', linkId);
     for (const h of rollup.hourly) rollups.hourly.run(link(h.link_id), h.hour, h.humans, h.bots);
-    for (const d of rollup.dimensions) rollups.dimension.run(link(d.link_id), d.hour, d.dimension, d.value, d.count);
+    for (const d of rollup.dimensions) rollups.dimension.run(link(d.link_id), d.hour, d.dimension, d.value, d.count, d.bots);
     const isNew = (v: (typeof rollup.visitors)[number]) => rollups.unique.run(v.day, scope.get('visitors', v.visitor), link(v.link_id)).changes > 0;
-    for (const u of dailyUniques(rollup.visitors.filter(isNew))) rollups.dailyUnique.run(link(u.link_id), u.day, u.visitors);
+    for (const u of dailyUniques(rollup.visitors.filter(isNew))) rollups.dailyUnique.run(link(u.link_id), u.day, u.visitors, u.bots);
     for (const l of rollup.links) rollups.link.run(l.link_id, l.owner_id, l.code, l.humans, l.bots);
-    for (const o of rollup.owners) rollups.owner.run(o.owner_id, o.humans);
+    for (const o of rollup.owners) rollups.owner.run(o.owner_id, o.humans, o.bots);
   }
 
   const ingest = sqlite.transaction((scope: DictionaryScope, events: readonly ClickEvent[]): number => {

@@ -67,6 +67,59 @@ for (const dialect of DIALECTS) {
       });
     });
 
+    describe('on a database clicked by bots before migration 004', () => {
+      const database = useDatabase(dialect, { analytics: (d) => ({ ...beforeUpgrade(d), '003_compact_clicks': analyticsMigrations(d)['003_compact_clicks']! }) });
+
+      it('when 004 runs, then the bot clicks kept raw (before and after 003) fill the bot breakdowns, uniques and owner totals', async () => {
+        const db = database().db;
+        const hour = T0 - (T0 % HOUR);
+        const day = T0 - (T0 % DAY);
+        for (const statement of [
+          // What 003's ingestion left for a human and a bot click (visitors h1, b1) on link `bb`. Ids far
+          // above 1: PostgreSQL's identities do not move for rows given their id, and the test ingests after.
+          sql`insert into click_link_keys (id, link_id, owner_id, code) values (901, 'bb', 'user-bb', 'code-bb')`,
+          sql`insert into click_batches (id, batch_key) values (901, 'b4')`,
+          sql`insert into click_agents (id, user_agent) values (901, ${GOOGLEBOT_UA}), (902, ${FIREFOX_UA})`,
+          sql`insert into click_referrers (id, referrer) values (901, 'https://crawl.example/x')`,
+          sql`insert into click_visitor_keys (id, visitor) values (901, 'b1'), (902, 'h1')`,
+          sql`insert into click_raw (batch, seq, link, at, referrer, agent, visitor, country, is_bot) values
+              (901, 0, 901, ${T0}, 901, 901, 901, 'US', 1), (901, 1, 901, ${T0}, null, 902, 902, 'FR', 0)`,
+          sql`insert into click_uniques (day, visitor, link) values (${day}, 902, 901)`,
+          // ...and a bot click stored before 003 (visitor b0), kept in click_events.
+          sql`insert into click_events (id, link_id, owner_id, code, at, referrer, user_agent, visitor, country, is_bot)
+              values ('old-bot', 'bb', 'user-bb', 'code-bb', ${T0}, null, ${GOOGLEBOT_UA}, 'b0', 'US', 1)`,
+          sql`insert into click_hourly (link, hour, humans, bots) values (901, ${hour}, 1, 2)`,
+          sql`insert into click_dimensions (link, hour, dimension, value, count) values
+              (901, ${hour}, 'referrer', 'direct', 1), (901, ${hour}, 'browser', 'Firefox', 1), (901, ${hour}, 'os', 'Linux', 1),
+              (901, ${hour}, 'device', 'desktop', 1), (901, ${hour}, 'country', 'FR', 1)`,
+          sql`insert into click_daily_unique (link, day, visitors) values (901, ${day}, 1)`,
+          sql`insert into click_links (link_id, owner_id, code, humans, bots) values ('bb', 'user-bb', 'code-bb', 1, 2)`,
+          sql`insert into click_owners (owner_id, humans) values ('user-bb', 1)`,
+          // An owner whose only clicks were bots had no click_owners row.
+          sql`insert into click_links (link_id, owner_id, code, humans, bots) values ('bots-only', 'user-bots', 'code-bots', 0, 3)`,
+        ]) {
+          await statement.execute(db);
+        }
+        await migrate(database(), 'analytics', analyticsMigrations);
+        const service = serviceOn(database());
+        const ref = { id: 'bb', code: 'code-bb' };
+        const only = await service.linkStats(ref, { interval: 'day' }, 'only');
+        assert.deepEqual([only.total, only.unique, only.bots], [2, 2, 2]);
+        assert.deepEqual(only.countries, [{ value: 'US', count: 2 }]);
+        assert.deepEqual(only.referrers, [{ value: 'crawl.example', count: 1 }, { value: 'direct', count: 1 }]);
+        const include = await service.linkStats(ref, { interval: 'day' }, 'include');
+        assert.deepEqual([include.total, include.unique], [3, 3]);
+        assert.deepEqual(include.countries, [{ value: 'US', count: 2 }, { value: 'FR', count: 1 }]);
+        const exclude = await service.linkStats(ref, { interval: 'day' });
+        assert.deepEqual([exclude.total, exclude.unique, exclude.countries], [1, 1, [{ value: 'FR', count: 1 }]]);
+        assert.deepEqual(await service.userClicks(principal('bots'), 'only'), { clicks: 3, top: [{ code: 'code-bots', clicks: 3 }] });
+        assert.deepEqual(await service.userClicks(principal('bots')), { clicks: 0, top: [] });
+        // The same bot the next moment is not a new unique visitor of the day.
+        await service.ingest([clickEvent('bb', { id: 'after.0', at: T0 + 1, ownerId: 'user-bb', code: 'code-bb', userAgent: GOOGLEBOT_UA, visitor: 'b1' })]);
+        assert.deepEqual((await service.linkStats(ref, { interval: 'day' }, 'only')).unique, 2);
+      });
+    });
+
     describe('on a fresh database', () => {
       const database = useDatabase(dialect, { analytics: analyticsMigrations });
       const at = (id: string, extra: Partial<ClickEvent> = {}) => clickEvent('split', { id, at: T0, ...extra });
@@ -146,6 +199,14 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(hourly.series.map((p) => p.count), [2, 1]);
         assert.deepEqual(await service.userClicks(principal('mixed')), { clicks: 4, top: [{ code: 'code-mixed', clicks: 4 }] });
         assert.deepEqual(await service.totalsFor(['mixed']), new Map([['mixed', 4]]));
+        const only = await service.linkStats({ id: 'mixed', code: 'code-mixed' }, { interval: 'day', to: T0 + 2 * DAY }, 'only');
+        assert.deepEqual([only.total, only.unique, only.bots, only.series.map((p) => p.count)], [1, 1, 1, [1, 0, 0]]);
+        assert.deepEqual([only.browsers, only.countries], [[{ value: 'Googlebot', count: 1 }], [{ value: 'unknown', count: 1 }]]);
+        const all = await service.linkStats({ id: 'mixed', code: 'code-mixed' }, { interval: 'day', to: T0 + 2 * DAY }, 'include');
+        assert.deepEqual([all.total, all.unique, all.series.map((p) => p.count)], [5, 4, [4, 1, 0]]);
+        assert.deepEqual(all.countries, [{ value: 'unknown', count: 3 }, { value: 'DE', count: 2 }]);
+        assert.deepEqual(await service.userClicks(principal('mixed'), 'include'), { clicks: 5, top: [{ code: 'code-mixed', clicks: 5 }] });
+        assert.deepEqual(await service.userClicks(principal('mixed'), 'only'), { clicks: 1, top: [{ code: 'code-mixed', clicks: 1 }] });
       });
     });
   });

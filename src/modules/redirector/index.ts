@@ -2,6 +2,7 @@ export type { ClickCounts, ClickSink, LinkCache, LinkResolver } from './redirect
 export { withLinkCache } from './redirector.cache.ts';
 export { createClickQuota } from './redirector.quota.ts';
 export { createVisitorHasher } from './redirector.visitor.ts';
+export { createGeoIp, type CountryLookup, type GeoIp } from './redirector.geoip.ts';
 export { createRedirector, type Redirector } from './redirector.service.ts';
 export { createClickJournal, type ClickJournal, type ClickRecorder } from './redirector.journal.ts';
 export { redirectorRoutes } from './redirector.routes.ts';

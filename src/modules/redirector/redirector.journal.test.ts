@@ -117,6 +117,24 @@ describe('the click journal', () => {
     assert.doesNotThrow(() => journal(dir, sink()), 'a lock of a process that is gone is taken over');
   });
 
+  it('when a turn is built, then each click gets its address’s country unless a trusted proxy named one, and the segment never holds the address', async () => {
+    const dir = join(root, 'countries');
+    const to = sink();
+    const asked: string[] = [];
+    const countryOf = (ip: string) => (asked.push(ip), ip === '8.8.8.8' ? 'US' : null);
+    const made = createClickJournal({ dir, fsyncMs: 10, rotateMs: 60_000, visitorId: () => 'v', countryOf, sink: to, logger: silentLogger });
+    open.push(made);
+    made.record(link, visit('8.8.8.8'), 1);
+    made.record(link, { ...visit('8.8.8.8'), country: 'DE' }, 2);
+    made.record(link, visit('198.51.100.7'), 3);
+    await nextTurn();
+    assert.deepEqual(to.clicks.map((c) => c.country), ['US', 'DE', null]);
+    assert.deepEqual(asked, ['8.8.8.8', '198.51.100.7'], 'the proxy’s country is not looked up again');
+    const written = segments(dir).map((name) => readFileSync(join(dir, name), 'utf8')).join('');
+    assert.match(written, /"country":"US"/);
+    assert.ok(!written.includes('8.8.8.8') && !written.includes('198.51.100.7'), 'no address in the journal');
+  });
+
   it('when the journal keeps no file (dir: null), then a click still reaches the sink at the end of the turn', async () => {
     const to = sink();
     const clicks = createClickJournal({ dir: null, fsyncMs: 10, rotateMs: 60_000, visitorId: (ip) => ip, sink: to, logger: silentLogger });

@@ -22,6 +22,8 @@ export interface ClickJournalDeps {
   /** How often a segment is closed and, once the sink has stored its clicks, deleted. */
   rotateMs: number;
   visitorId: (ip: string, userAgent: string) => string;
+  /** The country of an address (GEOIP_DB), asked when no trusted proxy named one; absent: unknown. */
+  countryOf?: (ip: string) => string | null;
   sink: ClickSink;
   logger: Logger;
 }
@@ -48,7 +50,7 @@ const SEGMENT = /^\d+-\d+-[A-Za-z0-9_-]+-\d+\.jsonl$/;
  * it, closed segments are deleted. At start, segments left by an earlier process are replayed:
  * clicks the sink had stored already are skipped by their ids.
  */
-export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, sink, logger }: ClickJournalDeps): ClickJournal {
+export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryOf = () => null, sink, logger }: ClickJournalDeps): ClickJournal {
   const prefix = processPrefix();
   let batches = 0;
   let pending: Pending[] = [];
@@ -80,7 +82,11 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, sink, lo
     lines = 0;
   }
 
-  /** One turn: build the clicks (a visitor hash per distinct address and agent), journal them, hand them on, answer. */
+  /**
+   * One turn: build the clicks (a visitor hash per distinct address and agent, a country per
+   * address unless a trusted proxy gave one), journal them, hand them on, answer. The address
+   * goes no further than here: neither the journal nor the sink ever sees it.
+   */
   function writeTurn(): void {
     scheduled = false;
     const turn = pending;
@@ -105,7 +111,7 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, sink, lo
           referrer: visit.referrer,
           userAgent: visit.userAgent || null,
           visitor,
-          country: visit.country,
+          country: visit.country ?? countryOf(visit.ip),
         };
         // Only links with targeting rules record one: most clicks carry no `target` at all.
         if (target !== null) clicks[i]!.target = target;

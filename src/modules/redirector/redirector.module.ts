@@ -9,6 +9,7 @@ import type { LinkChangeListener } from '../links/index.ts';
 import { withLinkCache } from './redirector.cache.ts';
 import { createCacheInvalidationClient } from './redirector.client.ts';
 import { createFastPath } from './redirector.fastpath.ts';
+import { createGeoIp } from './redirector.geoip.ts';
 import { createClickJournal } from './redirector.journal.ts';
 import { redirectorInternalRoutes } from './redirector.internal.ts';
 import { createFastPathMetrics, createRedirectCounter } from './redirector.metrics.ts';
@@ -49,17 +50,21 @@ export const redirectorModule: ModuleDescriptor<RedirectorPeer, RedirectorNeeds,
     const { config, metrics, logger } = ctx;
     const cache = withLinkCache(links.links, { max: config.cacheMax, ttlMs: config.cacheTtlMs, registry: metrics.registry });
     const subscription = config.redisUrl ? subscribeToLinkChanges(config.redisUrl, cache, logger) : null;
+    // Opened before the first redirect, so no click waits for the file; a failure is logged, never thrown.
+    const geoIp = createGeoIp({ path: config.geoipDb, logger });
+    await geoIp.ready;
     const journal = createClickJournal({
       dir: config.journalDir ?? join(config.dataDir, 'journal', ctx.service === 'monolith' ? 'monolith' : `${ctx.service}-${config.servicePorts.redirector}`),
       fsyncMs: config.journalFsyncMs,
       rotateMs: Math.max(1_000, config.clickFlushMs * 5),
       visitorId: createVisitorHasher(ctx.visitorSecret),
+      countryOf: geoIp.countryOf,
       sink: analytics.sink,
       logger,
     });
     // What a killed process journaled but never stored goes to the sink before any new click.
     await journal.replay();
-    const redirector = createRedirector({ links: cache, clicks: journal, quota: createClickQuota(analytics.queries) });
+    const redirector = createRedirector({ links: cache, clicks: journal, quota: createClickQuota(analytics.queries), countryOf: geoIp.countryOf });
     const countRedirect = createRedirectCounter(metrics.registry);
     const fastPath = createFastPath(redirector, {
       trustProxy: config.trustProxy,
