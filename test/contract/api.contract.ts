@@ -17,6 +17,7 @@ import { passwordCases } from './password.cases.ts';
 import { qrCases } from './qr.cases.ts';
 import { redirectsCases } from './redirects.cases.ts';
 import { sessionCases } from './session.cases.ts';
+import { targetingCases } from './targeting.cases.ts';
 import { shutdownCases } from './shutdown.cases.ts';
 import { validationCases } from './validation.cases.ts';
 import { fuzzCases } from './fuzz.cases.ts';
@@ -48,6 +49,7 @@ export function defineContractSuite(label: string, opts: TargetOptions): void {
     clicksCases(suite);
     countriesCases(suite);
     botsCases(suite);
+    targetingCases(suite);
     eventsCases(suite);
     // Last: it stops and restarts the target under every other case.
     shutdownCases(suite);
