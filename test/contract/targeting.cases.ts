@@ -5,23 +5,18 @@ import { assertLink, assertProblem, assertRedirect, assertValidation } from './e
 import { assertSettledTotal, createLink, readLink, targetUrl } from './fixtures.ts';
 import { visit } from './http.ts';
 import type { Suite } from './suite.ts';
+import type { Link, TargetRule } from './types.ts';
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 const ANDROID = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36';
 const MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
 
-interface Rule {
-  device?: string;
-  os?: string;
-  country?: string;
-  url: string;
-}
 
 // The suite's client is on 127.0.0.1, which TRUST_PROXY trusts by default (loopback): its
 // X-Forwarded-For and CF-IPCountry stand for what a proxy in front would send.
 export function targetingCases(s: Suite): void {
   describe('targeting rules', () => {
-    const rules: Rule[] = [
+    const rules: TargetRule[] = [
       { device: 'ios', url: 'https://apps.apple.com/app/id1' },
       { device: 'android', url: 'https://play.google.com/store/apps/details?id=x' },
       { country: 'de', url: 'https://example.de/' },
@@ -31,7 +26,7 @@ export function targetingCases(s: Suite): void {
       const fallback = targetUrl();
       const res = await s.alice.post('/api/links', { url: fallback, rules });
       const link = assertLink(res, 201, s.target.baseUrl);
-      assert.deepEqual((res.body as { rules: Rule[] }).rules, [rules[0], rules[1], { country: 'DE', url: 'https://example.de/' }]);
+      assert.deepEqual((res.body as Link).rules, [rules[0], rules[1], { country: 'DE', url: 'https://example.de/' }]);
 
       assertRedirect(await visit(s.target, `/${link.code}`, { userAgent: IPHONE }), 'https://apps.apple.com/app/id1');
       assertRedirect(await visit(s.target, `/r/${link.code}?utm=a`, { userAgent: ANDROID }), 'https://play.google.com/store/apps/details?id=x&utm=a');
@@ -42,7 +37,7 @@ export function targetingCases(s: Suite): void {
       assertRedirect(await visit(s.target, `/${link.code}`, { userAgent: MAC }), fallback);
 
       const stats = await assertSettledTotal(s.alice, link.code, 5);
-      const targets = Object.fromEntries((stats as unknown as { targets: { value: string; count: number }[] }).targets.map((t) => [t.value, t.count]));
+      const targets = Object.fromEntries(stats.targets.map((t) => [t.value, t.count]));
       assert.deepEqual(targets, {
         'https://apps.apple.com/app/id1': 1,
         'https://play.google.com/store/apps/details?id=x': 1,
@@ -61,19 +56,19 @@ export function targetingCases(s: Suite): void {
       const link = await createLink(s.alice);
       assertRedirect(await visit(s.target, `/${link.code}`, { userAgent: IPHONE }), link.url);
       const stats = await assertSettledTotal(s.alice, link.code, 1);
-      assert.deepEqual((stats as unknown as { targets: unknown[] }).targets, []);
+      assert.deepEqual(stats.targets, []);
     });
 
     it('when rules are changed or cleared, then the next visit follows the new rules', async () => {
       const link = await createLink(s.alice, { rules: [{ device: 'ios', url: 'https://example.com/old' }] });
       assertRedirect(await visit(s.target, `/${link.code}`, { userAgent: IPHONE }), 'https://example.com/old');
       const changed = await s.alice.patch(`/api/links/${link.code}`, { rules: [{ os: 'ios', url: 'https://example.com/new' }] });
-      assert.deepEqual((changed.body as { rules: Rule[] }).rules, [{ os: 'ios', url: 'https://example.com/new' }]);
+      assert.deepEqual((changed.body as Link).rules, [{ os: 'ios', url: 'https://example.com/new' }]);
       assertRedirect(await visit(s.target, `/${link.code}`, { userAgent: IPHONE }), 'https://example.com/new');
       const cleared = await s.alice.patch(`/api/links/${link.code}`, { rules: null });
-      assert.deepEqual((cleared.body as { rules: Rule[] }).rules, []);
+      assert.deepEqual((cleared.body as Link).rules, []);
       assertRedirect(await visit(s.target, `/${link.code}`, { userAgent: IPHONE }), link.url);
-      assert.deepEqual(((await readLink(s.alice, link.code)) as unknown as { rules: Rule[] }).rules, []);
+      assert.deepEqual((await readLink(s.alice, link.code)).rules, []);
     });
 
     it('when a rule is invalid, then 400 names the rule’s field and nothing is created or changed', async () => {
@@ -96,7 +91,7 @@ export function targetingCases(s: Suite): void {
       const link = await createLink(user, { rules: [{ device: 'ios', url: 'https://example.com/kept' }] });
       const problem = assertProblem(await user.patch(`/api/links/${link.code}`, { rules: [{ device: 'ios', url: `https://${BLOCKED_DOMAIN}/` }] }), 400);
       assert.equal(problem.code, 'BLOCKED_DOMAIN');
-      assert.deepEqual(((await readLink(user, link.code)) as unknown as { rules: Rule[] }).rules, [{ device: 'ios', url: 'https://example.com/kept' }]);
+      assert.deepEqual((await readLink(user, link.code)).rules, [{ device: 'ios', url: 'https://example.com/kept' }]);
     });
 
     it('when another user sets rules on a link they do not own, then 404 and the rules stay', async () => {

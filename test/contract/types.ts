@@ -13,6 +13,15 @@ export interface Link {
   clicks: number;
   redirectType: number;
   hasPassword: boolean;
+  rules: TargetRule[];
+}
+
+/** One targeting rule: conditions on the visitor, and where a visitor who meets them goes. */
+export interface TargetRule {
+  device?: string;
+  os?: string;
+  country?: string;
+  url: string;
 }
 
 export interface Page {
@@ -51,6 +60,8 @@ export interface LinkStats {
   os: Count[];
   devices: Count[];
   countries: Count[];
+  /** Links with targeting rules: the URL each click was sent to. */
+  targets: Count[];
 }
 
 export interface UserStats {
