@@ -16,6 +16,7 @@ import { redirectsCases } from './redirects.cases.ts';
 import { sessionCases } from './session.cases.ts';
 import { shutdownCases } from './shutdown.cases.ts';
 import { validationCases } from './validation.cases.ts';
+import { webhooksCases } from './webhooks.cases.ts';
 import { fuzzCases } from './fuzz.cases.ts';
 import { guardsCases } from './guards.cases.ts';
 import { hostileCases } from './hostile.cases.ts';
@@ -43,6 +44,7 @@ export function defineContractSuite(label: string, opts: TargetOptions): void {
     passwordCases(suite);
     clicksCases(suite);
     eventsCases(suite);
+    webhooksCases(suite);
     // Last: it stops and restarts the target under every other case.
     shutdownCases(suite);
     // After all the others: it checks the statuses they saw against /openapi.json.

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect, ModuleMigrations } from '../../common/db.ts';
 import { compactClicks } from './analytics.migrations.compact.ts';
+import { webhooksTables } from './analytics.webhooks.migrations.ts';
 
 /**
  * On SQLite every table here is WITHOUT ROWID: its primary key is the table, so a row costs one
@@ -96,4 +97,5 @@ export const analyticsMigrations: ModuleMigrations = (dialect) => ({
     },
   },
   '003_compact_clicks': compactClicks(dialect),
+  '005_webhooks': webhooksTables,
 });
