@@ -169,7 +169,7 @@ export function webhooksCases(s: Suite): void {
       assert.deepEqual([ra.codes().length, rb.codes().length], [3, 3]);
     });
 
-    it('when a webhook never answers, then ingestion is as fast as without one and redirects still answer', async () => {
+    it('when a webhook never answers, then ingestion is as fast as without one and redirects still answer', async (t) => {
       const [quiet, hooked] = [await s.newUser('hookquiet'), await s.newUser('hookdead')];
       const dead = await listen(() => 'hang');
       await register(hooked, dead.url);
@@ -197,6 +197,7 @@ export function webhooksCases(s: Suite): void {
       for (let i = 0; i < 20; i++) assertStatus(await visit(s.target, `/r/${withDead.link.code}`), 302);
       const perRedirect = (performance.now() - started) / 20;
       assert.ok(perRedirect < 250, `a redirect took ${perRedirect.toFixed(0)} ms on average with the receiver hanging`);
+      t.diagnostic(`ingest of 200 clicks, median of 5: ${baseline.median.toFixed(1)} ms without a webhook, ${withDead.median.toFixed(1)} ms with a dead one; redirect ${perRedirect.toFixed(1)} ms`);
     });
   });
 }
