@@ -138,6 +138,16 @@ export function webhooksCases(s: Suite): void {
       assertProblem(await s.anon.post('/api/webhooks', { url: 'http://127.0.0.1:9/x' }), 401, 'anonymous:');
     });
 
+    it('when a user has 25 webhooks, then a 26th is 409 and not stored, and deleting one makes room', async () => {
+      const user = await s.newUser('hookmany');
+      const made: Webhook[] = [];
+      for (let i = 0; i < 25; i++) made.push(await register(user, `http://127.0.0.1:9/hook/${i}`));
+      assertProblem(await user.post('/api/webhooks', { url: 'http://127.0.0.1:9/hook/26' }), 409, '26th:');
+      assert.equal((await user.get<{ items: Webhook[] }>('/api/webhooks')).body.items.length, 25);
+      assertStatus(await user.delete(`/api/webhooks/${made[0]!.id}`), 204);
+      await register(user, 'http://127.0.0.1:9/hook/26');
+    });
+
     it('when another user names a webhook, then delete and deliveries answer 404 like a missing one, and it stays', async () => {
       const [owner, other] = [await s.newUser('hookowner'), await s.newUser('hookother')];
       const hook = await register(owner, 'http://127.0.0.1:9/hook');

@@ -18,7 +18,7 @@ export async function webhooksRoutes(app: App, { webhooks, authenticate }: { web
         operationId: 'createWebhook',
         summary: 'Register a URL that receives the clicks of the caller’s links, signed; the secret is shown once',
         body: CreateWebhookBody,
-        response: { 201: CreatedWebhookSchema, ...problems(...BODY_PROBLEMS, ...API_PROBLEMS) },
+        response: { 201: CreatedWebhookSchema, ...problems(...BODY_PROBLEMS, 409, ...API_PROBLEMS) },
       },
     },
     async (request, reply) => reply.code(201).send(await webhooks.register(principalOf(request), request.body)),

@@ -22,6 +22,8 @@ export interface WebhooksPort {
   deliveries(owner: Principal, id: string, limit: number): Promise<Delivery[]>;
 }
 
+export const MAX_WEBHOOKS_PER_USER = 25;
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const toWebhook = (row: WebhookRow): Webhook => ({ id: row.id, url: row.url, events: ['clicks'], createdAt: iso(row.created_at)! });
 
@@ -50,6 +52,10 @@ export function createWebhooks({ repository, allowPrivate, resolve, now = Date.n
   return {
     async register(owner, body) {
       const url = await checkUrl(body.url, allowPrivate, resolve);
+      // Each webhook is a delivery per stored batch: a bound keeps one user from multiplying them.
+      if ((await repository.listWebhooks(owner.id)).length >= MAX_WEBHOOKS_PER_USER) {
+        throw new AppError('WEBHOOK_LIMIT', `A user has at most ${MAX_WEBHOOKS_PER_USER} webhooks; delete one first.`);
+      }
       const row: WebhookRow = { id: randomUUID(), owner_id: owner.id, url, secret: body.secret ?? `whsec_${randomBytes(24).toString('base64url')}`, created_at: now() };
       await repository.addWebhook(row);
       return { ...toWebhook(row), secret: row.secret };
