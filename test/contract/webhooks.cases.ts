@@ -180,34 +180,37 @@ export function webhooksCases(s: Suite): void {
     });
 
     it('when a webhook never answers, then ingestion is as fast as without one and redirects still answer', async (t) => {
-      const [quiet, hooked] = [await s.newUser('hookquiet'), await s.newUser('hookdead')];
-      const dead = await listen(() => 'hang');
-      await register(hooked, dead.url);
+      const [live, dead] = [await listen(), await listen(() => 'hang')];
       const internal = api({ baseUrl: s.target.eventsUrl }, s.target.internalToken);
-      const ingest = async (user: Client) => {
+      const prepare = async (prefix: string, url?: string) => {
+        const user = await s.newUser(prefix);
+        if (url) await register(user, url);
         const me = (await user.get<{ id: string }>('/api/users/me')).body;
-        const link = await createLink(user);
-        const times: number[] = [];
-        for (let round = 0; round < 5; round++) {
-          const events = Array.from({ length: 200 }, () => ({ id: randomUUID(), linkId: link.id, ownerId: me.id, code: link.code, at: Date.now(), visitor: 'v' }));
+        return { link: await createLink(user), ownerId: me.id, times: [] as number[] };
+      };
+      const kinds = { none: await prepare('hooknone'), live: await prepare('hooklive', live.url), dead: await prepare('hookdead', dead.url) };
+      // Interleaved rounds, so a slow moment of the machine hits every kind alike.
+      for (let round = 0; round < 7; round++) {
+        for (const kind of Object.values(kinds)) {
+          const events = Array.from({ length: 200 }, () => ({ id: randomUUID(), linkId: kind.link.id, ownerId: kind.ownerId, code: kind.link.code, at: Date.now(), visitor: 'v' }));
           const started = performance.now();
           const res = await internal.post<EventsReply>('/events', { events });
-          times.push(performance.now() - started);
+          kind.times.push(performance.now() - started);
           assertStatus(res, 202);
           assert.equal(res.body.accepted, 200);
         }
-        return { link, median: times.sort((a, b) => a - b)[2]! };
-      };
-      const baseline = await ingest(quiet);
-      const withDead = await ingest(hooked);
+      }
+      const median = (times: number[]) => [...times].sort((a, b) => a - b)[3]!;
+      const [none, withLive, withDead] = [median(kinds.none.times), median(kinds.live.times), median(kinds.dead.times)];
+      await eventually(async () => [dead.received.length, live.received.length], ([d, l]) => d! >= 1 && l! >= 7, 10_000);
       // Had ingestion waited on the receiver, each call would take the 2 s delivery deadline.
-      await eventually(async () => dead.received.length, (n) => n >= 1, 10_000);
-      assert.ok(withDead.median < baseline.median * 3 + 250, `median ingest ${withDead.median.toFixed(0)} ms with a dead webhook, ${baseline.median.toFixed(0)} ms without`);
+      const report = `median ingest of 200 clicks: ${none.toFixed(1)} ms without a webhook, ${withLive.toFixed(1)} ms with a live one, ${withDead.toFixed(1)} ms with a dead one`;
+      assert.ok(withDead < withLive * 2 + 100 && withDead < none * 3 + 250, report);
       const started = performance.now();
-      for (let i = 0; i < 20; i++) assertStatus(await visit(s.target, `/r/${withDead.link.code}`), 302);
+      for (let i = 0; i < 20; i++) assertStatus(await visit(s.target, `/r/${kinds.dead.link.code}`), 302);
       const perRedirect = (performance.now() - started) / 20;
       assert.ok(perRedirect < 250, `a redirect took ${perRedirect.toFixed(0)} ms on average with the receiver hanging`);
-      t.diagnostic(`ingest of 200 clicks, median of 5: ${baseline.median.toFixed(1)} ms without a webhook, ${withDead.median.toFixed(1)} ms with a dead one; redirect ${perRedirect.toFixed(1)} ms`);
+      t.diagnostic(`${report}; a redirect ${perRedirect.toFixed(1)} ms while the dead receiver holds ${dead.received.length} requests`);
     });
   });
 }
