@@ -35,6 +35,17 @@ export const integer = (min: number, max = Number.MAX_SAFE_INTEGER): Parser<numb
   },
 });
 
+/** `true` or `false` (any case); anything else is refused rather than read as false. */
+export const boolean = (): Parser<boolean> => ({
+  format: 'true or false',
+  read(name, raw, fallback) {
+    if (raw === undefined) return fallback;
+    const value = raw.toLowerCase();
+    if (value !== 'true' && value !== 'false') throw new ConfigError(name, 'true or false', raw);
+    return value === 'true';
+  },
+});
+
 export const port = (): Parser<number> => ({ ...integer(0, 65_535), format: 'port' });
 
 /** An http(s) URL; the default is checked too, since it may be built from other settings. */

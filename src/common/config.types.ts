@@ -78,6 +78,16 @@ export interface Config {
   autopilotWebhookUrl: string | null;
   /** Signs each webhook body (X-MorphLink-Signature: sha256=HMAC). */
   autopilotWebhookSecret: string | null;
+  /** Users' click webhooks: private targets allowed, one attempt's deadline, retries, parallel sends. */
+  webhooks: Readonly<WebhookConfig>;
+}
+
+export interface WebhookConfig {
+  allowPrivate: boolean;
+  timeoutMs: number;
+  retryBaseMs: number;
+  maxAttempts: number;
+  concurrency: number;
 }
 
 export type ClickWriterMode = 'auto' | 'inline' | 'thread';
@@ -93,7 +103,7 @@ export type Reader = 'auth' | 'links' | 'redirector' | 'analytics' | 'monolith' 
 
 /** Fields set whole, and the sub-fields of the grouped ones (`servicePorts.links`). */
 export type FieldPath = {
-  [F in keyof Config]: Config[F] extends string | number | null | readonly string[]
+  [F in keyof Config]: Config[F] extends string | number | boolean | null | readonly string[]
     ? F
     : `${F}.${keyof Config[F] & string}`;
 }[keyof Config];

@@ -20,6 +20,7 @@ import { sessionCases } from './session.cases.ts';
 import { targetingCases } from './targeting.cases.ts';
 import { shutdownCases } from './shutdown.cases.ts';
 import { validationCases } from './validation.cases.ts';
+import { webhooksCases } from './webhooks.cases.ts';
 import { fuzzCases } from './fuzz.cases.ts';
 import { guardsCases } from './guards.cases.ts';
 import { hostileCases } from './hostile.cases.ts';
@@ -51,6 +52,7 @@ export function defineContractSuite(label: string, opts: TargetOptions): void {
     botsCases(suite);
     targetingCases(suite);
     eventsCases(suite);
+    webhooksCases(suite);
     // Last: it stops and restarts the target under every other case.
     shutdownCases(suite);
     // After all the others: it checks the statuses they saw against /openapi.json.

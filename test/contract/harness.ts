@@ -115,6 +115,10 @@ export async function targetEnv(mode: Mode, databaseUrl: string, dataDir: string
     RATE_LIMIT_PASSWORD_PER_MIN: '100000',
     // bulk.cases.ts proves these are refused (BLOCKED_DOMAIN) in every mode.
     BLOCKED_DOMAINS: 'blocked.example',
+    // The webhook cases' receivers listen on 127.0.0.1; retries fast, a dead receiver given up soon.
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    WEBHOOK_RETRY_BASE_MS: '200',
+    WEBHOOK_TIMEOUT_MS: '2000',
   };
   // The runner marks its own children with this; the server must not think it is a test file.
   delete env.NODE_TEST_CONTEXT;

@@ -95,6 +95,7 @@ export function registerDocs(app: App, version: string): void {
       tags: [
         { name: 'links', description: 'The caller’s short links' },
         { name: 'analytics', description: 'Clicks, counted apart from bots' },
+        { name: 'webhooks', description: 'The clicks of the caller’s links, POSTed signed to their URLs' },
         { name: 'auth', description: 'Who am I, users and API keys' },
         { name: 'redirects', description: 'Public short URLs: no credentials' },
         { name: 'operations', description: 'Health, readiness, metrics and this description' },

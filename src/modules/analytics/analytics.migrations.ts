@@ -3,6 +3,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect, ModuleMigrations } from '../../common/db.ts';
 import { botBreakdowns } from './analytics.migrations.bots.ts';
 import { compactClicks } from './analytics.migrations.compact.ts';
+import { webhooksTables } from './analytics.webhooks.migrations.ts';
 
 /**
  * On SQLite every table here is WITHOUT ROWID: its primary key is the table, so a row costs one
@@ -98,4 +99,5 @@ export const analyticsMigrations: ModuleMigrations = (dialect) => ({
   },
   '003_compact_clicks': compactClicks(dialect),
   '004_bot_breakdowns': botBreakdowns,
+  '005_webhooks': webhooksTables,
 });

@@ -16,6 +16,7 @@ import { createSpool } from './analytics.spool.ts';
 import { createClickWriter, type ClickWriter } from './analytics.writer.ts';
 import { createWriterSpool } from './analytics.writer-spool.ts';
 import { startWriterThread } from './analytics.writer-thread.ts';
+import { startWebhooks } from './analytics.webhooks.wiring.ts';
 
 export interface AnalyticsPeer {
   queries: AnalyticsQueries;
@@ -42,6 +43,9 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, An
     { methods: ['GET'], url: '/api/links/:code/stats' },
     { methods: ['GET'], url: '/api/stats' },
     { methods: ['GET'], url: '/stats' },
+    // Webhooks live where ingestion does: each stored batch queues their deliveries.
+    { methods: ['GET', 'POST'], url: '/api/webhooks' },
+    { methods: ['GET', 'DELETE'], url: '/api/webhooks/*' },
   ],
   stopOrder: 30,
   needs: ['auth', 'links'],
@@ -49,7 +53,8 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, An
   async build(ctx, { auth, links }) {
     const repository = createAnalyticsRepository(ctx.database!);
     const queries = createAnalyticsQueries({ repository });
-    const ingestion = createClickIngestion(repository);
+    const webhooks = startWebhooks({ database: ctx.database!, logger: ctx.logger, config: ctx.config.webhooks, authenticate: auth.authenticate });
+    const ingestion = createClickIngestion(repository, webhooks.onStored);
     const databaseId = await ingestion.databaseId();
     let writer: ClickWriter | undefined;
     return {
@@ -61,12 +66,17 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, An
       },
       routes(app) {
         app.register(analyticsRoutes, { queries, links: links.links, authenticate: auth.authenticate });
+        webhooks.routes(app);
         // Served wherever analytics runs; the gateway never routes it (it is not a public route).
         app.register(eventsRoutes, { ingestion, guard: createInternalGuard(ctx.config.internalToken) });
       },
       internalRoutes: (app, guard) => void app.register(analyticsInternalRoutes, { queries, ingestion, guard }),
       flush: async () => writer?.flush(),
-      close: async () => writer?.close(),
+      // The writer first: its last batch queues deliveries the next start sends.
+      close: async () => {
+        await writer?.close();
+        await webhooks.close();
+      },
     };
   },
 

@@ -68,14 +68,14 @@ export function createPostgresIngest(db: Kysely<object>) {
     return dottedLegacy;
   };
 
-  return async (events: readonly ClickEvent[]): Promise<number> => {
+  return async (events: readonly ClickEvent[]): Promise<ClickEvent[]> => {
     const dotted = await readDottedLegacy();
     const scope = dictionaries.begin();
     const accepted = await db.transaction().execute(async (trx) => {
       await resolveDictionaries(trx, scope, events);
       const inserted = await storeRaw(trx, rawRows(scope, events, dotted));
       if (inserted.length > 0) await addRollup(trx, scope, inserted);
-      return inserted.length;
+      return inserted;
     });
     scope.committed();
     return accepted;

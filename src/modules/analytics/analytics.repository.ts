@@ -41,9 +41,9 @@ export function createAnalyticsRepository(database: Database) {
 
     /**
      * One transaction: the events not seen before (by id), then the rollup of exactly those, so
-     * a duplicate never reaches the counters. Returns how many were new.
+     * a duplicate never reaches the counters. Returns the events that were new.
      */
-    ingest: (events: readonly ClickEvent[]): Promise<number> => withRetry(() => ingestBatch(events)),
+    ingest: (events: readonly ClickEvent[]): Promise<ClickEvent[]> => withRetry(() => ingestBatch(events)),
 
     async totalsFor(linkIds: readonly string[]): Promise<Map<string, number>> {
       if (linkIds.length === 0) return new Map();

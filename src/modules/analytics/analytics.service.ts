@@ -13,20 +13,24 @@ export interface AnalyticsQueriesDeps {
 const TOP_N = 10;
 const MAX_SERIES_POINTS = 2_000;
 
+/** What happens to the events a batch stored, once committed (webhook deliveries are queued); it handles its own errors. */
+export type OnStored = (stored: readonly ClickEvent[]) => Promise<void>;
+
 /** Stores events not seen before and their rollup in one transaction; duplicates by id are skipped. */
-export function createIngest(repository: AnalyticsRepository): ClickIngestion['ingest'] {
+export function createIngest(repository: AnalyticsRepository, onStored?: OnStored): ClickIngestion['ingest'] {
   return async (events: readonly ClickEvent[]): Promise<IngestResult> => {
     if (events.length === 0) return { accepted: 0, duplicates: 0 };
     // A batch may repeat an id (a retried delivery): keep the first. Over-long text is clipped in both modes.
     const unique = [...new Map(events.map((e) => [e.id, clipEvent(e)])).values()];
-    const accepted = await repository.ingest(unique);
-    return { accepted, duplicates: events.length - accepted };
+    const stored = await repository.ingest(unique);
+    if (onStored && stored.length > 0) await onStored(stored);
+    return { accepted: stored.length, duplicates: events.length - stored.length };
   };
 }
 
 /** The ingestion port on this process's database: what POST /events and the in-process writer use. */
-export function createClickIngestion(repository: AnalyticsRepository): ClickIngestion {
-  return { ingest: createIngest(repository), databaseId: () => repository.databaseId() };
+export function createClickIngestion(repository: AnalyticsRepository, onStored?: OnStored): ClickIngestion {
+  return { ingest: createIngest(repository, onStored), databaseId: () => repository.databaseId() };
 }
 
 /** The clicks a `?bots=` filter counts in a row that keeps humans and bots apart (bigints may come back as strings). */

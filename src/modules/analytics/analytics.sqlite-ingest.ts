@@ -79,13 +79,13 @@ export function createSqliteIngest(sqlite: SqliteDatabase.Database) {
     for (const o of rollup.owners) rollups.owner.run(o.owner_id, o.humans, o.bots);
   }
 
-  const ingest = sqlite.transaction((scope: DictionaryScope, events: readonly ClickEvent[]): number => {
+  const ingest = sqlite.transaction((scope: DictionaryScope, events: readonly ClickEvent[]): ClickEvent[] => {
     const inserted = storeRaw(scope, events);
     if (inserted.length > 0) addRollup(scope, inserted);
-    return inserted.length;
+    return inserted;
   });
 
-  return async (events: readonly ClickEvent[]): Promise<number> => {
+  return async (events: readonly ClickEvent[]): Promise<ClickEvent[]> => {
     const scope = dictionaries.begin();
     const accepted = ingest.immediate(scope, events);
     scope.committed();

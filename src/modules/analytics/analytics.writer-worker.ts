@@ -10,6 +10,7 @@ import { createClickIngestion } from './analytics.service.ts';
 import { createSpool } from './analytics.spool.ts';
 import { createWriterSpool } from './analytics.writer-spool.ts';
 import { createClickWriter } from './analytics.writer.ts';
+import { queueWebhookDeliveries } from './analytics.webhooks.outbox.ts';
 import type { FromWriter, ToWriter, WriterThreadData } from './analytics.writer-messages.ts';
 
 const data = workerData as WriterThreadData;
@@ -21,7 +22,8 @@ const database = openDatabase(data.databaseUrl, { ...data.databaseOptions, sqlit
 const logger = createLogger(data.logLevel, `${data.service}/click-writer`);
 const registry = new Registry();
 const repository = createAnalyticsRepository(database);
-const ingestion = createClickIngestion(repository);
+// Deliveries are queued here too; the main thread's dispatcher finds them at its next poll.
+const ingestion = createClickIngestion(repository, queueWebhookDeliveries(database, logger));
 
 async function start() {
   const spool = createWriterSpool({ spool: createSpool(data.spoolDir), databaseId: await ingestion.databaseId(), ingest: ingestion.ingest, registry, logger });
