@@ -52,8 +52,26 @@ describe('LinksPort contract (sqlite)', () => {
         const resolved = await port().resolve(created.code);
         assert.deepEqual(resolved, {
           id: created.id, code: created.code, url: 'https://example.com/a', ownerId: owner.id,
-          expiresAt: null, maxClicks: null, redirectType: 302, passwordHash: null,
+          expiresAt: null, maxClicks: null, redirectType: 302, passwordHash: null, rules: [],
         });
+      });
+
+      it('when a link has targeting rules, then resolve hands them to the redirector as stored', async () => {
+        const owner = freshOwner();
+        const rules = [{ device: 'ios' as const, url: 'https://apps.example/ios' }, { country: 'DE', url: 'https://example.de/' }];
+        const created = await port().create(owner, { url: 'https://example.com/r', code: code('ruled'), rules });
+        assert.deepEqual(created.rules, rules);
+        assert.deepEqual((await port().resolve(created.code))?.rules, rules);
+      });
+
+      it('when links are created in bulk, then each item gets its own result and only the good ones exist', async () => {
+        const owner = freshOwner();
+        const result = await port().createMany(owner, [{ url: 'https://example.com/1' }, { url: 'nope' }, { url: 'https://example.com/3', code: code('bulk') }]);
+        assert.deepEqual(
+          result.results.map((r) => [r.index, r.status, r.problem?.code ?? r.link?.url]),
+          [[0, 201, 'https://example.com/1'], [1, 400, 'INVALID_URL'], [2, 201, 'https://example.com/3']],
+        );
+        assert.deepEqual([result.created, result.failed, await port().count(owner)], [2, 1, 2]);
       });
 
       it('when the input is bad, then create throws INVALID_URL, INVALID_CODE or CODE_TAKEN', async () => {
