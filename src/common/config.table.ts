@@ -152,6 +152,8 @@ export const SETTINGS = [
     doc: "SQLite: how long a statement waits for another process's lock before retrying asynchronously" }),
   row({ env: 'READY_TIMEOUT_MS', field: 'readyTimeoutMs', default: 2_000, parse: p.integer(100), readers: 'all',
     doc: '`/ready` waits this long for each dependency before naming it as failing' }),
+  row({ env: 'SHUTDOWN_DELAY_MS', field: 'shutdownDelayMs', default: 0, parse: p.integer(0, 120_000), readers: 'all',
+    doc: 'on SIGTERM, `/ready` answers 503 this long before the server stops taking requests, so a load balancer stops sending first (Kubernetes: 5000)' }),
   row({ env: 'MORPHLINK_INSTANCE', field: 'instanceId', default: null, shownDefault: 'none (set by `up`)', parse: p.optionalString(), readers: 'all',
     doc: 'shown in `/health` so the supervisor knows its own children' }),
   row({ env: 'LOG_LEVEL', field: 'logLevel', default: 'info', parse: p.oneOf(LOG_LEVELS), readers: 'all',

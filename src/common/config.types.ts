@@ -54,6 +54,8 @@ export interface Config {
   sqliteBusyTimeoutMs: number;
   /** How long /ready waits for each dependency before naming it as failing. */
   readyTimeoutMs: number;
+  /** On SIGTERM, how long /ready answers 503 before the server stops taking requests. */
+  shutdownDelayMs: number;
   /** How long a link listing waits for click totals before showing them as unknown (null). */
   clickTotalsTimeoutMs: number;
   /** Domains no link may point at, subdomains included (BLOCKED_DOMAINS). */

@@ -9,8 +9,9 @@ const isStopMessage = (message: unknown): boolean =>
 
 /**
  * Listens, then on SIGTERM/SIGINT, an IPC `{type:'stop'}`, or the loss of the IPC channel (the
- * supervisor died): stop accepting and finish in-flight requests, run the closers in order
- * (flush click buffers, close databases), exit 0.
+ * supervisor died): answer /ready with 503 (for SHUTDOWN_DELAY_MS while still serving), stop
+ * accepting and finish in-flight requests, run the closers in order (flush click buffers, close
+ * databases), exit 0.
  */
 export async function serve(app: App, ctx: Context, port: number, closers: (() => Promise<void>)[]): Promise<void> {
   let stopping = false;
@@ -20,6 +21,13 @@ export async function serve(app: App, ctx: Context, port: number, closers: (() =
     ctx.logger.info({ signal }, 'shutting down');
     let code = 0;
     try {
+      // Readiness first: a load balancer polling /ready stops sending before the server stops taking.
+      app.startDraining();
+      const { shutdownDelayMs } = ctx.config;
+      if (shutdownDelayMs > 0) {
+        ctx.logger.info({ ms: shutdownDelayMs }, '/ready answers 503; still serving until the delay ends');
+        await new Promise((resolve) => setTimeout(resolve, shutdownDelayMs));
+      }
       await app.close();
       for (const close of closers) await close();
       await ctx.databases.closeAll();

@@ -16,6 +16,13 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyInstance {
+    /**
+     * The first step of a graceful stop: /ready answers 503 from now on, everything else as
+     * before, so a load balancer stops sending new requests before the server stops taking them.
+     */
+    startDraining(): void;
+  }
 }
 
 export type { App };
@@ -155,6 +162,10 @@ export function createHttpServer(options: HttpServerOptions): App {
   // Route schemas refer to it for their error answers, with or without docs.
   app.addSchema(problemSchema());
   app.decorateRequest('principal', null);
+  const drain = { draining: false };
+  app.decorate('startDraining', () => {
+    drain.draining = true;
+  });
   // Cookies are parsed on demand (the dashboard's session, by the auth guard), not on every request.
   void app.register(fastifyCookie, { hook: false });
   // JSON only: a text/plain body is a 415, not a string that then fails validation.
@@ -188,11 +199,11 @@ export function createHttpServer(options: HttpServerOptions): App {
 
   if (options.docs) registerDocs(app, options.version);
   // In a plugin, so the routes are added after @fastify/swagger has started listening for them.
-  app.register(async (scope: App) => registerOperations(scope, options));
+  app.register(async (scope: App) => registerOperations(scope, options, drain));
   return app;
 }
 
-function registerOperations(app: App, options: HttpServerOptions): void {
+function registerOperations(app: App, options: HttpServerOptions, drain: { draining: boolean }): void {
   // Identity, not just a 200: a supervisor must not take another server on the port for its child.
   const identity = { service: options.service, ...(options.instance ? { instance: options.instance } : {}) };
   app.get('/health', { schema: operationsSchemas.health }, async (_request, reply) => {
@@ -204,10 +215,10 @@ function registerOperations(app: App, options: HttpServerOptions): void {
   });
   app.get('/ready', { schema: operationsSchemas.ready }, async (_request, reply) => {
     const timeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-    const [failing, degraded] = await Promise.all([
-      failingChecks(options.ready, timeoutMs),
-      failingChecks(options.degraded ?? {}, timeoutMs),
-    ]);
+    // Stopping: not ready whatever the dependencies say, so no new traffic is routed here.
+    const [failing, degraded] = drain.draining
+      ? [{ process: 'shutting down' }, {}]
+      : await Promise.all([failingChecks(options.ready, timeoutMs), failingChecks(options.degraded ?? {}, timeoutMs)]);
     const names = Object.keys(failing);
     if (names.length === 0) {
       const body = { status: 'ready', service: options.service };
