@@ -17,6 +17,7 @@ import { passwordCases } from './password.cases.ts';
 import { qrCases } from './qr.cases.ts';
 import { redirectsCases } from './redirects.cases.ts';
 import { sessionCases } from './session.cases.ts';
+import { smokeCases } from './smoke.cases.ts';
 import { targetingCases } from './targeting.cases.ts';
 import { shutdownCases } from './shutdown.cases.ts';
 import { validationCases } from './validation.cases.ts';
@@ -32,6 +33,7 @@ export function defineContractSuite(label: string, opts: TargetOptions): void {
     before(() => suite.start(), { timeout: 60_000 });
     after(() => suite.dispose(), { timeout: 30_000 });
 
+    smokeCases(suite);
     operationsCases(suite);
     authCases(suite);
     sessionCases(suite);

@@ -28,7 +28,11 @@ export interface SuiteControl extends Suite {
   dispose(): Promise<void>;
 }
 
-export function createSuite(opts: TargetOptions): SuiteControl {
+/**
+ * The suite against a target `start` brings up: by default one the harness launches from `opts`;
+ * the compose test passes the fleet it started from compose.yaml.
+ */
+export function createSuite(opts: TargetOptions, start: () => Promise<Target> = () => startTarget(opts)): SuiteControl {
   let state: { target: Target; aliceKey: string; bobKey: string } | undefined;
   const ready = () => {
     if (!state) throw new Error('the target is not running: did the suite `before` fail?');
@@ -57,7 +61,7 @@ export function createSuite(opts: TargetOptions): SuiteControl {
       return { ...api(target, await target.createUser(name)), name };
     },
     async start() {
-      const target = await startTarget(opts);
+      const target = await start();
       try {
         // One after the other: two CLI writers racing on a fresh SQLite file is not what we test here.
         const aliceKey = await target.createUser('alice');
