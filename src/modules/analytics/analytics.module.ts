@@ -10,6 +10,9 @@ import { analyticsMigrations } from './analytics.migrations.ts';
 import type { AnalyticsQueries, ClickEvent, ClickIngestion, LinkLookup } from './analytics.port.ts';
 import { createAnalyticsRepository } from './analytics.repository.ts';
 import { analyticsRoutes, eventsRoutes } from './analytics.routes.ts';
+import { createClickExport } from './analytics.export.ts';
+import { createExportRepository } from './analytics.export.repository.ts';
+import { EXPORT_ROUTES, exportRoutes } from './analytics.export.routes.ts';
 import { createClickSender } from './analytics.sender.ts';
 import { createAnalyticsQueries, createClickIngestion } from './analytics.service.ts';
 import { createSpool } from './analytics.spool.ts';
@@ -42,6 +45,7 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, An
     { methods: ['GET'], url: '/api/links/:code/stats' },
     { methods: ['GET'], url: '/api/stats' },
     { methods: ['GET'], url: '/stats' },
+    ...EXPORT_ROUTES,
   ],
   stopOrder: 30,
   needs: ['auth', 'links'],
@@ -61,6 +65,7 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, An
       },
       routes(app) {
         app.register(analyticsRoutes, { queries, links: links.links, authenticate: auth.authenticate });
+        app.register(exportRoutes, { exports: createClickExport({ repository: createExportRepository(ctx.database!) }), links: links.links, authenticate: auth.authenticate });
         // Served wherever analytics runs; the gateway never routes it (it is not a public route).
         app.register(eventsRoutes, { ingestion, guard: createInternalGuard(ctx.config.internalToken) });
       },
