@@ -5,6 +5,7 @@ import { authCases } from './auth.cases.ts';
 import { clicksCases } from './clicks.cases.ts';
 import { codesCases } from './codes.cases.ts';
 import { eventsCases } from './events.cases.ts';
+import { exportCases } from './export.cases.ts';
 import { isolationCases } from './isolation.cases.ts';
 import { linksCases } from './links.cases.ts';
 import { openapiCases } from './openapi.cases.ts';
@@ -42,6 +43,7 @@ export function defineContractSuite(label: string, opts: TargetOptions): void {
     redirectsCases(suite);
     passwordCases(suite);
     clicksCases(suite);
+    exportCases(suite);
     eventsCases(suite);
     // Last: it stops and restarts the target under every other case.
     shutdownCases(suite);
