@@ -69,12 +69,11 @@ export function createExportRepository(database: Database) {
      * (link, at), and on SQLite a long scan would hold the event loop.
      */
     async rawPage(link: number, { from, to }: ExportRange, after: RawKey, below: number, limit: number) {
-      const rows = await db
+      // The page is chosen first, the texts joined to its rows only: on tables not analyzed yet,
+      // PostgreSQL joined the whole window and sorted it (1 s a page instead of 2 ms).
+      const page = db
         .selectFrom('click_raw as r')
-        .leftJoin('click_referrers as f', 'f.id', 'r.referrer')
-        .leftJoin('click_agents as a', 'a.id', 'r.agent')
-        .leftJoin('click_visitor_keys as v', 'v.id', 'r.visitor')
-        .select(['r.batch', 'r.seq', 'r.at', 'f.referrer', 'a.user_agent', 'v.visitor', 'r.country', 'r.is_bot'])
+        .selectAll('r')
         .where('r.link', '=', link)
         .where('r.at', '>=', from)
         .where('r.at', '<=', to)
@@ -83,6 +82,15 @@ export function createExportRepository(database: Database) {
         .orderBy('r.batch')
         .orderBy('r.seq')
         .limit(limit)
+        .as('p');
+      const rows = await db
+        .selectFrom(page)
+        .leftJoin('click_referrers as f', 'f.id', 'p.referrer')
+        .leftJoin('click_agents as a', 'a.id', 'p.agent')
+        .leftJoin('click_visitor_keys as v', 'v.id', 'p.visitor')
+        .select(['p.batch', 'p.seq', 'p.at', 'f.referrer', 'a.user_agent', 'v.visitor', 'p.country', 'p.is_bot'])
+        .orderBy('p.batch')
+        .orderBy('p.seq')
         .execute();
       const last = rows.at(-1);
       return { clicks: rows.map(toClick), last: last ? { batch: Number(last.batch), seq: Number(last.seq) } : null };
