@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { csvCell, exportChunks, exportFileName } from './analytics.export.format.ts';
+import { csvCell, exportChunks, exportFileName, primedStream } from './analytics.export.format.ts';
 import type { ExportedClick } from './analytics.export.ts';
 
 const click = (extra: Partial<ExportedClick> = {}): ExportedClick => ({
@@ -63,6 +63,48 @@ describe('clicks export format', () => {
     const text = await collect(exportChunks('ndjson', pagesOf([click({ referrer: '=x', visitor: null })])));
     assert.deepEqual(text.split('\n'), [JSON.stringify(click({ referrer: '=x', visitor: null })), '']);
     assert.equal(await collect(exportChunks('ndjson', pagesOf())), '');
+  });
+
+  it('when nobody reads the stream, then no more chunks are made; when it is destroyed, then the source is closed', async () => {
+    let [made, closed] = [0, false];
+    async function* endless() {
+      try {
+        for (;;) {
+          made++;
+          yield 'x'.repeat(100_000);
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const stream = await primedStream(endless());
+    assert.equal(made, 1, 'the first chunk is read before the answer starts');
+    stream.resume();
+    stream.pause();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(made <= 3, `${made} chunks made for a reader that stopped`);
+    const before = made;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(made, before, 'nothing more while paused');
+    stream.destroy();
+    await new Promise((resolve) => stream.once('close', resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(closed, true, 'the generator was returned');
+
+    // Destroyed before a byte was taken (a client gone at once): the source is closed too.
+    [made, closed] = [0, false];
+    const untouched = await primedStream(endless());
+    untouched.destroy();
+    await new Promise((resolve) => untouched.once('close', resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual([made, closed], [1, true]);
+  });
+
+  it('when the first page fails, then primedStream rejects (an error answer, not a 200 cut short)', async () => {
+    async function* failing(): AsyncGenerator<string> {
+      throw new Error('database down');
+    }
+    await assert.rejects(primedStream(failing()), /database down/);
   });
 
   it('when a code has characters a file name should not, then they are replaced', () => {

@@ -45,9 +45,14 @@ export async function* exportChunks(format: ExportFormat, pages: AsyncIterable<E
 export async function primedStream(chunks: AsyncGenerator<string>): Promise<Readable> {
   const first = await chunks.next();
   async function* all() {
-    if (first.done) return;
-    yield first.value;
-    yield* chunks;
+    try {
+      if (first.done) return;
+      yield first.value;
+      yield* chunks;
+    } finally {
+      // Destroyed before the rest was asked for: the reads still stop.
+      await chunks.return(undefined);
+    }
   }
   return Readable.from(all(), { objectMode: false });
 }
