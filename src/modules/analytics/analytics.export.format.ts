@@ -45,16 +45,15 @@ export async function* exportChunks(format: ExportFormat, pages: AsyncIterable<E
 export async function primedStream(chunks: AsyncGenerator<string>): Promise<Readable> {
   const first = await chunks.next();
   async function* all() {
-    try {
-      if (first.done) return;
-      yield first.value;
-      yield* chunks;
-    } finally {
-      // Destroyed before the rest was asked for: the reads still stop.
-      await chunks.return(undefined);
-    }
+    if (first.done) return;
+    yield first.value;
+    yield* chunks;
   }
-  return Readable.from(all(), { objectMode: false });
+  const stream = Readable.from(all(), { objectMode: false });
+  // Destroyed before the rest was asked for (a client gone at once), all() never reached the
+  // yield* that would pass the close on: close the reader here. A no-op once it has finished.
+  stream.once('close', () => void chunks.return(undefined).catch(() => undefined));
+  return stream;
 }
 
 /** A file name for Content-Disposition: the code with anything but [A-Za-z0-9_-] replaced. */
