@@ -35,4 +35,4 @@ export { analyticsModule, type AnalyticsNeeds, type AnalyticsPeer } from './anal
 // The clicks export, for the routes and `morphlink export clicks`.
 export { createClickExport, type ClickExport, type ExportedClick } from './analytics.export.ts';
 export { createExportRepository } from './analytics.export.repository.ts';
-export { exportChunks, primedStream, EXPORT_COLUMNS, type ExportFormat } from './analytics.export.format.ts';
+export { exportChunks, type ExportFormat } from './analytics.export.format.ts';
