@@ -1,12 +1,13 @@
 import { adminCommands } from './cli/admin-commands.ts';
 import { linkCommands } from './cli/link-commands.ts';
 import { helpOf, parseFor, type Command } from './cli/command.ts';
+import { exportClicksCommands } from './cli/export-clicks.ts';
 import { createOutput, reportFailure, UsageError } from './cli/output.ts';
 import { serverCommands } from './cli/server-commands.ts';
 import { loadConfig } from './common/config.ts';
 import { version } from './common/version.ts';
 
-const commands: Record<string, Command> = { ...serverCommands, ...adminCommands, ...linkCommands };
+const commands: Record<string, Command> = { ...serverCommands, ...adminCommands, ...linkCommands, ...exportClicksCommands };
 const GROUPS = new Set(['user', 'key', 'export']);
 
 const overview = (): string =>

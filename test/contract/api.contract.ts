@@ -8,6 +8,7 @@ import { clicksCases } from './clicks.cases.ts';
 import { countriesCases } from './countries.cases.ts';
 import { codesCases } from './codes.cases.ts';
 import { eventsCases } from './events.cases.ts';
+import { exportCases } from './export.cases.ts';
 import { isolationCases } from './isolation.cases.ts';
 import { linksCases } from './links.cases.ts';
 import { openapiCases } from './openapi.cases.ts';
@@ -53,6 +54,7 @@ export function defineContractSuite(label: string, opts: TargetOptions): void {
     countriesCases(suite);
     botsCases(suite);
     targetingCases(suite);
+    exportCases(suite);
     eventsCases(suite);
     webhooksCases(suite);
     // Last: it stops and restarts the target under every other case.

@@ -10,6 +10,9 @@ import { analyticsMigrations } from './analytics.migrations.ts';
 import type { AnalyticsQueries, ClickEvent, ClickIngestion, LinkLookup } from './analytics.port.ts';
 import { createAnalyticsRepository } from './analytics.repository.ts';
 import { analyticsRoutes, eventsRoutes } from './analytics.routes.ts';
+import { createClickExport } from './analytics.export.ts';
+import { createExportRepository } from './analytics.export.repository.ts';
+import { EXPORT_ROUTES, exportRoutes } from './analytics.export.routes.ts';
 import { createClickSender } from './analytics.sender.ts';
 import { createAnalyticsQueries, createClickIngestion } from './analytics.service.ts';
 import { createSpool } from './analytics.spool.ts';
@@ -46,6 +49,7 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, An
     // Webhooks live where ingestion does: each stored batch queues their deliveries.
     { methods: ['GET', 'POST'], url: '/api/webhooks' },
     { methods: ['GET', 'DELETE'], url: '/api/webhooks/*' },
+    ...EXPORT_ROUTES,
   ],
   stopOrder: 30,
   needs: ['auth', 'links'],
@@ -67,6 +71,7 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, An
       routes(app) {
         app.register(analyticsRoutes, { queries, links: links.links, authenticate: auth.authenticate });
         webhooks.routes(app);
+        app.register(exportRoutes, { exports: createClickExport({ repository: createExportRepository(ctx.database!) }), links: links.links, authenticate: auth.authenticate });
         // Served wherever analytics runs; the gateway never routes it (it is not a public route).
         app.register(eventsRoutes, { ingestion, guard: createInternalGuard(ctx.config.internalToken) });
       },

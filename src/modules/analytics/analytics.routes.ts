@@ -12,7 +12,7 @@ import { EventsBody, EventsReply, LinkStatsSchema, StatsQuery, UserStatsQuery, U
 const tags = ['analytics'];
 
 /** The format check lets a leap second (23:59:60) through, which no timestamp column holds: 400, not NaN. */
-function instantOf(value: string | undefined, field: string): number | undefined {
+export function instantOf(value: string | undefined, field: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = parseInstant(value);
   if (ms === null) {

@@ -32,3 +32,7 @@ export {
   UserStatsSchema,
 } from './analytics.schemas.ts';
 export { analyticsModule, type AnalyticsNeeds, type AnalyticsPeer } from './analytics.module.ts';
+// The clicks export, for the routes and `morphlink export clicks`.
+export { createClickExport, type ClickExport, type ExportedClick } from './analytics.export.ts';
+export { createExportRepository } from './analytics.export.repository.ts';
+export { exportChunks, type ExportFormat } from './analytics.export.format.ts';
