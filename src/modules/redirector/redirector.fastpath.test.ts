@@ -25,6 +25,7 @@ const LINKS = new Map<string, ResolvedLink>(
     link('full', { maxClicks: 3 }),
     link('room', { maxClicks: 1000 }),
     link('secret', { passwordHash: 'scrypt$not-checked-here' }),
+    link('ruled', { rules: [{ device: 'ios', url: 'https://apps.example/ios' }, { country: 'DE', url: 'https://example.de/' }] }),
   ].map((l) => [l.code, l]),
 );
 // Clicks already counted per link: 'full' has used its three.
@@ -51,7 +52,8 @@ async function serve(withFastPath: boolean): Promise<Server> {
   return server;
 }
 
-interface Case { name: string; path: string; method?: 'GET' | 'HEAD'; ua?: string; accept?: string; status: number; fast: boolean }
+interface Case { name: string; path: string; method?: 'GET' | 'HEAD'; ua?: string; accept?: string; headers?: Record<string, string>; status: number; fast: boolean; location?: string }
+const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 const CASES: Case[] = [
   { name: 'an unknown code', path: '/nope', status: 404, fast: false },
   { name: 'an unknown code under /r/, browser', path: '/r/nope', accept: 'text/html', status: 404, fast: false },
@@ -78,11 +80,15 @@ const CASES: Case[] = [
   { name: 'a percent-encoded code', path: '/%61bc', status: 302, fast: false },
   { name: 'a percent-encoded code under /r/ with a query', path: '/r/%61b%63?z=1', status: 302, fast: false },
   { name: 'a percent-encoded unknown code', path: '/%6Eope', status: 404, fast: false },
+  { name: 'a link with rules, from an iPhone', path: '/ruled?x=1', ua: IPHONE, status: 302, fast: true, location: 'https://apps.example/ios?x=1' },
+  { name: 'a link with rules, from Germany by a trusted proxy', path: '/ruled', headers: { 'cf-ipcountry': 'DE' }, status: 302, fast: true, location: 'https://example.de/' },
+  { name: 'a link with rules that none matches', path: '/r/ruled', status: 302, fast: true, location: 'https://example.com/ruled' },
+  { name: 'HEAD on a link with rules', path: '/ruled', method: 'HEAD', ua: IPHONE, status: 302, fast: true, location: 'https://apps.example/ios' },
 ];
 
 async function ask(server: Server, c: Case): Promise<{ status: number; location: string | null; fast: boolean }> {
   const before = server.fastAnswers;
-  const headers: Record<string, string> = { 'user-agent': c.ua ?? CHROME_UA, ...(c.accept && { accept: c.accept }) };
+  const headers: Record<string, string> = { 'user-agent': c.ua ?? CHROME_UA, ...(c.accept && { accept: c.accept }), ...c.headers };
   const res = await fetch(server.base + c.path, { method: c.method ?? 'GET', headers, redirect: 'manual' });
   await res.arrayBuffer();
   return { status: res.status, location: res.headers.get('location'), fast: server.fastAnswers > before };
@@ -106,6 +112,7 @@ describe('the fast path and decide() give the same answer', () => {
       // Which path answered: a case meant for the fast path that falls through proves nothing.
       assert.equal(viaFast.fast, c.fast, 'answered by the fast path');
       assert.equal(viaFast.status, c.status);
+      if (c.location !== undefined) assert.equal(viaFast.location, c.location);
       assert.deepEqual(viaFast, { ...viaFramework, fast: c.fast });
     });
   }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyaddr from 'proxy-addr';
-import { visitFrom, type Redirector } from './redirector.service.ts';
+import { visitFrom, type Redirector, type Visit } from './redirector.service.ts';
 
 export type FastPath = (request: IncomingMessage, response: ServerResponse) => boolean;
 
@@ -16,8 +16,9 @@ export const fromTrustedPeer = (request: IncomingMessage, trust: (address: strin
 /**
  * The hot path without the framework: GET or HEAD of /<code> or /r/<code> whose link is in
  * the cache and needs no password, click limit or expiry check is answered here, straight on
- * node:http. Everything else returns false and goes to Fastify, which answers it the long way
- * with the same rules (decide()), so the two can only differ in speed.
+ * node:http, its targeting rules (if any) chosen here too. Everything else returns false and goes
+ * to Fastify, which answers it the long way with the same rules (decide()), so the two can only
+ * differ in speed.
  */
 export function createFastPath(redirector: Redirector, { trustProxy, onAnswer }: {
   trustProxy: string;
@@ -36,22 +37,27 @@ export function createFastPath(redirector: Redirector, { trustProxy, onAnswer }:
     // Percent-encoded or nested paths take the long way, where the router decodes them.
     if (code.includes('/') || code.includes('%')) return false;
     const query = q === -1 ? '' : url.slice(q + 1);
-    const outcome = redirector.decideNow(code, query);
+    let visit: Visit | undefined;
+    // Built once, when targeting rules ask for it or to record the click.
+    const visitOf = (): Visit => {
+      if (visit) return visit;
+      // TRUST_PROXY asked once: proxy-addr walks X-Forwarded-For only when a trusted peer sent one.
+      const peer = request.socket.remoteAddress ?? '';
+      const trusted = trust(peer, 0);
+      const ip = trusted && request.headers['x-forwarded-for'] !== undefined ? proxyaddr(request, trust) : peer;
+      return (visit = visitFrom(code, query, ip, method, request.headers, trusted));
+    };
+    const outcome = redirector.decideNow(code, query, visitOf);
     if (!outcome) return false;
 
     // No Cache-Control: a browser must come back each time, or its repeat clicks would go uncounted.
     // content-length 0: a complete answer in one write, without chunked encoding.
     response.writeHead(outcome.link.redirectType, { location: outcome.location, 'content-length': '0' });
-    // TRUST_PROXY asked once: proxy-addr walks X-Forwarded-For only when a trusted peer sent one.
-    const peer = request.socket.remoteAddress ?? '';
-    const trusted = trust(peer, 0);
-    const ip = trusted && request.headers['x-forwarded-for'] !== undefined ? proxyaddr(request, trust) : peer;
-    const visit = visitFrom(code, query, ip, method, request.headers, trusted);
     // The redirect goes out once the click is journaled, at the end of this event-loop turn.
-    redirector.record(outcome.link, visit, () => {
+    redirector.record(outcome.link, visitOf(), () => {
       response.end();
       onAnswer(outcome.link.redirectType, (performance.now() - started) / 1000);
-    });
+    }, outcome.target);
     return true;
   };
 }

@@ -99,7 +99,8 @@ describe('a redirect of a link with rules', () => {
       quota: createClickQuota({ totalsFor: async () => new Map() }),
       now: fakeClock().now,
     });
-    assert.equal(redirector.decideNow('t', ''), null, 'never the synchronous path: rules need the visit');
+    assert.equal(redirector.decideNow('t', ''), null, 'without the visit, rules cannot be decided synchronously');
+    assert.equal(redirector.decideNow('t', 'utm=x', () => visit(UA.iphone))?.location, 'https://apps.apple.com/app?id=1&utm=x', 'with it, they can');
     const seen = visit(UA.iphone, { query: 'utm=x' });
     const outcome = await redirector.decide(seen);
     assert.ok(outcome.kind === 'redirect');
