@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyaddr from 'proxy-addr';
-import { visitFrom, type Redirector, type Visit } from './redirector.service.ts';
+import { visitFrom, type Redirector } from './redirector.service.ts';
 
 export type FastPath = (request: IncomingMessage, response: ServerResponse) => boolean;
 
@@ -37,24 +37,22 @@ export function createFastPath(redirector: Redirector, { trustProxy, onAnswer }:
     // Percent-encoded or nested paths take the long way, where the router decodes them.
     if (code.includes('/') || code.includes('%')) return false;
     const query = q === -1 ? '' : url.slice(q + 1);
-    let visit: Visit | undefined;
-    // Built once, when targeting rules ask for it or to record the click.
-    const visitOf = (): Visit => {
-      if (visit) return visit;
-      // TRUST_PROXY asked once: proxy-addr walks X-Forwarded-For only when a trusted peer sent one.
-      const peer = request.socket.remoteAddress ?? '';
-      const trusted = trust(peer, 0);
-      const ip = trusted && request.headers['x-forwarded-for'] !== undefined ? proxyaddr(request, trust) : peer;
-      return (visit = visitFrom(code, query, ip, method, request.headers, trusted));
-    };
-    const outcome = redirector.decideNow(code, query, visitOf);
+    // Built before the decision, which needs it for a link with targeting rules: a request that
+    // then falls through to Fastify has paid for it in vain, one that is answered here uses it to
+    // record the click. (Built lazily in a closure instead, it cost the hot path about 10%.)
+    // TRUST_PROXY asked once: proxy-addr walks X-Forwarded-For only when a trusted peer sent one.
+    const peer = request.socket.remoteAddress ?? '';
+    const trusted = trust(peer, 0);
+    const ip = trusted && request.headers['x-forwarded-for'] !== undefined ? proxyaddr(request, trust) : peer;
+    const visit = visitFrom(code, query, ip, method, request.headers, trusted);
+    const outcome = redirector.decideNow(code, query, visit);
     if (!outcome) return false;
 
     // No Cache-Control: a browser must come back each time, or its repeat clicks would go uncounted.
     // content-length 0: a complete answer in one write, without chunked encoding.
     response.writeHead(outcome.link.redirectType, { location: outcome.location, 'content-length': '0' });
     // The redirect goes out once the click is journaled, at the end of this event-loop turn.
-    redirector.record(outcome.link, visitOf(), () => {
+    redirector.record(outcome.link, visit, () => {
       response.end();
       onAnswer(outcome.link.redirectType, (performance.now() - started) / 1000);
     }, outcome.target);

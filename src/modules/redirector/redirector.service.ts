@@ -68,15 +68,15 @@ export function createRedirector({ links, clicks, quota, countryOf, now = Date.n
     /**
      * The answer for a cached link with no password, no click limit and no past expiry, decided
      * synchronously; null when decide() must look further. A link with targeting rules needs the
-     * visit (`visitOf`, asked only then); without one it is left to decide() too.
+     * visit; without one it is left to decide() too.
      */
-    decideNow(code: string, query: string, visitOf?: () => Visit): Extract<Outcome, { kind: 'redirect' }> | null {
+    decideNow(code: string, query: string, visit?: Visit): Extract<Outcome, { kind: 'redirect' }> | null {
       const link = links.peek?.(code);
       if (!link || link.passwordHash !== null || link.maxClicks !== null) return null;
       if (link.expiresAt !== null && link.expiresAt <= now()) return null;
       if (link.rules.length === 0) return { kind: 'redirect', link, location: withQuery(link.url, query), target: null };
-      if (!visitOf) return null;
-      const target = chooseTarget(link, visitOf(), countryOf);
+      if (!visit) return null;
+      const target = chooseTarget(link, visit, countryOf);
       return { kind: 'redirect', link, location: withQuery(target.url, query), target: target.recorded };
     },
 

@@ -100,7 +100,7 @@ describe('a redirect of a link with rules', () => {
       now: fakeClock().now,
     });
     assert.equal(redirector.decideNow('t', ''), null, 'without the visit, rules cannot be decided synchronously');
-    assert.equal(redirector.decideNow('t', 'utm=x', () => visit(UA.iphone))?.location, 'https://apps.apple.com/app?id=1&utm=x', 'with it, they can');
+    assert.equal(redirector.decideNow('t', 'utm=x', visit(UA.iphone))?.location, 'https://apps.apple.com/app?id=1&utm=x', 'with it, they can');
     const seen = visit(UA.iphone, { query: 'utm=x' });
     const outcome = await redirector.decide(seen);
     assert.ok(outcome.kind === 'redirect');
