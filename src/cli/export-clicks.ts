@@ -2,7 +2,7 @@ import { parseInstant } from '../common/dates.ts';
 import { exportChunks, type ExportFormat } from '../modules/analytics/index.ts';
 import { withLinkClicks } from '../runtime/admin.clicks.ts';
 import type { Command, Values } from './command.ts';
-import { UsageError } from './output.ts';
+import { UsageError, writeChunks } from './output.ts';
 import { noteDatabases } from './server-commands.ts';
 
 const FORMATS: readonly ExportFormat[] = ['csv', 'ndjson'];
@@ -13,34 +13,6 @@ function instantOption(values: Values, name: 'from' | 'to'): number | undefined 
   const ms = parseInstant(value);
   if (ms === null) throw new UsageError(`export clicks: --${name} must be an ISO-8601 date-time, e.g. 2026-01-31T00:00:00Z (got "${value}")`);
   return ms;
-}
-
-/** Resolves on 'drain', or on 'error' (which writeAll's own listener records). */
-const drained = (out: NodeJS.WriteStream) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      out.off('drain', done);
-      out.off('error', done);
-      resolve();
-    };
-    out.on('drain', done);
-    out.on('error', done);
-  });
-
-/** Writes each chunk when stdout has room; a reader that went away (`| head`) ends the export quietly. */
-async function writeAll(chunks: AsyncIterable<string>, out: NodeJS.WriteStream): Promise<void> {
-  let failed: (Error & { code?: string }) | undefined;
-  const onError = (error: Error) => void (failed ??= error);
-  out.on('error', onError);
-  try {
-    for await (const chunk of chunks) {
-      if (!out.write(chunk) && !failed) await drained(out);
-      if (failed) break;
-    }
-  } finally {
-    out.off('error', onError);
-  }
-  if (failed && failed.code !== 'EPIPE') throw failed;
 }
 
 export const exportClicksCommands: Record<string, Command> = {
@@ -62,7 +34,7 @@ export const exportClicksCommands: Record<string, Command> = {
       if (!FORMATS.includes(format)) throw new UsageError(`export clicks: --format must be csv or ndjson (got "${String(values.format)}")`);
       const range = { from: instantOption(values, 'from'), to: instantOption(values, 'to') };
       noteDatabases(out, config(), ['auth', 'links', 'analytics']);
-      await withLinkClicks(config(), { user, code, range }, (pages) => writeAll(exportChunks(format, pages), process.stdout));
+      await withLinkClicks(config(), { user, code, range }, (pages) => writeChunks(exportChunks(format, pages), process.stdout));
     },
   },
 };

@@ -1,15 +1,14 @@
 import { createReadStream, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { pipeline } from 'node:stream';
-import { once } from 'node:events';
 import { parse } from 'csv-parse';
-import { stringify } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import streamArray from 'stream-json/streamers/stream-array.js';
 import type { BulkResult, Link, LinksPort } from '../modules/links/index.ts';
 import type { Principal } from '../common/principal.ts';
 import { withUserLinks } from '../runtime/admin.ts';
 import type { Command, CommandInput } from './command.ts';
-import { CliError, UsageError } from './output.ts';
+import { CliError, UsageError, writeChunks } from './output.ts';
 import { noteDatabases } from './server-commands.ts';
 
 /** The columns of an import file and of `export links` (which adds shortUrl, createdAt, clicks-free). */
@@ -132,17 +131,12 @@ function userOption(input: CommandInput, command: string): string {
   return user;
 }
 
-/** Writes a chunk to stdout, waiting when the pipe is full (a large export into `head` or a slow disk). */
-async function write(chunk: string): Promise<void> {
-  if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
-}
-
 /** Every link of the owner, a page at a time (newest first), never all in memory. */
-async function* allLinks(links: LinksPort, owner: Principal): AsyncGenerator<Link> {
+async function* linkPages(links: LinksPort, owner: Principal): AsyncGenerator<Link[]> {
   let cursor: string | undefined;
   do {
     const page = await links.list(owner, { limit: 100, ...(cursor && { cursor }) });
-    yield* page.items;
+    yield page.items;
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
 }
@@ -158,6 +152,28 @@ const exportRow = (link: Link) => ({
   shortUrl: link.shortUrl,
   createdAt: link.createdAt,
 });
+
+/**
+ * `export links` as text, a page of links per chunk: a JSON array, or CSV with a header row where
+ * formula-looking cells (=, +, -, @) are written as text so a spreadsheet does not run them.
+ */
+async function* linkChunks(pages: AsyncIterable<Link[]>, format: string, onRows: (n: number) => void): AsyncGenerator<string> {
+  let first = true;
+  for await (const page of pages) {
+    const rows = page.map(exportRow);
+    onRows(rows.length);
+    if (rows.length === 0) continue;
+    if (format === 'json') {
+      yield `${first ? '[\n' : ',\n'}${rows.map((row) => JSON.stringify(row)).join(',\n')}`;
+    } else {
+      const cells = rows.map((row) => ({ ...row, tags: row.tags.join(TAG_SEPARATOR) }));
+      yield stringify(cells, { header: first, columns: [...EXPORT_COLUMNS], escape_formulas: true });
+    }
+    first = false;
+  }
+  if (format === 'json') yield first ? '[]\n' : '\n]\n';
+  else if (first) yield `${EXPORT_COLUMNS.join(',')}\n`;
+}
 
 export const linkCommands: Record<string, Command> = {
   import: {
@@ -187,7 +203,7 @@ export const linkCommands: Record<string, Command> = {
       }
       const [database = ''] = noteDatabases(input.out, input.config(), ['links']);
       const progress = input.out.json ? progressLine(-1) : progressLine(size);
-      const { created, failures, stopped } = await withUserLinks(input.config(), user, (links, owner) =>
+      const { created, failures, stopped } = await withUserLinks(input.config(), user, ({ links, owner }) =>
         importFile(links, owner, path, (done) => progress.update(done, size)),
       );
       progress.end();
@@ -220,40 +236,11 @@ export const linkCommands: Record<string, Command> = {
       const user = userOption(input, 'export links');
       const format = checkFormat(input.values.format, ['csv', 'json']);
       noteDatabases(input.out, input.config(), ['links']);
-      const count = await withUserLinks(input.config(), user, async (links, owner) => {
-        let n = 0;
-        if (format === 'json') {
-          for await (const link of allLinks(links, owner)) await write(`${n++ === 0 ? '[\n' : ',\n'}${JSON.stringify(exportRow(link))}`);
-          await write(n === 0 ? '[]\n' : '\n]\n');
-          return n;
-        }
-        // Formula-looking cells (=, +, -, @) are written as text so a spreadsheet does not run them.
-        const csv = stringify({ header: true, columns: [...EXPORT_COLUMNS], escape_formulas: true, cast: { boolean: String } });
-        const done = pipelineTo(csv);
-        for await (const link of allLinks(links, owner)) {
-          const row = exportRow(link);
-          if (!csv.write({ ...row, tags: row.tags.join(TAG_SEPARATOR) })) await once(csv, 'drain');
-          n++;
-        }
-        csv.end();
-        await done;
-        return n;
-      });
+      let count = 0;
+      await withUserLinks(input.config(), user, ({ links, owner }) =>
+        writeChunks(linkChunks(linkPages(links, owner), format, (n) => (count += n)), process.stdout),
+      );
       input.out.note(`Exported ${count} links of ${user}.`);
     },
   },
 };
-
-/** Pipes a CSV stringifier into stdout (without closing stdout); resolves once all of it is written. */
-function pipelineTo(csv: ReturnType<typeof stringify>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    csv.on('error', reject);
-    csv.on('end', resolve);
-    csv.on('data', (chunk: Buffer) => {
-      if (!process.stdout.write(chunk)) {
-        csv.pause();
-        process.stdout.once('drain', () => csv.resume());
-      }
-    });
-  });
-}

@@ -31,6 +31,37 @@ export function createOutput(json: boolean): Output {
   };
 }
 
+/** Resolves on 'drain', or on 'error' (which writeChunks' own listener records). */
+const drained = (out: NodeJS.WritableStream) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('error', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('error', done);
+  });
+
+/**
+ * An export's chunks onto stdout, each when it has room (a large export into a slow disk); a
+ * reader that went away (`| head`) ends the export quietly, any other write error is thrown.
+ */
+export async function writeChunks(chunks: AsyncIterable<string>, out: NodeJS.WritableStream): Promise<void> {
+  let failed: (Error & { code?: string }) | undefined;
+  const onError = (error: Error) => void (failed ??= error);
+  out.on('error', onError);
+  try {
+    for await (const chunk of chunks) {
+      if (!out.write(chunk) && !failed) await drained(out);
+      if (failed) break;
+    }
+  } finally {
+    out.off('error', onError);
+  }
+  if (failed && failed.code !== 'EPIPE') throw failed;
+}
+
 /** Every failure as one line (or one JSON object with --json); returns the exit code. */
 export function reportFailure(error: unknown, json: boolean): number {
   const { code, message, exit } = describeFailure(error);

@@ -1,5 +1,5 @@
 import type { Config } from '../common/config.ts';
-import { createContext } from './context.ts';
+import { createContext, type Context } from './context.ts';
 import { authMigrations, createAuthRepository, createAuthService, type AuthService } from '../modules/auth/index.ts';
 import { MODULES } from './registry.ts';
 import type { Principal } from '../common/principal.ts';
@@ -29,15 +29,18 @@ const NO_CLICK_TOTALS: ClickTotals = { totalsFor: async () => new Map() };
 /** Creating links drops no cache: a redirector caches only codes it has seen. */
 const NO_CACHES: LinkChangeListener = { linkChanged: async () => {} };
 
+/** What a command acting for one user works with; `ctx` opens any other module's database. */
+export interface UserLinks {
+  owner: Principal;
+  links: LinksPort;
+  ctx: Context;
+}
+
 /**
  * Runs `work` on a user's links (import, export) with the service the API uses, so every check of
  * a created link is the same: the user by name from the auth database, the links on theirs.
  */
-export async function withUserLinks<T>(
-  config: Readonly<Config>,
-  userName: string,
-  work: (links: LinksPort, owner: Principal) => Promise<T>,
-): Promise<T> {
+export async function withUserLinks<T>(config: Readonly<Config>, userName: string, work: (user: UserLinks) => Promise<T>): Promise<T> {
   const ctx = createContext({ ...config, logLevel: 'warn' }, 'cli');
   try {
     const auth = createAuthService({ repository: createAuthRepository(await ctx.openModuleDatabase('auth', authMigrations)), trustedUserNames: [] });
@@ -51,7 +54,7 @@ export async function withUserLinks<T>(
       blocked: loadBlockedDomains(config),
       log: ctx.logger,
     });
-    return await work(links, owner);
+    return await work({ owner, links, ctx });
   } finally {
     await ctx.databases.closeAll();
   }
