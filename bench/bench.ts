@@ -16,6 +16,9 @@ export const USAGE = `Usage: node --import tsx bench/bench.ts [options]   (or: n
   --duration S           seconds per target and workload (default 10; 2 with --quick)
   --connections N        keep-alive connections (default 32)
   --micro-db sqlite|postgres   the fleet's database (default sqlite)
+  --only A,B             only these targets (by group: fastpath-no-click, monolith-sqlite,
+                         monolith-sqlite-thread, monolith-postgres, micro) beside the ceiling,
+                         and no ingestion probe unless "ingest" is listed
   --json                 print only one JSON object on stdout; progress goes to stderr
   --scale                the large-data mode instead: 1,000,000 links, 10,000,000 clicks
   --db sqlite|postgres|both    databases for --scale (default both)`;
@@ -33,6 +36,7 @@ function parseOptions(args: string[]) {
       connections: { type: 'string', default: '32' },
       'micro-db': { type: 'string', default: 'sqlite' },
       db: { type: 'string', default: 'both' },
+      only: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -55,6 +59,7 @@ function parseOptions(args: string[]) {
     connections: count('connections', values.connections, 32),
     microDb: oneOf('micro-db', values['micro-db'], ['sqlite', 'postgres'] as const),
     scaleDbs: oneOf('db', values.db, ['sqlite', 'postgres', 'both'] as const),
+    only: values.only === undefined ? null : new Set(values.only.split(',').map((name) => name.trim())),
   };
 }
 
@@ -69,15 +74,16 @@ async function prepareTargets(o: BenchOptions, hasPostgres: boolean, notes: stri
   const skip = (name: string) => notes.push(`skipped ${name}: PostgreSQL does not answer on 127.0.0.1:5432`);
   if (!hasPostgres) skip('monolith-postgres and the PostgreSQL ingestion probe');
   if (!hasPostgres && o.microDb === 'postgres') skip('micro-redirector and micro-gateway (--micro-db postgres)');
+  const wanted = (name: string) => o.only === null || o.only.has(name);
   // Independent databases: prepared side by side, before anything is timed.
   const prepared = await Promise.all([
     Promise.resolve(ceilingTarget()),
-    Promise.resolve(noClickTarget()),
-    monolithTarget('sqlite'),
+    wanted('fastpath-no-click') ? Promise.resolve(noClickTarget()) : null,
+    wanted('monolith-sqlite') ? monolithTarget('sqlite') : null,
     // CLICK_WRITER=thread measured beside the default (auto: inline on two CPUs), as the issue asks.
-    monolithTarget('sqlite', 'thread'),
-    hasPostgres ? monolithTarget('postgres') : null,
-    hasPostgres || o.microDb === 'sqlite' ? fleetTarget(o.microDb) : null,
+    wanted('monolith-sqlite-thread') ? monolithTarget('sqlite', 'thread') : null,
+    hasPostgres && wanted('monolith-postgres') ? monolithTarget('postgres') : null,
+    (hasPostgres || o.microDb === 'sqlite') && wanted('micro') ? fleetTarget(o.microDb) : null,
   ]);
   return prepared.filter((t): t is Target => t !== null);
 }
@@ -102,7 +108,8 @@ export async function runBench(args: string[]): Promise<{ pass: boolean }> {
     const { samples, processes, failures } = await runRounds(targets, o);
     notes.push(...failures.map((f) => `FAIL: ${f.message}`));
     const ingest: IngestResult[] = [];
-    for (const db of hasPostgres ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const)) {
+    const probes = o.only !== null && !o.only.has('ingest') ? [] : hasPostgres ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
+    for (const db of probes) {
       log(`ingestion into ${db}`);
       ingest.push(await measureIngest(db, o.quick ? INGEST_EVENTS.quick : INGEST_EVENTS.full, INGEST_BATCH));
     }
