@@ -29,6 +29,7 @@ export interface Config {
   cacheMax: number;
   cacheTtlMs: number;
   clickFlushMs: number;
+  rollupWindowMs: number;
   clickBatchMax: number;
   /** Where the in-process click writer runs. */
   clickWriter: ClickWriterMode;

@@ -55,7 +55,7 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, An
   needs: ['auth', 'links'],
 
   async build(ctx, { auth, links }) {
-    const repository = createAnalyticsRepository(ctx.database!);
+    const repository = createAnalyticsRepository(ctx.database!, { rollupWindowMs: ctx.config.rollupWindowMs, logger: ctx.logger });
     const queries = createAnalyticsQueries({ repository });
     const webhooks = startWebhooks({ database: ctx.database!, logger: ctx.logger, config: ctx.config.webhooks, authenticate: auth.authenticate });
     const ingestion = createClickIngestion(repository, webhooks.onStored);
@@ -65,7 +65,7 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, An
       provides: {
         queries,
         get sink() {
-          return (writer ??= createWriter(ctx, ingestion, databaseId));
+          return (writer ??= createWriter(ctx, ingestion, databaseId, repository.foldRollups));
         },
       },
       routes(app) {
@@ -76,10 +76,15 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, An
         app.register(eventsRoutes, { ingestion, guard: createInternalGuard(ctx.config.internalToken) });
       },
       internalRoutes: (app, guard) => void app.register(analyticsInternalRoutes, { queries, ingestion, guard }),
-      flush: async () => writer?.flush(),
+      // The writer's buffer, then the rollups of what POST /events stored.
+      flush: async () => {
+        await writer?.flush();
+        await repository.foldRollups();
+      },
       // The writer first: its last batch queues deliveries the next start sends.
       close: async () => {
         await writer?.close();
+        await repository.closeRollups();
         await webhooks.close();
       },
     };
@@ -101,9 +106,9 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, An
  * redirect thread (CLICK_WRITER=inline), or on a worker thread with its own connection (thread;
  * `auto` picks it when there are more than two CPUs, so the writer has a core of its own).
  */
-function createWriter(ctx: ModuleContext<AnalyticsSettings>, { ingest }: ClickIngestion, databaseId: string): ClickWriter {
+function createWriter(ctx: ModuleContext<AnalyticsSettings>, { ingest }: ClickIngestion, databaseId: string, foldRollups: () => Promise<void>): ClickWriter {
   const { registry } = ctx.metrics;
-  const { clickFlushMs: flushMs, clickBatchMax: batchMax, clickWriter, dataDir } = ctx.config;
+  const { clickFlushMs: flushMs, clickBatchMax: batchMax, clickWriter, dataDir, rollupWindowMs } = ctx.config;
   const spoolDir = join(dataDir, 'spool', ctx.service);
   const onThread = clickWriter === 'thread' || (clickWriter === 'auto' && availableParallelism() > 2);
   if (onThread) {
@@ -114,6 +119,7 @@ function createWriter(ctx: ModuleContext<AnalyticsSettings>, { ingest }: ClickIn
       spoolDir,
       flushMs,
       batchMax,
+      rollupWindowMs,
       logLevel: ctx.logger.level,
       service: ctx.service,
     };
@@ -121,7 +127,7 @@ function createWriter(ctx: ModuleContext<AnalyticsSettings>, { ingest }: ClickIn
     return startWriterThread(data, { registry, logger: ctx.logger });
   }
   const spool = createWriterSpool({ spool: createSpool(spoolDir), databaseId, ingest, registry, logger: ctx.logger });
-  return createClickWriter({ ingest, flushMs, batchMax, registry, logger: ctx.logger, spool });
+  return createClickWriter({ ingest, foldRollups, flushMs, batchMax, registry, logger: ctx.logger, spool });
 }
 
 /** The remote sink: one send per batch with a short deadline, then the spool (see analytics.sender.ts). */

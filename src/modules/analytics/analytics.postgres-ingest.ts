@@ -4,8 +4,11 @@ import { classifyAgent } from './analytics.enrich.ts';
 import { mayBeLegacy, splitEventId } from './analytics.event-id.ts';
 import type { ClickEvent } from './analytics.port.ts';
 import { resolveDictionaries } from './analytics.postgres-dictionary.ts';
-import { addRollup } from './analytics.postgres-rollup.ts';
+import { writeRollup } from './analytics.postgres-rollup.ts';
 import { col, unnest } from './analytics.postgres-unnest.ts';
+import { createRollupTally } from './analytics.rollup.ts';
+import type { ClickStore, StoredClick } from './analytics.rollup-window.ts';
+import { CLICK_COLUMNS, clickOfRow, runsOf, type ClickRow } from './analytics.runs.ts';
 
 /** What a batch's raw rows need: its ids split, its texts as dictionary ids. */
 function rawRows(scope: DictionaryScope, events: readonly ClickEvent[], dottedLegacy: boolean) {
@@ -23,6 +26,7 @@ function rawRows(scope: DictionaryScope, events: readonly ClickEvent[], dottedLe
       visitor: id('visitors', e.visitor),
       country: e.country ?? null,
       isBot: classifyAgent(e.userAgent).isBot ? 1 : 0,
+      target: e.target ?? null,
       legacy: mayBeLegacy(e.id, dottedLegacy) ? e.id : null,
     };
   });
@@ -30,11 +34,11 @@ function rawRows(scope: DictionaryScope, events: readonly ClickEvent[], dottedLe
 
 type RawRow = ReturnType<typeof rawRows>[number];
 
-/** Inserts the rows not stored before (nor, for an old id, in click_events); returns their events. */
-async function storeRaw(trx: Transaction<object>, rows: readonly RawRow[]): Promise<ClickEvent[]> {
+/** Inserts the rows not stored before (nor, for an old id, in click_events); returns those it inserted. */
+async function storeRaw(trx: Transaction<object>, rows: readonly RawRow[]): Promise<RawRow[]> {
   const stored = await sql<{ batch: string; seq: number }>`
-    insert into click_raw (batch, seq, link, at, referrer, agent, visitor, country, is_bot)
-    select batch, seq, link, at, referrer, agent, visitor, country, is_bot
+    insert into click_raw (batch, seq, link, at, referrer, agent, visitor, country, is_bot, target)
+    select batch, seq, link, at, referrer, agent, visitor, country, is_bot, target
     from (${unnest([
       col(rows, 'bigint', (r) => r.batch),
       col(rows, 'integer', (r) => r.seq),
@@ -45,19 +49,34 @@ async function storeRaw(trx: Transaction<object>, rows: readonly RawRow[]): Prom
       col(rows, 'bigint', (r) => r.visitor),
       col(rows, 'text', (r) => r.country),
       col(rows, 'integer', (r) => r.isBot),
+      col(rows, 'text', (r) => r.target),
       col(rows, 'text', (r) => r.legacy),
-    ])}) as u (batch, seq, link, at, referrer, agent, visitor, country, is_bot, legacy)
+    ])}) as u (batch, seq, link, at, referrer, agent, visitor, country, is_bot, target, legacy)
     where legacy is null or not exists (select 1 from click_events e where e.id = u.legacy)
     on conflict do nothing returning batch, seq`.execute(trx);
   const keys = new Set(stored.rows.map((r) => `${r.batch}:${r.seq}`));
-  return rows.filter((r) => keys.has(`${r.batch}:${r.seq}`)).map((r) => r.event);
+  return rows.filter((r) => keys.has(`${r.batch}:${r.seq}`));
 }
 
+/** One row per run of stored seqs, written in one statement; their ids in the order of the runs. */
+async function addMarkers(trx: Transaction<object>, stored: readonly RawRow[]): Promise<number[]> {
+  const runs = runsOf(stored);
+  if (runs.length === 0) return [];
+  const at = Date.now();
+  const { rows } = await sql<{ id: string }>`insert into click_unrolled (batch, lo, hi, at)
+    select batch, lo, hi, ${at} from (${unnest([col(runs, 'bigint', (r) => r.batch), col(runs, 'integer', (r) => r.lo), col(runs, 'integer', (r) => r.hi)])}) as u (batch, lo, hi)
+    returning id`.execute(trx);
+  return rows.map((r) => Number(r.id));
+}
+
+/** Thrown inside a fold's transaction to roll it back: a marker was gone. */
+class MarkerTaken extends Error {}
+
 /**
- * PostgreSQL ingestion in four round trips inside the transaction: the dictionary misses (one
- * statement for all dictionaries), the raw rows (unnest), then every rollup in one statement.
+ * PostgreSQL ingestion in a few round trips inside the transaction: the dictionary misses (one
+ * statement for all dictionaries), the raw rows (unnest), then the markers, or every rollup in one statement.
  */
-export function createPostgresIngest(db: Kysely<object>) {
+export function createPostgresStore(db: Kysely<object>): ClickStore {
   const dictionaries = createDictionaries();
   let dottedLegacy: Promise<boolean> | undefined;
   const readDottedLegacy = () => {
@@ -68,16 +87,43 @@ export function createPostgresIngest(db: Kysely<object>) {
     return dottedLegacy;
   };
 
-  return async (events: readonly ClickEvent[]): Promise<ClickEvent[]> => {
-    const dotted = await readDottedLegacy();
-    const scope = dictionaries.begin();
-    const accepted = await db.transaction().execute(async (trx) => {
-      await resolveDictionaries(trx, scope, events);
-      const inserted = await storeRaw(trx, rawRows(scope, events, dotted));
-      if (inserted.length > 0) await addRollup(trx, scope, inserted);
-      return inserted;
-    });
-    scope.committed();
-    return accepted;
+  return {
+    async store(events, deferred) {
+      const dotted = await readDottedLegacy();
+      const scope = dictionaries.begin();
+      const result = await db.transaction().execute(async (trx) => {
+        await resolveDictionaries(trx, scope, events);
+        const rows = await storeRaw(trx, rawRows(scope, events, dotted));
+        const stored: StoredClick[] = rows.map((r) => ({ event: r.event, link: r.link, visitor: r.visitor }));
+        if (deferred) return { stored, markers: await addMarkers(trx, rows) };
+        const sum = createRollupTally<number, number>();
+        for (const click of stored) sum.add(click.event, click.link, click.visitor);
+        if (stored.length > 0) await writeRollup(trx, sum.rows());
+        return { stored, markers: [] as number[] };
+      });
+      scope.committed();
+      return result;
+    },
+    async fold(markers, rollup) {
+      try {
+        await db.transaction().execute(async (trx) => {
+          const { rows } = await sql`delete from click_unrolled where id = any(${markers}::bigint[]) returning id`.execute(trx);
+          if (rows.length !== markers.length) throw new MarkerTaken();
+          await writeRollup(trx, rollup);
+        });
+        return true;
+      } catch (error) {
+        if (error instanceof MarkerTaken) return false;
+        throw error;
+      }
+    },
+    async markers() {
+      const { rows } = await sql<{ id: string; at: string }>`select id, at from click_unrolled`.execute(db);
+      return rows.map((r) => ({ id: Number(r.id), at: Number(r.at) }));
+    },
+    async clicksOf(markers) {
+      const { rows } = await sql<ClickRow>`select ${sql.raw(CLICK_COLUMNS)} where m.id = any(${markers}::bigint[])`.execute(db);
+      return rows.map(clickOfRow);
+    },
   };
 }

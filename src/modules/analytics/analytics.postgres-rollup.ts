@@ -1,26 +1,21 @@
 import { sql, type Transaction } from 'kysely';
-import type { DictionaryScope } from './analytics.dictionary.ts';
-import type { ClickEvent } from './analytics.port.ts';
-import { rollupOf } from './analytics.rollup.ts';
 import { col, unnest } from './analytics.postgres-unnest.ts';
+import type { StoredRollup } from './analytics.rollup-window.ts';
 
 /**
- * Every rollup of the inserted events in one statement of data-modifying CTEs, one row per key.
- * The daily uniques count the click_uniques rows that statement really inserted.
+ * A rollup in one statement of data-modifying CTEs, one row per key. The daily uniques count the
+ * click_uniques rows that statement really inserted.
  */
-export async function addRollup(trx: Transaction<object>, scope: DictionaryScope, inserted: readonly ClickEvent[]): Promise<void> {
-  const { hourly, dimensions, visitors, links, owners } = rollupOf(inserted);
-  // Every inserted event resolved its link and visitor, so their ids are in scope.
-  const link = (linkId: string) => scope.get('links', linkId);
+export async function writeRollup(trx: Transaction<object>, { hourly, dimensions, visitors, links, owners }: StoredRollup): Promise<void> {
   // A visitor hash is a bot's or a human's for good (it covers the agent): the two inserts never share a key.
   const uniquesOf = (rows: typeof visitors) =>
-    unnest([col(rows, 'bigint', (v) => v.day), col(rows, 'bigint', (v) => scope.get('visitors', v.visitor)), col(rows, 'bigint', (v) => link(v.link_id))]);
+    unnest([col(rows, 'bigint', (v) => v.day), col(rows, 'bigint', (v) => v.visitor), col(rows, 'bigint', (v) => v.link)]);
   await sql`with
     hourly as (insert into click_hourly (link, hour, humans, bots)
-      ${unnest([col(hourly, 'bigint', (h) => link(h.link_id)), col(hourly, 'bigint', (h) => h.hour), col(hourly, 'bigint', (h) => h.humans), col(hourly, 'bigint', (h) => h.bots)])}
+      ${unnest([col(hourly, 'bigint', (h) => h.link), col(hourly, 'bigint', (h) => h.hour), col(hourly, 'bigint', (h) => h.humans), col(hourly, 'bigint', (h) => h.bots)])}
       on conflict (link, hour) do update set humans = click_hourly.humans + excluded.humans, bots = click_hourly.bots + excluded.bots),
     dimensions as (insert into click_dimensions (link, hour, dimension, value, count, bots)
-      ${unnest([col(dimensions, 'bigint', (d) => link(d.link_id)), col(dimensions, 'bigint', (d) => d.hour), col(dimensions, 'text', (d) => d.dimension), col(dimensions, 'text', (d) => d.value), col(dimensions, 'bigint', (d) => d.count), col(dimensions, 'bigint', (d) => d.bots)])}
+      ${unnest([col(dimensions, 'bigint', (d) => d.link), col(dimensions, 'bigint', (d) => d.hour), col(dimensions, 'text', (d) => d.dimension), col(dimensions, 'text', (d) => d.value), col(dimensions, 'bigint', (d) => d.count), col(dimensions, 'bigint', (d) => d.bots)])}
       on conflict (link, hour, dimension, value) do update set count = click_dimensions.count + excluded.count, bots = click_dimensions.bots + excluded.bots),
     fresh_humans as (insert into click_uniques (day, visitor, link) ${uniquesOf(visitors.filter((v) => !v.isBot))}
       on conflict do nothing returning link, day),

@@ -1,11 +1,13 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import { withRetry, type Database } from '../../common/db.ts';
 import type { BotsFilter } from './analytics.port.ts';
-import { createPostgresIngest } from './analytics.postgres-ingest.ts';
+import type { Logger } from '../../common/logger.ts';
+import { createPostgresStore } from './analytics.postgres-ingest.ts';
 import type { ClickEvent } from './analytics.port.ts';
 import type { Dimension } from './analytics.dimensions.ts';
 import type { Rollup } from './analytics.rollup.ts';
-import { createSqliteIngest } from './analytics.sqlite-ingest.ts';
+import { createRollupWindow } from './analytics.rollup-window.ts';
+import { createSqliteStore } from './analytics.sqlite-ingest.ts';
 
 // The tables the stats read (`link` is the id in click_link_keys); the ingest files write them all.
 type AnalyticsTables = {
@@ -18,11 +20,18 @@ type AnalyticsTables = {
   analytics_meta: { key: string; value: string };
 };
 
+export interface AnalyticsRepositoryOptions {
+  /** ROLLUP_WINDOW_MS: 0 writes each batch's rollup with its raw rows; more writes the rollups once per window. */
+  rollupWindowMs?: number;
+  logger?: Logger;
+}
+
 /** The only code that touches the analytics tables. */
-export function createAnalyticsRepository(database: Database) {
+export function createAnalyticsRepository(database: Database, { rollupWindowMs = 0, logger }: AnalyticsRepositoryOptions = {}) {
   const db: Kysely<AnalyticsTables> = database.db.withTables<AnalyticsTables>();
   // Writing is dialect-specific (prepared statements on SQLite, unnest() on PostgreSQL); reading is not.
-  const ingestBatch = database.sqlite ? createSqliteIngest(database.sqlite) : createPostgresIngest(database.db);
+  const store = database.sqlite ? createSqliteStore(database.sqlite) : createPostgresStore(database.db);
+  const rollupWindow = createRollupWindow(store, { windowMs: rollupWindowMs, logger });
   let databaseId: Promise<string> | undefined;
 
   return {
@@ -40,10 +49,17 @@ export function createAnalyticsRepository(database: Database) {
     },
 
     /**
-     * One transaction: the events not seen before (by id), then the rollup of exactly those, so
-     * a duplicate never reaches the counters. Returns the events that were new.
+     * One transaction: the events not seen before (by id), then the rollup of exactly those (now,
+     * or at the end of the rollup window), so a duplicate never reaches the counters. Returns the
+     * events that were new.
      */
-    ingest: (events: readonly ClickEvent[]): Promise<ClickEvent[]> => withRetry(() => ingestBatch(events)),
+    ingest: (events: readonly ClickEvent[]): Promise<ClickEvent[]> => withRetry(() => rollupWindow.ingest(events)),
+
+    /** Writes the rollup window now: every click stored before the call is in the stats after it. */
+    foldRollups: (): Promise<void> => rollupWindow.fold(),
+
+    /** Writes what the rollup window holds and stops its timer; before the database closes. */
+    closeRollups: (): Promise<void> => rollupWindow.close(),
 
     async totalsFor(linkIds: readonly string[]): Promise<Map<string, number>> {
       if (linkIds.length === 0) return new Map();

@@ -3,7 +3,9 @@ import { DICTIONARIES, DICTIONARY_NAMES, createDictionaries, type DictionaryName
 import { classifyAgent } from './analytics.enrich.ts';
 import { mayBeLegacy, splitEventId } from './analytics.event-id.ts';
 import type { ClickEvent } from './analytics.port.ts';
-import { dailyUniques, rollupOf } from './analytics.rollup.ts';
+import { createRollupTally, dailyUniques } from './analytics.rollup.ts';
+import type { ClickStore, StoredClick, StoredRollup } from './analytics.rollup-window.ts';
+import { CLICK_COLUMNS, clickOfRow, runsOf, type ClickRow } from './analytics.runs.ts';
 import { ROLLUP_SQL } from './analytics.sqlite-rollup.ts';
 
 type Statement = SqliteDatabase.Statement;
@@ -18,21 +20,30 @@ function dictionaryStatements(sqlite: SqliteDatabase.Database, name: DictionaryN
   };
 }
 
+/** Thrown inside a fold's transaction to roll it back: a marker was gone. */
+class MarkerTaken extends Error {}
+
 /**
  * SQLite ingestion through statements prepared once: the one place analytics skips the query
  * builder. One transaction per call, BEGIN IMMEDIATE so another process never makes it fail
  * midway; dictionary misses are resolved inside it, one indexed lookup or insert each.
  */
-export function createSqliteIngest(sqlite: SqliteDatabase.Database) {
+export function createSqliteStore(sqlite: SqliteDatabase.Database): ClickStore {
   const dictionaries = createDictionaries();
   const statements = Object.fromEntries(DICTIONARY_NAMES.map((n) => [n, dictionaryStatements(sqlite, n)])) as Record<DictionaryName, { find: Statement; add: Statement }>;
   const insertRaw = sqlite.prepare(
-    `insert into click_raw (batch, seq, link, at, referrer, agent, visitor, country, is_bot)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
+    `insert into click_raw (batch, seq, link, at, referrer, agent, visitor, country, is_bot, target)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
   );
   const inLegacy = sqlite.prepare('select 1 from click_events where id = ?').pluck();
   const dottedLegacy = sqlite.prepare(`select value from analytics_meta where key = 'legacy_dotted_ids'`).pluck().get() === '1';
   const rollups = Object.fromEntries(Object.entries(ROLLUP_SQL).map(([k, text]) => [k, sqlite.prepare(text)])) as Record<keyof typeof ROLLUP_SQL, Statement>;
+  const marker = {
+    add: sqlite.prepare('insert into click_unrolled (batch, lo, hi, at) values (?, ?, ?, ?) returning id').pluck(),
+    remove: sqlite.prepare('delete from click_unrolled where id = ?'),
+    all: sqlite.prepare<[], { id: number; at: number }>('select id, at from click_unrolled'),
+    clicks: sqlite.prepare<[number], ClickRow>(`select ${CLICK_COLUMNS} where m.id = ?`),
+  };
 
   function idOf(scope: DictionaryScope, name: DictionaryName, key: string, owner?: string, code?: string): number {
     let id = scope.get(name, key);
@@ -44,51 +55,81 @@ export function createSqliteIngest(sqlite: SqliteDatabase.Database) {
     return id;
   }
 
-  /** The events not stored before, each as one raw row; returns them. */
-  function storeRaw(scope: DictionaryScope, events: readonly ClickEvent[]): ClickEvent[] {
-    const inserted: ClickEvent[] = [];
+  /** The events not stored before, each as one raw row; returns them with their ids. */
+  function storeRaw(scope: DictionaryScope, events: readonly ClickEvent[]) {
+    const stored: StoredClick[] = [];
+    const keys: { batch: number; seq: number }[] = [];
     for (const e of events) {
       if (mayBeLegacy(e.id, dottedLegacy) && inLegacy.get(e.id) !== undefined) continue;
       const { batch, seq } = splitEventId(e.id);
+      const [batchId, link] = [idOf(scope, 'batches', batch), idOf(scope, 'links', e.linkId, e.ownerId, e.code)];
+      const visitor = e.visitor == null ? null : idOf(scope, 'visitors', e.visitor);
       const { changes } = insertRaw.run(
-        idOf(scope, 'batches', batch),
+        batchId,
         seq,
-        idOf(scope, 'links', e.linkId, e.ownerId, e.code),
+        link,
         e.at,
         e.referrer == null ? null : idOf(scope, 'referrers', e.referrer),
         e.userAgent == null ? null : idOf(scope, 'agents', e.userAgent),
-        e.visitor == null ? null : idOf(scope, 'visitors', e.visitor),
+        visitor,
         e.country ?? null,
         classifyAgent(e.userAgent).isBot ? 1 : 0,
+        e.target ?? null,
       );
-      if (changes > 0) inserted.push(e);
+      if (changes > 0) {
+        stored.push({ event: e, link, visitor });
+        keys.push({ batch: batchId, seq });
+      }
     }
-    return inserted;
+    return { stored, keys };
   }
 
-  /** The rollup of exactly the inserted events, one upsert per key. */
-  function addRollup(scope: DictionaryScope, inserted: readonly ClickEvent[]) {
-    const rollup = rollupOf(inserted);
-    // Every inserted event resolved its link and visitor, so their ids are in scope.
-    const link = (linkId: string) => scope.get('links', linkId);
-    for (const h of rollup.hourly) rollups.hourly.run(link(h.link_id), h.hour, h.humans, h.bots);
-    for (const d of rollup.dimensions) rollups.dimension.run(link(d.link_id), d.hour, d.dimension, d.value, d.count, d.bots);
-    const isNew = (v: (typeof rollup.visitors)[number]) => rollups.unique.run(v.day, scope.get('visitors', v.visitor), link(v.link_id)).changes > 0;
-    for (const u of dailyUniques(rollup.visitors.filter(isNew))) rollups.dailyUnique.run(link(u.link_id), u.day, u.visitors, u.bots);
+  /** One upsert per key of the rollup; the daily uniques count the visitors click_uniques did not have. */
+  function writeRollup(rollup: StoredRollup) {
+    for (const h of rollup.hourly) rollups.hourly.run(h.link, h.hour, h.humans, h.bots);
+    for (const d of rollup.dimensions) rollups.dimension.run(d.link, d.hour, d.dimension, d.value, d.count, d.bots);
+    const isNew = (v: StoredRollup['visitors'][number]) => rollups.unique.run(v.day, v.visitor, v.link).changes > 0;
+    for (const u of dailyUniques(rollup.visitors.filter(isNew))) rollups.dailyUnique.run(u.link, u.day, u.visitors, u.bots);
     for (const l of rollup.links) rollups.link.run(l.link_id, l.owner_id, l.code, l.humans, l.bots);
     for (const o of rollup.owners) rollups.owner.run(o.owner_id, o.humans, o.bots);
   }
 
-  const ingest = sqlite.transaction((scope: DictionaryScope, events: readonly ClickEvent[]): ClickEvent[] => {
-    const inserted = storeRaw(scope, events);
-    if (inserted.length > 0) addRollup(scope, inserted);
-    return inserted;
+  const store = sqlite.transaction((scope: DictionaryScope, events: readonly ClickEvent[], deferred: boolean) => {
+    const { stored, keys } = storeRaw(scope, events);
+    if (deferred) {
+      const at = Date.now();
+      return { stored, markers: runsOf(keys).map((r) => marker.add.get(r.batch, r.lo, r.hi, at) as number) };
+    }
+    const sum = createRollupTally<number, number>();
+    for (const click of stored) sum.add(click.event, click.link, click.visitor);
+    writeRollup(sum.rows());
+    return { stored, markers: [] as number[] };
   });
 
-  return async (events: readonly ClickEvent[]): Promise<ClickEvent[]> => {
-    const scope = dictionaries.begin();
-    const accepted = ingest.immediate(scope, events);
-    scope.committed();
-    return accepted;
+  const fold = sqlite.transaction((markers: readonly number[], rollup: StoredRollup) => {
+    let removed = 0;
+    for (const id of markers) removed += marker.remove.run(id).changes;
+    if (removed !== markers.length) throw new MarkerTaken();
+    writeRollup(rollup);
+  });
+
+  return {
+    async store(events, deferred) {
+      const scope = dictionaries.begin();
+      const result = store.immediate(scope, events, deferred);
+      scope.committed();
+      return result;
+    },
+    async fold(markers, rollup) {
+      try {
+        fold.immediate(markers, rollup);
+        return true;
+      } catch (error) {
+        if (error instanceof MarkerTaken) return false;
+        throw error;
+      }
+    },
+    markers: async () => marker.all.all(),
+    clicksOf: async (markers) => markers.flatMap((id) => marker.clicks.all(id).map(clickOfRow)),
   };
 }

@@ -7,6 +7,7 @@ export interface WriterThreadData {
   spoolDir: string;
   flushMs: number;
   batchMax: number;
+  rollupWindowMs: number;
   logLevel: string;
   service: string;
 }

@@ -21,13 +21,13 @@ const post = (message: FromWriter) => port.postMessage(message);
 const database = openDatabase(data.databaseUrl, { ...data.databaseOptions, sqliteBusyTimeoutMs: Math.max(data.databaseOptions.sqliteBusyTimeoutMs, 2_000) });
 const logger = createLogger(data.logLevel, `${data.service}/click-writer`);
 const registry = new Registry();
-const repository = createAnalyticsRepository(database);
+const repository = createAnalyticsRepository(database, { rollupWindowMs: data.rollupWindowMs, logger });
 // Deliveries are queued here too; the main thread's dispatcher finds them at its next poll.
 const ingestion = createClickIngestion(repository, queueWebhookDeliveries(database, logger));
 
 async function start() {
   const spool = createWriterSpool({ spool: createSpool(data.spoolDir), databaseId: await ingestion.databaseId(), ingest: ingestion.ingest, registry, logger });
-  const writer = createClickWriter({ ingest: ingestion.ingest, flushMs: data.flushMs, batchMax: data.batchMax, registry, logger, spool });
+  const writer = createClickWriter({ ingest: ingestion.ingest, foldRollups: repository.foldRollups, flushMs: data.flushMs, batchMax: data.batchMax, registry, logger, spool });
   // What the main thread shows on /metrics: this thread's counters, sent as they change.
   const report = async () => {
     const values = await registry.getMetricsAsJSON();
@@ -55,6 +55,7 @@ async function start() {
         clearInterval(reporter);
         writer
           .close()
+          .then(repository.closeRollups)
           .then(report)
           .then(() => database.close())
           .then(

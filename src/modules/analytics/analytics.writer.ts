@@ -6,6 +6,8 @@ import type { WriterSpool } from './analytics.writer-spool.ts';
 
 export interface ClickWriterDeps {
   ingest: ClickIngestion['ingest'];
+  /** Writes the rollup window (repository.foldRollups): flush and close call it, the timer does not. */
+  foldRollups?: () => Promise<void>;
   flushMs: number;
   batchMax: number;
   registry: Registry;
@@ -20,7 +22,7 @@ export interface ClickWriterDeps {
 export interface ClickWriter {
   /** Never blocks and never throws: a push onto the buffer. */
   record(click: ClickEvent): void;
-  /** Writes everything buffered so far; resolves once it is stored. */
+  /** Writes everything buffered so far; resolves once it is stored and in the rollups. */
   flush(): Promise<void>;
   /** Stops the timer and flushes what is left. */
   close(): Promise<void>;
@@ -38,7 +40,7 @@ const TRANSACTION_MAX = 500;
  * so a click is only ever dropped if the process dies mid-batch.
  */
 export function createClickWriter(deps: ClickWriterDeps): ClickWriter {
-  const { ingest, flushMs, batchMax, registry, logger, spool, spillAfterMs = 5_000, replayEveryMs = 1_000 } = deps;
+  const { ingest, foldRollups, flushMs, batchMax, registry, logger, spool, spillAfterMs = 5_000, replayEveryMs = 1_000 } = deps;
   let buffer: ClickEvent[] = [];
   let writing: Promise<void> | null = null;
   let scheduled = false;
@@ -88,7 +90,7 @@ export function createClickWriter(deps: ClickWriterDeps): ClickWriter {
     }
   }
 
-  function flush(): Promise<void> {
+  function write(): Promise<void> {
     // One write at a time; a flush that arrives mid-write waits for it, then writes the rest.
     // (.finally runs asynchronously, so `writing` is always set before it is cleared.)
     writing ??= drain().finally(() => {
@@ -97,9 +99,15 @@ export function createClickWriter(deps: ClickWriterDeps): ClickWriter {
     return writing;
   }
 
+  async function flush(): Promise<void> {
+    await write();
+    await foldRollups?.();
+  }
+
+  // The timer writes clicks; their rollups wait for the window (ROLLUP_WINDOW_MS).
   const tick = () => {
     scheduled = false;
-    flush().catch(() => undefined);
+    write().catch(() => undefined);
   };
   const timer = setInterval(tick, flushMs);
   timer.unref();
