@@ -76,9 +76,9 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, An
         app.register(eventsRoutes, { ingestion, guard: createInternalGuard(ctx.config.internalToken) });
       },
       internalRoutes: (app, guard) => void app.register(analyticsInternalRoutes, { queries, ingestion, guard }),
-      // The writer's buffer, then the rollups of what POST /events stored.
+      // Every click recorded so far in the stats: the writer's (on its thread, if there), then what POST /events stored.
       flush: async () => {
-        await writer?.flush();
+        await writer?.settle();
         await repository.foldRollups();
       },
       // The writer first: its last batch queues deliveries the next start sends.

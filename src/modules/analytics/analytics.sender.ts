@@ -160,6 +160,8 @@ export function createClickSender(deps: ClickSenderDeps): ClickWriter {
       if (buffer.length >= batchMax) void flush().catch(() => undefined);
     },
     flush,
+    // Sent is as far as a redirector sees: the stats are analytics's (its flush hook settles them).
+    settle: flush,
     async close() {
       clearInterval(flushTimer);
       clearInterval(replayTimer);

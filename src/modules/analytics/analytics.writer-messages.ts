@@ -12,8 +12,8 @@ export interface WriterThreadData {
   service: string;
 }
 
-/** To the writer thread: a turn's clicks as the journal wrote them, a flush, the end. */
-export type ToWriter = { type: 'clicks'; json: string } | { type: 'flush'; id: number } | { type: 'close' };
+/** To the writer thread: a turn's clicks as the journal wrote them, a flush (stored) or a settle (in the stats), the end. */
+export type ToWriter = { type: 'clicks'; json: string } | { type: 'flush' | 'settle'; id: number } | { type: 'close' };
 
 /** From it: started, a flush done (or failed), its counters, closed. */
 export type FromWriter =

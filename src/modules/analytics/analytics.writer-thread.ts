@@ -80,6 +80,16 @@ export function startWriterThread(data: WriterThreadData, { registry, logger }: 
     batch = [];
   };
 
+  /** What the thread's writer answers once done: a flush (stored) or a settle (in the stats). */
+  function ask(type: 'flush' | 'settle'): Promise<void> {
+    send();
+    const id = nextFlush++;
+    return new Promise<void>((resolve, reject) => {
+      flushes.set(id, { resolve, reject });
+      post({ type, id });
+    });
+  }
+
   return {
     recordBatch(clicks, json) {
       batch.push(json);
@@ -92,14 +102,8 @@ export function startWriterThread(data: WriterThreadData, { registry, logger }: 
     record(click) {
       this.recordBatch([click], JSON.stringify([click]));
     },
-    flush() {
-      send();
-      const id = nextFlush++;
-      return new Promise<void>((resolve, reject) => {
-        flushes.set(id, { resolve, reject });
-        post({ type: 'flush', id });
-      });
-    },
+    flush: () => ask('flush'),
+    settle: () => ask('settle'),
     async close() {
       send();
       stopped = true;

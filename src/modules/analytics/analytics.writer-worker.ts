@@ -43,7 +43,8 @@ async function start() {
         for (const click of JSON.parse(message.json) as ClickEvent[]) writer.record(click);
         return;
       case 'flush':
-        writer.flush().then(
+      case 'settle':
+        writer[message.type]().then(
           async () => {
             await report();
             post({ type: 'flushed', id: message.id, error: null });

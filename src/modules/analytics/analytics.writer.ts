@@ -6,7 +6,7 @@ import type { WriterSpool } from './analytics.writer-spool.ts';
 
 export interface ClickWriterDeps {
   ingest: ClickIngestion['ingest'];
-  /** Writes the rollup window (repository.foldRollups): flush and close call it, the timer does not. */
+  /** Writes the rollup window (repository.foldRollups): settle and close call it. */
   foldRollups?: () => Promise<void>;
   flushMs: number;
   batchMax: number;
@@ -22,8 +22,10 @@ export interface ClickWriterDeps {
 export interface ClickWriter {
   /** Never blocks and never throws: a push onto the buffer. */
   record(click: ClickEvent): void;
-  /** Writes everything buffered so far; resolves once it is stored and in the rollups. */
+  /** Writes everything buffered so far; resolves once it is stored (the click journal needs no more). */
   flush(): Promise<void>;
+  /** Flushes, then writes the rollup window: resolves once every click recorded so far is in the stats. */
+  settle(): Promise<void>;
   /** Stops the timer and flushes what is left. */
   close(): Promise<void>;
 }
@@ -90,7 +92,7 @@ export function createClickWriter(deps: ClickWriterDeps): ClickWriter {
     }
   }
 
-  function write(): Promise<void> {
+  function flush(): Promise<void> {
     // One write at a time; a flush that arrives mid-write waits for it, then writes the rest.
     // (.finally runs asynchronously, so `writing` is always set before it is cleared.)
     writing ??= drain().finally(() => {
@@ -99,15 +101,15 @@ export function createClickWriter(deps: ClickWriterDeps): ClickWriter {
     return writing;
   }
 
-  async function flush(): Promise<void> {
-    await write();
+  async function settle(): Promise<void> {
+    await flush();
     await foldRollups?.();
   }
 
-  // The timer writes clicks; their rollups wait for the window (ROLLUP_WINDOW_MS).
+  // The timer stores clicks; their rollups wait for the window's end (ROLLUP_WINDOW_MS).
   const tick = () => {
     scheduled = false;
-    write().catch(() => undefined);
+    flush().catch(() => undefined);
   };
   const timer = setInterval(tick, flushMs);
   timer.unref();
@@ -125,11 +127,12 @@ export function createClickWriter(deps: ClickWriterDeps): ClickWriter {
       }
     },
     flush,
+    settle,
     async close() {
       clearInterval(timer);
       clearInterval(replayTimer);
       try {
-        await flush();
+        await settle();
       } catch (error) {
         if (!spool) throw error;
         // The database will not take them: keep them on disk for the next start, then exit normally.
