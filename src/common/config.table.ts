@@ -120,7 +120,7 @@ export const SETTINGS = [
   row({ env: 'ROLLUP_WINDOW_MS', field: 'rollupWindowMs', default: 1_000, parse: p.integer(0, 60_000), readers: ['analytics'],
     doc: 'how often the stats rollups are written: once per window for every click stored in it (the stats lag the clicks by up to this); 0 = with each batch of clicks' }),
   row({ env: 'CLICK_WRITER', field: 'clickWriter', default: 'auto', parse: p.oneOf<ClickWriterMode>(['auto', 'inline', 'thread']), readers: ['analytics'],
-    doc: 'where the monolith stores clicks: `inline` on the redirect thread, `thread` on a worker thread with its own connection; `auto` is `thread` with more than two CPUs' }),
+    doc: 'where the monolith stores clicks: `inline` on the redirect thread, `thread` on a worker thread with its own connection; `auto` is `thread` with two CPUs or more' }),
   row({ env: 'CLICK_SEND_TIMEOUT_MS', field: 'clickSendTimeoutMs', default: 1_000, parse: p.integer(50, 60_000), readers: ['redirector'],
     doc: 'how long a redirector waits for `POST /events` before it spools the batch' }),
   row({ env: 'CLICK_TOTALS_TIMEOUT_MS', field: 'clickTotalsTimeoutMs', default: 1_000, parse: p.integer(10), readers: ['links'],

@@ -104,13 +104,14 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, An
 /**
  * The in-process sink: what the database will not take waits on disk, tagged with its id. On the
  * redirect thread (CLICK_WRITER=inline), or on a worker thread with its own connection (thread;
- * `auto` picks it when there are more than two CPUs, so the writer has a core of its own).
+ * `auto` picks it with two CPUs or more: on the 2-CPU bench machine it measured as fast on one hot
+ * link and faster on 10,000 links, with a far shorter event-loop delay, than inline).
  */
 function createWriter(ctx: ModuleContext<AnalyticsSettings>, { ingest }: ClickIngestion, databaseId: string, foldRollups: () => Promise<void>): ClickWriter {
   const { registry } = ctx.metrics;
   const { clickFlushMs: flushMs, clickBatchMax: batchMax, clickWriter, dataDir, rollupWindowMs } = ctx.config;
   const spoolDir = join(dataDir, 'spool', ctx.service);
-  const onThread = clickWriter === 'thread' || (clickWriter === 'auto' && availableParallelism() > 2);
+  const onThread = clickWriter === 'thread' || (clickWriter === 'auto' && availableParallelism() > 1);
   if (onThread) {
     const { dbStatementTimeoutMs: statementTimeoutMs, dbConnectTimeoutMs: connectTimeoutMs, sqliteBusyTimeoutMs } = ctx.config;
     const data = {
