@@ -17,7 +17,7 @@ export const USAGE = `Usage: node --import tsx bench/bench.ts [options]   (or: n
   --connections N        keep-alive connections (default 32)
   --micro-db sqlite|postgres   the fleet's database (default sqlite)
   --only A,B             only these targets (by group: fastpath-no-click, monolith-sqlite,
-                         monolith-sqlite-thread, monolith-postgres, micro) beside the ceiling,
+                         monolith-sqlite-inline, monolith-postgres, micro) beside the ceiling,
                          and no ingestion probe unless "ingest" is listed
   --json                 print only one JSON object on stdout; progress goes to stderr
   --scale                the large-data mode instead: 1,000,000 links, 10,000,000 clicks
@@ -80,8 +80,8 @@ async function prepareTargets(o: BenchOptions, hasPostgres: boolean, notes: stri
     Promise.resolve(ceilingTarget()),
     wanted('fastpath-no-click') ? Promise.resolve(noClickTarget()) : null,
     wanted('monolith-sqlite') ? monolithTarget('sqlite') : null,
-    // CLICK_WRITER=thread measured beside the default (auto: inline on two CPUs), as the issue asks.
-    wanted('monolith-sqlite-thread') ? monolithTarget('sqlite', 'thread') : null,
+    // CLICK_WRITER=inline measured beside the default (auto: the writer on a thread with two CPUs or more), as issue #12 asks.
+    wanted('monolith-sqlite-inline') ? monolithTarget('sqlite', 'inline') : null,
     hasPostgres && wanted('monolith-postgres') ? monolithTarget('postgres') : null,
     (hasPostgres || o.microDb === 'sqlite') && wanted('micro') ? fleetTarget(o.microDb) : null,
   ]);

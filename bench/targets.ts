@@ -13,7 +13,7 @@ export type TargetName =
   | 'ceiling'
   | 'fastpath-no-click'
   | 'monolith-sqlite'
-  | 'monolith-sqlite-thread'
+  | 'monolith-sqlite-inline'
   | 'monolith-postgres'
   | 'micro-redirector'
   | 'micro-gateway';
@@ -119,12 +119,12 @@ function countRawClicks(databaseUrl: string): number {
   }
 }
 
-/** A monolith as `npm start` runs it (CLICK_WRITER=auto), or with the click writer forced onto a thread. */
-export async function monolithTarget(db: DbKind, writer: 'auto' | 'thread' = 'auto'): Promise<Target> {
+/** A monolith as `npm start` runs it (CLICK_WRITER=auto: a writer thread with two CPUs or more), or with the writer on the redirect thread. */
+export async function monolithTarget(db: DbKind, writer: 'auto' | 'inline' = 'auto'): Promise<Target> {
   const prepared = await prepare(db, 'monolith');
   const { scratch, apiKey, baseUrl } = prepared;
   const env = { ...prepared.env, CLICK_WRITER: writer };
-  const name: TargetName = writer === 'thread' ? 'monolith-sqlite-thread' : db === 'sqlite' ? 'monolith-sqlite' : 'monolith-postgres';
+  const name: TargetName = writer === 'inline' ? 'monolith-sqlite-inline' : db === 'sqlite' ? 'monolith-sqlite' : 'monolith-postgres';
   const bytesBefore = db === 'sqlite' ? sqliteBytes(scratch.databaseUrl) : null;
   return {
     group: name,
