@@ -116,11 +116,16 @@ export function createRollupWindow(store: ClickStore, options: RollupWindowOptio
     return next;
   }
 
+  /** A fold nobody waits for: its failure is logged, and its clicks are rolled up from raw rows next time. */
+  function foldInBackground(): void {
+    fold().catch((error: unknown) => logger?.error({ err: error }, 'writing the rollup window failed; its clicks are rolled up from raw rows next time'));
+  }
+
   function schedule(): void {
     if (timer !== undefined) return;
     timer = setTimeout(() => {
       timer = undefined;
-      fold().catch((error: unknown) => logger?.error({ err: error }, 'writing the rollup window failed; its clicks are rolled up from raw rows next time'));
+      foldInBackground();
     }, windowMs);
     timer.unref();
   }
@@ -135,7 +140,7 @@ export function createRollupWindow(store: ClickStore, options: RollupWindowOptio
       if (markers.length > 0) {
         for (const click of stored) tally.add(click.event, click.link, click.visitor);
         mine.push(...markers);
-        if (tally.keys >= maxKeys) fold().catch(() => undefined);
+        if (tally.keys >= maxKeys) foldInBackground();
         else schedule();
       }
       return stored.map((click) => click.event);
