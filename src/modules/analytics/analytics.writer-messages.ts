@@ -1,4 +1,9 @@
 import type { DatabaseOptions } from '../../common/db.ts';
+import { METRICS } from '../../common/metrics.catalogue.ts';
+
+/** The writer thread's counters (its writer and its spool), shown on the main thread's /metrics as its own. */
+export const MIRRORED_COUNTERS = [METRICS.clicksWritten, METRICS.clicksDuplicate, METRICS.clicksSpooled, METRICS.clicksReplayed, METRICS.clicksForeign] as const;
+export type MirroredCounter = (typeof MIRRORED_COUNTERS)[number]['name'];
 
 /** What the click writer thread is started with (CLICK_WRITER=thread). */
 export interface WriterThreadData {
@@ -19,5 +24,5 @@ export type ToWriter = { type: 'clicks'; json: string } | { type: 'flush' | 'set
 export type FromWriter =
   | { type: 'ready' }
   | { type: 'flushed'; id: number; error: string | null }
-  | { type: 'counts'; written: number; duplicates: number; buffered: number }
+  | { type: 'counts'; totals: Record<MirroredCounter, number>; buffered: number }
   | { type: 'closed'; error: string | null };

@@ -4,7 +4,7 @@ import type { Logger } from '../../common/logger.ts';
 import { METRICS, counter, gauge } from '../../common/metrics.catalogue.ts';
 import type { ClickEvent } from './analytics.port.ts';
 import type { ClickWriter } from './analytics.writer.ts';
-import type { FromWriter, ToWriter, WriterThreadData } from './analytics.writer-messages.ts';
+import { MIRRORED_COUNTERS, type FromWriter, type ToWriter, type WriterThreadData } from './analytics.writer-messages.ts';
 
 /** The writer on a thread also takes a turn's clicks as one JSON text (the journal's line): nothing is cloned object by object. */
 export interface ThreadClickWriter extends ClickWriter {
@@ -31,12 +31,11 @@ export function startWriterThread(data: WriterThreadData, { registry, logger }: 
   let closing: ((error: string | null) => void) | null = null;
   let stopped = false;
 
-  const written = counter(registry, METRICS.clicksWritten);
-  const duplicates = counter(registry, METRICS.clicksDuplicate);
-  let seen = { written: 0, duplicates: 0, buffered: 0 };
+  const mirrored = MIRRORED_COUNTERS.map((metric) => ({ name: metric.name, counter: counter(registry, metric), seen: 0 }));
+  let buffered = 0;
   let pendingHere = 0;
   gauge(registry, METRICS.clicksBuffered, function () {
-    this.set(seen.buffered + pendingHere);
+    this.set(buffered + pendingHere);
   });
 
   // Messages posted before the thread listens wait in its port: the writer is usable at once.
@@ -52,9 +51,12 @@ export function startWriterThread(data: WriterThreadData, { registry, logger }: 
         return;
       }
       case 'counts':
-        written.inc(Math.max(0, message.written - seen.written));
-        duplicates.inc(Math.max(0, message.duplicates - seen.duplicates));
-        seen = message;
+        for (const m of mirrored) {
+          const total = message.totals[m.name] ?? m.seen;
+          m.counter.inc(Math.max(0, total - m.seen));
+          m.seen = total;
+        }
+        buffered = message.buffered;
         return;
       case 'closed':
         return closing?.(message.error);

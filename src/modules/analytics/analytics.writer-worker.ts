@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Registry } from 'prom-client';
 import { openDatabase } from '../../common/db.ts';
 import { createLogger } from '../../common/logger.ts';
+import { METRICS } from '../../common/metrics.catalogue.ts';
 import type { ClickEvent } from './analytics.port.ts';
 import { createAnalyticsRepository } from './analytics.repository.ts';
 import { createClickIngestion } from './analytics.service.ts';
@@ -11,7 +12,7 @@ import { createSpool } from './analytics.spool.ts';
 import { createWriterSpool } from './analytics.writer-spool.ts';
 import { createClickWriter } from './analytics.writer.ts';
 import { queueWebhookDeliveries } from './analytics.webhooks.outbox.ts';
-import type { FromWriter, ToWriter, WriterThreadData } from './analytics.writer-messages.ts';
+import { MIRRORED_COUNTERS, type FromWriter, type MirroredCounter, type ToWriter, type WriterThreadData } from './analytics.writer-messages.ts';
 
 const data = workerData as WriterThreadData;
 const port = parentPort!;
@@ -32,7 +33,8 @@ async function start() {
   const report = async () => {
     const values = await registry.getMetricsAsJSON();
     const sum = (name: string) => values.find((m) => m.name === name)?.values.reduce((n, v) => n + v.value, 0) ?? 0;
-    post({ type: 'counts', written: sum('morphlink_clicks_written_total'), duplicates: sum('morphlink_clicks_duplicate_total'), buffered: sum('morphlink_clicks_buffered') });
+    const totals = Object.fromEntries(MIRRORED_COUNTERS.map((m) => [m.name, sum(m.name)])) as Record<MirroredCounter, number>;
+    post({ type: 'counts', totals, buffered: sum(METRICS.clicksBuffered.name) });
   };
   const reporter = setInterval(() => void report(), Math.max(data.flushMs, 250));
 
