@@ -5,14 +5,24 @@ import { ClickEventSchema, EVENT_TEXT_LIMITS } from './analytics.schemas.ts';
 type TextField = keyof typeof EVENT_TEXT_LIMITS;
 const TEXT_FIELDS = Object.keys(EVENT_TEXT_LIMITS) as TextField[];
 
-/** The event with its optional header-borne text cut to the documented limits: a long User-Agent is the visitor's, not a bug. */
+// ES2024 string methods (Node 20 has them; the ES2022 library types do not).
+type Utf16 = string & { isWellFormed(): boolean; toWellFormed(): string };
+
+/**
+ * The event with its optional header-borne text cut to the documented limits (a long User-Agent
+ * is the visitor's, not a bug) and made well-formed: a lone surrogate, which a client may send or
+ * a cut may leave, has no UTF-8 form, so it is stored as U+FFFD in both databases.
+ */
 export function clipEvent<T extends Partial<Record<TextField, unknown>>>(event: T): T {
   let clipped: T | undefined;
   for (const field of TEXT_FIELDS) {
     const value = event[field];
-    if (typeof value === 'string' && value.length > EVENT_TEXT_LIMITS[field]) {
+    if (typeof value !== 'string') continue;
+    let text = (value.length > EVENT_TEXT_LIMITS[field] ? value.slice(0, EVENT_TEXT_LIMITS[field]) : value) as Utf16;
+    if (!text.isWellFormed()) text = text.toWellFormed() as Utf16;
+    if (text !== value) {
       clipped ??= { ...event };
-      clipped[field] = value.slice(0, EVENT_TEXT_LIMITS[field]) as T[TextField];
+      clipped[field] = text as T[TextField];
     }
   }
   return clipped ?? event;

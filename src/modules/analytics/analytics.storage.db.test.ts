@@ -208,6 +208,16 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await service.userClicks(principal('mixed'), 'include'), { clicks: 5, top: [{ code: 'code-mixed', clicks: 5 }] });
         assert.deepEqual(await service.userClicks(principal('mixed'), 'only'), { clicks: 1, top: [{ code: 'code-mixed', clicks: 1 }] });
       });
+
+      it('when a text holds a lone surrogate (JSON allows one, UTF-8 cannot hold it), then the click is stored with U+FFFD in its place', async () => {
+        const service = serviceOn(database());
+        const lone = clickEvent('lone', { id: 'lone.0', at: T0, ownerId: 'user-lone', code: 'code-lone', referrer: 'https://lone.example/\ud800', userAgent: 'Agent/\udfff 1.0' });
+        assert.deepEqual(await service.ingest([lone]), { accepted: 1, duplicates: 0 });
+        const texts = await sql<{ referrer: string; user_agent: string }>`select f.referrer, a.user_agent from click_raw r
+          join click_link_keys k on k.id = r.link join click_referrers f on f.id = r.referrer join click_agents a on a.id = r.agent
+          where k.link_id = 'lone'`.execute(database().db);
+        assert.deepEqual(texts.rows, [{ referrer: 'https://lone.example/\ufffd', user_agent: 'Agent/\ufffd 1.0' }]);
+      });
     });
   });
 }
