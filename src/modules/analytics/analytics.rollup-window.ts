@@ -155,5 +155,3 @@ export function createRollupWindow(store: ClickStore, options: RollupWindowOptio
     },
   };
 }
-
-export type RollupWindow = ReturnType<typeof createRollupWindow>;

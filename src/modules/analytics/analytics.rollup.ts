@@ -143,8 +143,6 @@ export function createRollupTally<L extends string | number = string, V extends 
   };
 }
 
-export type RollupTally<L extends string | number = string, V extends string | number = string> = ReturnType<typeof createRollupTally<L, V>>;
-
 /** The rollup of some events, links and visitors by their text ids. */
 export function rollupOf(events: readonly ClickEvent[]): Rollup {
   const sum = createRollupTally();
