@@ -26,8 +26,8 @@ export function startWriterThread(data: WriterThreadData, { registry, logger }: 
   const worker = fromSources
     ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(ENTRY.href)}); });`, { eval: true, workerData: data })
     : new Worker(ENTRY, { workerData: data });
-  const flushes = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
-  let nextFlush = 0;
+  const asked = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  let nextAsk = 0;
   let closing: ((error: string | null) => void) | null = null;
   let stopped = false;
 
@@ -44,8 +44,8 @@ export function startWriterThread(data: WriterThreadData, { registry, logger }: 
       case 'ready':
         return;
       case 'flushed': {
-        const waiting = flushes.get(message.id);
-        flushes.delete(message.id);
+        const waiting = asked.get(message.id);
+        asked.delete(message.id);
         if (message.error === null) waiting?.resolve();
         else waiting?.reject(new Error(message.error));
         return;
@@ -85,9 +85,9 @@ export function startWriterThread(data: WriterThreadData, { registry, logger }: 
   /** What the thread's writer answers once done: a flush (stored) or a settle (in the stats). */
   function ask(type: 'flush' | 'settle'): Promise<void> {
     send();
-    const id = nextFlush++;
+    const id = nextAsk++;
     return new Promise<void>((resolve, reject) => {
-      flushes.set(id, { resolve, reject });
+      asked.set(id, { resolve, reject });
       post({ type, id });
     });
   }
