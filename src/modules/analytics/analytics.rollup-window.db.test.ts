@@ -5,6 +5,9 @@ import { sql } from 'kysely';
 import type { Database } from '../../common/db.ts';
 import { DIALECTS, FIREFOX_UA, GOOGLEBOT_UA, clickEvent, useDatabase } from '../../../test/support/test-support.ts';
 import { analyticsMigrations, createAnalyticsRepository, type ClickEvent } from './index.ts';
+import { createPostgresStore } from './analytics.postgres-ingest.ts';
+import { createRollupWindow, type ClickStore } from './analytics.rollup-window.ts';
+import { createSqliteStore } from './analytics.sqlite-ingest.ts';
 
 const T0 = Date.parse('2024-03-01T10:15:00Z');
 const HOUR = 3_600_000;
@@ -108,6 +111,26 @@ for (const dialect of DIALECTS) {
       await storeBoth([clicks('t1', 12)], 50);
       const deadline = Date.now() + 5_000;
       while ((await markers(windowed())) > 0 && Date.now() < deadline) await sleep(20);
+      assert.equal(await markers(windowed()), 0);
+      assert.deepEqual(await rollups(windowed()), await rollups(reference()));
+    });
+
+    it('when a window fails to be written, then it is written a window later, with no new click to prompt it', async () => {
+      const database = windowed();
+      const store = database.sqlite ? createSqliteStore(database.sqlite) : createPostgresStore(database.db);
+      // The database refuses the first fold (as a lost connection or a full disk would), then recovers.
+      let refusals = 1;
+      const failing: ClickStore = {
+        ...store,
+        fold: (ids, rollup) => (refusals-- > 0 ? Promise.reject(new Error('the database went away')) : store.fold(ids, rollup)),
+      };
+      const window = createRollupWindow(failing, { windowMs: 50 });
+      open.push({ closeRollups: window.close });
+      await window.ingest(clicks('f1', 20));
+      await createAnalyticsRepository(reference()).ingest(clicks('f1', 20));
+      const deadline = Date.now() + 5_000;
+      while ((await markers(windowed())) > 0 && Date.now() < deadline) await sleep(20);
+      assert.equal(refusals, -1, 'the first fold was refused, and a second one came');
       assert.equal(await markers(windowed()), 0);
       assert.deepEqual(await rollups(windowed()), await rollups(reference()));
     });

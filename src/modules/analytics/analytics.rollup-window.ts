@@ -66,6 +66,7 @@ export function createRollupWindow(store: ClickStore, options: RollupWindowOptio
   const dropped = new Set<number>();
   let timer: NodeJS.Timeout | undefined;
   let queue: Promise<void> = Promise.resolve();
+  let closed = false;
 
   /** Rolls up these markers from their raw rows; a marker someone else took meanwhile is left to them. */
   async function claim(ids: readonly number[]): Promise<void> {
@@ -116,9 +117,15 @@ export function createRollupWindow(store: ClickStore, options: RollupWindowOptio
     return next;
   }
 
-  /** A fold nobody waits for: its failure is logged, and its clicks are rolled up from raw rows next time. */
+  /**
+   * A fold nobody waits for. If it fails, its clicks are rolled up from their raw rows by the next
+   * fold, which is scheduled a window later: an idle process's stats do not stay behind.
+   */
   function foldInBackground(): void {
-    fold().catch((error: unknown) => logger?.error({ err: error }, 'writing the rollup window failed; its clicks are rolled up from raw rows next time'));
+    fold().catch((error: unknown) => {
+      logger?.error({ err: error }, 'writing the rollup window failed; its clicks are rolled up from raw rows at the next window');
+      if (!closed) schedule();
+    });
   }
 
   function schedule(): void {
@@ -149,6 +156,7 @@ export function createRollupWindow(store: ClickStore, options: RollupWindowOptio
     fold,
     /** Stops the timer and writes what the window holds. */
     async close(): Promise<void> {
+      closed = true;
       await fold();
       clearTimeout(timer);
       timer = undefined;
