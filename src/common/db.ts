@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import { openPostgres } from './db.postgres.ts';
 import type { Database, DatabaseOptions, Dialect } from './db.types.ts';
 
@@ -31,7 +32,7 @@ function openSqlite(url: string, options: DatabaseOptions): Database {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('cache_size = -32000');
-  const db = new Kysely<object>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<object>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -39,6 +40,28 @@ function openSqlite(url: string, options: DatabaseOptions): Database {
     sqlite,
     ping: async () => void sqlite.prepare('select 1').get(),
     close: () => db.destroy(),
+  };
+}
+
+const CACHED_STATEMENTS = 500;
+
+/**
+ * The connection as Kysely sees it, with each SQL text prepared once: Kysely asks for a new
+ * statement for every query it runs, and preparing cost more than running (about 30 µs of a
+ * link lookup on a cold redirect cache). Kysely runs one query at a time on the connection; a
+ * statement still being iterated is not shared all the same.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database) {
+  const statements = new LRUCache<string, SqliteDatabase.Statement>({ max: CACHED_STATEMENTS });
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      const cached = statements.get(sql);
+      if (cached !== undefined && !cached.busy) return cached;
+      const statement = sqlite.prepare(sql);
+      if (cached === undefined) statements.set(sql, statement);
+      return statement;
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { close, closeSync, fdatasync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../common/logger.ts';
 import type { ClickEvent } from '../analytics/index.ts';
@@ -157,10 +157,11 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
   let rotating: Promise<void> | null = null;
   async function rotate(): Promise<void> {
     if (fd !== null && current && lines > 0) {
-      fsyncSync(fd);
-      closeSync(fd);
-      closed.push(current);
+      const [full, path] = [fd, current];
       open();
+      // Synced and closed in the thread pool: on the redirect thread this took 0.2-6 ms a second under load.
+      await syncAndClose(full, logger);
+      closed.push(path);
     }
     if (closed.length === 0) return;
     const done = closed;
@@ -235,6 +236,16 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
       if (dir) removeQuietly(join(dir, 'lock'));
     },
   };
+}
+
+/** fsync, then close, off the calling thread; a failed fsync is logged (the segment is still kept until its clicks are stored). */
+function syncAndClose(fd: number, logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    fsync(fd, (syncError) => {
+      if (syncError) logger.warn({ err: syncError }, 'click journal fsync failed');
+      close(fd, () => resolve());
+    });
+  });
 }
 
 function removeQuietly(path: string): void {
