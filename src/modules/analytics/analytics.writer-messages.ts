@@ -1,5 +1,7 @@
 import type { DatabaseOptions } from '../../common/db.ts';
 import { METRICS } from '../../common/metrics.catalogue.ts';
+import type { ClickEvent } from './analytics.port.ts';
+import type { RingBuffers } from './analytics.writer-ring.ts';
 
 /** The writer thread's counters (its writer and its spool), shown on the main thread's /metrics as its own. */
 export const MIRRORED_COUNTERS = [METRICS.clicksWritten, METRICS.clicksDuplicate, METRICS.clicksSpooled, METRICS.clicksReplayed, METRICS.clicksForeign] as const;
@@ -7,6 +9,8 @@ export type MirroredCounter = (typeof MIRRORED_COUNTERS)[number]['name'];
 
 /** What the click writer thread is started with (CLICK_WRITER=thread). */
 export interface WriterThreadData {
+  /** The ring the redirect thread copies each turn's click frame into. */
+  ring: RingBuffers;
   databaseUrl: string;
   databaseOptions: DatabaseOptions;
   spoolDir: string;
@@ -17,8 +21,16 @@ export interface WriterThreadData {
   service: string;
 }
 
-/** To the writer thread: a turn's clicks as the journal wrote them, a flush (stored) or a settle (in the stats), the end. */
-export type ToWriter = { type: 'clicks'; json: string } | { type: 'flush' | 'settle'; id: number } | { type: 'close' };
+/**
+ * To the writer thread, beside the ring: a click frame the ring had no room for, clicks one by one
+ * (a journal's replay), a flush (stored) or a settle (in the stats), the end. The thread drains
+ * the ring before it answers a flush, a settle or the end, so they cover every frame written before.
+ */
+export type ToWriter =
+  | { type: 'frame'; frame: Uint8Array }
+  | { type: 'clicks'; clicks: ClickEvent[] }
+  | { type: 'flush' | 'settle'; id: number }
+  | { type: 'close' };
 
 /** From it: started, a flush done (or failed), its counters, closed. */
 export type FromWriter =

@@ -1,11 +1,12 @@
 // The click writer's thread (CLICK_WRITER=thread): the same writer as inline (batches, retries,
 // the spool), on its own database connection, so storing clicks never runs on the redirect thread.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Registry } from 'prom-client';
 import { openDatabase } from '../../common/db.ts';
 import { createLogger } from '../../common/logger.ts';
 import { METRICS } from '../../common/metrics.catalogue.ts';
-import type { ClickEvent } from './analytics.port.ts';
+import { decodeClickFrame } from './analytics.click-frame.ts';
 import { createAnalyticsRepository } from './analytics.repository.ts';
 import { createClickIngestion } from './analytics.service.ts';
 import { createSpool } from './analytics.spool.ts';
@@ -13,6 +14,10 @@ import { createWriterSpool } from './analytics.writer-spool.ts';
 import { createClickWriter } from './analytics.writer.ts';
 import { queueWebhookDeliveries } from './analytics.webhooks.outbox.ts';
 import { MIRRORED_COUNTERS, type FromWriter, type MirroredCounter, type ToWriter, type WriterThreadData } from './analytics.writer-messages.ts';
+import { ringReader } from './analytics.writer-ring.ts';
+
+/** How long frames gather in the ring after a wake-up: the writer batches for longer (CLICK_FLUSH_MS) anyway. */
+const GATHER_MS = 10;
 
 const data = workerData as WriterThreadData;
 const port = parentPort!;
@@ -38,11 +43,31 @@ async function start() {
   };
   const reporter = setInterval(() => void report(), Math.max(data.flushMs, 250));
 
+  // The redirect thread's frames: taken out of the ring when it wakes this thread, at most once per GATHER_MS.
+  const ring = ringReader(data.ring);
+  const take = (frame: Uint8Array) => {
+    const clicks = decodeClickFrame(frame);
+    for (const click of clicks) writer.record(click);
+    return clicks.length;
+  };
+  let closing = false;
+  void (async () => {
+    while (!closing) {
+      await ring.written();
+      await sleep(GATHER_MS);
+      ring.drain(take);
+    }
+  })();
+
   port.on('message', (message: ToWriter) => {
+    // What the redirect thread wrote to the ring before this message is stored before it is answered.
+    ring.drain(take);
     switch (message.type) {
+      case 'frame':
+        take(message.frame);
+        return;
       case 'clicks':
-        // One message per turn of the redirect thread: its journal line, parsed here, off that thread.
-        for (const click of JSON.parse(message.json) as ClickEvent[]) writer.record(click);
+        for (const click of message.clicks) writer.record(click);
         return;
       case 'flush':
       case 'settle':
@@ -55,6 +80,7 @@ async function start() {
         );
         return;
       case 'close':
+        closing = true;
         clearInterval(reporter);
         writer
           .close()

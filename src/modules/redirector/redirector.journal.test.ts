@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CHROME_UA, FIREFOX_UA, nextTurn, silentLogger } from '../../../test/support/test-support.ts';
-import type { ClickEvent } from '../analytics/index.ts';
+import { decodeClickFrames, encodeClickFrame, type ClickEvent } from '../analytics/index.ts';
 import type { ResolvedLink } from '../links/index.ts';
 import { createClickJournal, type ClickJournal } from './redirector.journal.ts';
 import type { Visit } from './redirector.service.ts';
@@ -29,7 +29,9 @@ function sink() {
   };
 }
 
-const segments = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.jsonl'));
+const segments = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.clk'));
+/** The batches a segment holds, as the next process would read them. */
+const framesOf = (path: string) => decodeClickFrames(readFileSync(path));
 
 // On a real directory: the journal is files, and what it promises is about files.
 describe('the click journal', () => {
@@ -45,19 +47,20 @@ describe('the click journal', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('when clicks are recorded in one turn, then they are written as one line before any of their redirects is answered', async () => {
+  it('when clicks are recorded in one turn, then they are written as one frame before any of their redirects is answered', async () => {
     const dir = join(root, 'turn');
     const to = sink();
     const clicks = journal(dir, to);
-    const linesWhenAnswered: number[] = [];
-    const answer = () => linesWhenAnswered.push(readFileSync(join(dir, segments(dir)[0]!), 'utf8').split('\n').filter(Boolean).length);
+    const framesWhenAnswered: number[] = [];
+    const answer = () => framesWhenAnswered.push(framesOf(join(dir, segments(dir)[0]!)).batches.length);
     for (const ip of ['203.0.113.1', '203.0.113.2', '203.0.113.1']) {
       clicks.record(link, visit(ip), 1_700_000_000_000);
       clicks.afterWrite(answer);
     }
-    assert.deepEqual([to.clicks.length, linesWhenAnswered.length], [0, 0], 'nothing before the end of the turn');
+    assert.deepEqual([to.clicks.length, framesWhenAnswered.length], [0, 0], 'nothing before the end of the turn');
     await nextTurn();
-    assert.deepEqual(linesWhenAnswered, [1, 1, 1], 'each answer came after the line was written');
+    assert.deepEqual(framesWhenAnswered, [1, 1, 1], 'each answer came after the frame was written');
+    assert.deepEqual(framesOf(join(dir, segments(dir)[0]!)).batches[0], to.clicks, 'the frame holds the clicks the sink was handed');
     assert.equal(to.clicks.length, 3);
     const ids = to.clicks.map((c) => c.id);
     assert.equal(new Set(ids).size, 3);
@@ -82,7 +85,8 @@ describe('the click journal', () => {
     const dying = journal(dir, lost);
     for (let i = 0; i < 5; i++) dying.record(link, visit(`192.0.2.${i}`), 1_700_000_000_000 + i);
     await nextTurn();
-    appendFileSync(join(dir, segments(dir)[0]!), '[{"id":"torn","linkId"'); // A write cut short by the crash.
+    const whole = encodeClickFrame('torn', [{ ...lost.clicks[0]!, id: 'torn.0' }]);
+    appendFileSync(join(dir, segments(dir)[0]!), whole.subarray(0, whole.length - 3)); // A write cut short by the crash.
 
     const to = sink();
     const next = journal(dir, to);
@@ -90,6 +94,17 @@ describe('the click journal', () => {
     assert.deepEqual(to.clicks.map((c) => c.id), lost.clicks.map((c) => c.id));
     assert.deepEqual(segments(dir).length, 1, 'only the new process’s own segment is left');
     assert.equal(await next.replay(), 0, 'a second replay finds nothing');
+  });
+
+  it('when an earlier version left a JSON-lines segment, then it is replayed too, its torn line skipped', async () => {
+    const dir = join(root, 'legacy');
+    const old = [{ id: 'old-0.0', linkId: link.id, ownerId: link.ownerId, code: link.code, at: 1, referrer: null, userAgent: CHROME_UA, visitor: 'v', country: 'FR' }];
+    mkdirSync(dir);
+    writeFileSync(join(dir, '1000-1-abc-000000.jsonl'), `${JSON.stringify(old)}\n[{"id":"torn","linkId"`);
+    const to = sink();
+    assert.equal(await journal(dir, to).replay(), 1);
+    assert.deepEqual(to.clicks, old);
+    assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.jsonl')), [], 'deleted once stored');
   });
 
   it('when the sink cannot store, then closed segments are kept for the next process; once it can, they are deleted', async () => {
@@ -130,8 +145,8 @@ describe('the click journal', () => {
     await nextTurn();
     assert.deepEqual(to.clicks.map((c) => c.country), ['US', 'DE', null]);
     assert.deepEqual(asked, ['8.8.8.8', '198.51.100.7'], 'the proxy’s country is not looked up again');
-    const written = segments(dir).map((name) => readFileSync(join(dir, name), 'utf8')).join('');
-    assert.match(written, /"country":"US"/);
+    const written = segments(dir).map((name) => readFileSync(join(dir, name), 'latin1')).join('');
+    assert.deepEqual(segments(dir).flatMap((name) => framesOf(join(dir, name)).batches.flat().map((c) => c.country)), ['US', 'DE', null]);
     assert.ok(!written.includes('8.8.8.8') && !written.includes('198.51.100.7'), 'no address in the journal');
   });
 

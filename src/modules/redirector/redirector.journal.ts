@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { close, closeSync, fdatasync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../common/logger.ts';
-import type { ClickEvent } from '../analytics/index.ts';
+import { decodeClickFrames, encodeClickFrame, type ClickEvent } from '../analytics/index.ts';
 import type { ClickRecorder, ClickSink, ResolvedLink, Visit } from './redirector.port.ts';
 
 export type { ClickRecorder };
@@ -38,8 +38,11 @@ interface Pending {
 /** A process's prefix for batch ids: sortable by start time, unique by its random tail. */
 const processPrefix = () => `${Date.now().toString(36)}${randomBytes(4).toString('base64url')}`;
 
-/** `<start ms>-<pid>-<random>-<n>.jsonl`: replayed oldest first; two journals of one process never share a name. */
-const SEGMENT = /^\d+-\d+-[A-Za-z0-9_-]+-\d+\.jsonl$/;
+/**
+ * `<start ms>-<pid>-<random>-<n>.clk`: replayed oldest first; two journals of one process never
+ * share a name. Earlier versions wrote `.jsonl` segments (a JSON array per line): still replayed.
+ */
+const SEGMENT = /^\d+-\d+-[A-Za-z0-9_-]+-\d+\.(clk|jsonl)$/;
 
 /**
  * The click journal: a redirect is answered only once its click is written to an append-only file
@@ -61,8 +64,8 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
   let segment = 0;
   let current: string | null = null;
   let dirty = false;
-  /** Batches written to the segment in use. */
-  let lines = 0;
+  /** Frames written to the segment in use. */
+  let frames = 0;
   /** Segments closed (or replayed) whose clicks the sink has been handed but may not have stored yet. */
   let closed: string[] = [];
   let writeFailed = false;
@@ -76,10 +79,10 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
 
   function open(): void {
     if (!dir) return;
-    current = join(dir, `${startedAt}-${process.pid}-${nonce}-${String(segment++).padStart(6, '0')}.jsonl`);
+    current = join(dir, `${startedAt}-${process.pid}-${nonce}-${String(segment++).padStart(6, '0')}.clk`);
     fd = openSync(current, 'a');
     dirty = false;
-    lines = 0;
+    frames = 0;
   }
 
   /**
@@ -116,21 +119,20 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
         // Only links with targeting rules record one: most clicks carry no `target` at all.
         if (target !== null) clicks[i]!.target = target;
       }
-      const json = JSON.stringify(clicks);
-      append(`${json}\n`);
-      if (sink.recordBatch) sink.recordBatch(clicks, json);
+      const frame = encodeClickFrame(batch, clicks);
+      append(frame);
+      if (sink.recordBatch) sink.recordBatch(clicks, frame);
       else for (const click of clicks) sink.record(click);
     }
     for (const answer of answers) answer();
   }
 
-  function append(line: string): void {
+  function append(bytes: Uint8Array): void {
     if (fd === null) return;
     try {
-      const bytes = Buffer.from(line);
       for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
       dirty = true;
-      lines++;
+      frames++;
       writeFailed = false;
     } catch (error) {
       // A full or failing disk must not stop redirects: the clicks still reach the sink, only without the journal's guarantee.
@@ -156,7 +158,7 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
   /** Closes the segment in use (when it holds anything), starts the next, and deletes what the sink has stored by now. */
   let rotating: Promise<void> | null = null;
   async function rotate(): Promise<void> {
-    if (fd !== null && current && lines > 0) {
+    if (fd !== null && current && frames > 0) {
       const [full, path] = [fd, current];
       open();
       // Synced and closed in the thread pool: on the redirect thread this took 0.2-6 ms a second under load.
@@ -196,16 +198,10 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
       let clicks = 0;
       for (const name of left) {
         const path = join(dir, name);
-        for (const line of readFileSync(path, 'utf8').split('\n')) {
-          if (line === '') continue;
-          let batch: ClickEvent[];
-          try {
-            batch = JSON.parse(line) as ClickEvent[];
-          } catch {
-            // A line cut short by a crash or a power cut: its redirects never went out.
-            logger.warn({ segment: path }, 'click journal: a torn line skipped');
-            continue;
-          }
+        const { batches, torn } = readSegment(path);
+        // A frame cut short by a crash or a power cut: its redirects never went out.
+        if (torn) logger.warn({ segment: path }, 'click journal: a torn frame skipped');
+        for (const batch of batches) {
           for (const click of batch) sink.record(click);
           clicks += batch.length;
         }
@@ -246,6 +242,22 @@ function syncAndClose(fd: number, logger: Logger): Promise<void> {
       close(fd, () => resolve());
     });
   });
+}
+
+/** The batches of one segment: frames, or (from an earlier version) a JSON array per line. */
+function readSegment(path: string): { batches: ClickEvent[][]; torn: boolean } {
+  if (path.endsWith('.clk')) return decodeClickFrames(readFileSync(path));
+  const batches: ClickEvent[][] = [];
+  let torn = false;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line === '') continue;
+    try {
+      batches.push(JSON.parse(line) as ClickEvent[]);
+    } catch {
+      torn = true;
+    }
+  }
+  return { batches, torn };
 }
 
 function removeQuietly(path: string): void {

@@ -9,8 +9,8 @@ export type { ResolvedLink };
  */
 export interface ClickSink {
   record(click: ClickEvent): void;
-  /** A whole turn at once, with the JSON the journal wrote for it: a sink on another thread takes the text as it is. */
-  recordBatch?(clicks: readonly ClickEvent[], json: string): void;
+  /** A whole turn at once, with the frame the journal wrote for it: a sink on another thread takes the bytes as they are. */
+  recordBatch?(clicks: readonly ClickEvent[], frame: Uint8Array): void;
   /** Resolves once every click recorded so far is stored (or safe in the sink's own spool); rejects otherwise. */
   flush(): Promise<void>;
 }
