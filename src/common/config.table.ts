@@ -117,7 +117,7 @@ export const SETTINGS = [
     doc: 'how often buffered clicks are written or sent' }),
   row({ env: 'CLICK_BATCH_MAX', field: 'clickBatchMax', default: 5_000, parse: p.integer(1), readers: ['analytics', 'redirector'],
     doc: 'clicks in one batch (a redirector sends at most 500)' }),
-  row({ env: 'ROLLUP_WINDOW_MS', field: 'rollupWindowMs', default: 1_000, parse: p.integer(0, 60_000), readers: ['analytics'],
+  row({ env: 'ROLLUP_WINDOW_MS', field: 'rollupWindowMs', default: 2_000, parse: p.integer(0, 60_000), readers: ['analytics'],
     doc: 'how often the stats rollups are written: once per window for every click stored in it (the stats lag the clicks by up to this); 0 = with each batch of clicks' }),
   row({ env: 'CLICK_WRITER', field: 'clickWriter', default: 'auto', parse: p.oneOf<ClickWriterMode>(['auto', 'inline', 'thread']), readers: ['analytics'],
     doc: 'where the monolith stores clicks: `inline` on the redirect thread, `thread` on a worker thread with its own connection; `auto` is `thread` with two CPUs or more' }),

@@ -23,15 +23,17 @@ type AnalyticsTables = {
 export interface AnalyticsRepositoryOptions {
   /** ROLLUP_WINDOW_MS: 0 writes each batch's rollup with its raw rows; more writes the rollups once per window. */
   rollupWindowMs?: number;
+  /** A window is written early once its rollup would touch this many rows (50,000 unless said). */
+  rollupMaxKeys?: number;
   logger?: Logger;
 }
 
 /** The only code that touches the analytics tables. */
-export function createAnalyticsRepository(database: Database, { rollupWindowMs = 0, logger }: AnalyticsRepositoryOptions = {}) {
+export function createAnalyticsRepository(database: Database, { rollupWindowMs = 0, rollupMaxKeys, logger }: AnalyticsRepositoryOptions = {}) {
   const db: Kysely<AnalyticsTables> = database.db.withTables<AnalyticsTables>();
   // Writing is dialect-specific (prepared statements on SQLite, unnest() on PostgreSQL); reading is not.
   const store = database.sqlite ? createSqliteStore(database.sqlite) : createPostgresStore(database.db);
-  const rollupWindow = createRollupWindow(store, { windowMs: rollupWindowMs, logger });
+  const rollupWindow = createRollupWindow(store, { windowMs: rollupWindowMs, ...(rollupMaxKeys !== undefined && { maxKeys: rollupMaxKeys }), logger });
   let databaseId: Promise<string> | undefined;
 
   return {
