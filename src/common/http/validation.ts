@@ -13,12 +13,13 @@ const strict = addFormats(new Ajv({ coerceTypes: false, useDefaults: true, allEr
 const coercing = addFormats(new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true, strict: false }));
 
 /** The path of the first string holding a NUL character (PostgreSQL text cannot store one), or null. */
-export function findNul(value: unknown, path = ''): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+export function findNul(value: unknown): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? '' : null;
   if (typeof value !== 'object' || value === null) return null;
-  for (const [key, item] of Object.entries(value)) {
-    const found = findNul(item, `${path}/${key}`);
-    if (found !== null) return found;
+  // The path is built only on the way back from a NUL: a clean body (nearly all) allocates nothing.
+  for (const key of Object.keys(value)) {
+    const found = findNul((value as Record<string, unknown>)[key]);
+    if (found !== null) return `/${key}${found}`;
   }
   return null;
 }

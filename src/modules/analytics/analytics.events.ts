@@ -1,6 +1,10 @@
-import { Check, Errors } from 'typebox/value';
+import { Compile } from 'typebox/compile';
+import { Errors } from 'typebox/value';
 import type { ClickEvent, RejectedEvent } from './analytics.port.ts';
 import { ClickEventSchema, EVENT_TEXT_LIMITS } from './analytics.schemas.ts';
+
+// Compiled once: the interpreted Check was about 40% of an analytics process's CPU under POST /events.
+const isClickEvent = Compile(ClickEventSchema);
 
 type TextField = keyof typeof EVENT_TEXT_LIMITS;
 const TEXT_FIELDS = Object.keys(EVENT_TEXT_LIMITS) as TextField[];
@@ -34,7 +38,7 @@ export function checkEvents(items: readonly unknown[]): { events: ClickEvent[]; 
   const rejected: RejectedEvent[] = [];
   items.forEach((item, index) => {
     const candidate = item !== null && typeof item === 'object' && !Array.isArray(item) ? clipEvent(item as Record<string, unknown>) : item;
-    if (Check(ClickEventSchema, candidate)) {
+    if (isClickEvent.Check(candidate)) {
       events.push(candidate);
       return;
     }
