@@ -109,23 +109,21 @@ export function createRollupWindow(store: ClickStore, options: RollupWindowOptio
   }
 
   /** Queued after any fold under way, so it covers every batch stored before the call. */
+  // If a fold fails, its clicks are rolled up from their raw rows by the next fold, which is
+  // scheduled a window later whoever asked: an idle process's stats do not stay behind.
   function fold(): Promise<void> {
     clearTimeout(timer);
     timer = undefined;
     const next = queue.then(foldOnce);
-    queue = next.catch(() => undefined);
+    queue = next.catch(() => {
+      if (!closed && windowMs > 0) schedule();
+    });
     return next;
   }
 
-  /**
-   * A fold nobody waits for. If it fails, its clicks are rolled up from their raw rows by the next
-   * fold, which is scheduled a window later: an idle process's stats do not stay behind.
-   */
+  /** A fold nobody waits for: its failure is logged here (and retried as any other). */
   function foldInBackground(): void {
-    fold().catch((error: unknown) => {
-      logger?.error({ err: error }, 'writing the rollup window failed; its clicks are rolled up from raw rows at the next window');
-      if (!closed) schedule();
-    });
+    fold().catch((error: unknown) => logger?.error({ err: error }, 'writing the rollup window failed; its clicks are rolled up from raw rows at the next window'));
   }
 
   function schedule(): void {
