@@ -52,6 +52,14 @@ describe('click frames', () => {
     assert.deepEqual(decodeClickFrames(Buffer.concat([a, damaged])).batches, [turn('a', 3)]);
     assert.deepEqual(decodeClickFrames(Buffer.concat([a, Buffer.alloc(64)])), { batches: [turn('a', 3)], torn: true }, 'zeros a power cut left');
   });
+
+  it('when a frame in the middle is torn (a failed write the journal went on after), then the whole frames after it are still read', () => {
+    const [a, b, c] = [encodeClickFrame('a', turn('a', 3)), encodeClickFrame('b', turn('b', 4)), encodeClickFrame('c', turn('c', 5))];
+    for (const cut of [3, 8, 12, b.length - 1]) {
+      assert.deepEqual(decodeClickFrames(Buffer.concat([a, b.subarray(0, cut), c])), { batches: [turn('a', 3), turn('c', 5)], torn: true }, `b cut at ${cut}`);
+    }
+    assert.deepEqual(decodeClickFrames(Buffer.concat([Buffer.from('garbage'), a, c])).batches, [turn('a', 3), turn('c', 5)]);
+  });
 });
 
 describe('the writer ring', () => {

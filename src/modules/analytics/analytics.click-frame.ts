@@ -8,13 +8,16 @@ import type { ClickEvent } from './analytics.port.ts';
  * click's place in it (`<batch>.<n in base 36>`), as the journal names them.
  *
  *   u32 payload length · u32 checksum (FNV-1a of the payload) · payload:
- *     u32 click count · u32 text count · texts (u32 byte length, UTF-8 bytes) · batch id (a text index)
- *     per click: f64 at, u32 × 8 text indexes (NONE: null, or no target)
+ *     u32 MAGIC · u32 click count · u32 text count · texts (u32 byte length, UTF-8 bytes) ·
+ *     batch id (a text index) · per click: f64 at, u32 × 8 text indexes (NONE: null, or no target)
  *
  * A frame carries its own length and checksum, so a reader of a journal knows a frame cut short
- * by a crash, or bytes a power cut left, from a whole one.
+ * by a crash, or bytes a power cut left, from a whole one; and its magic word lets the reader find
+ * the next whole frame after a torn one (a failed write the journal went on after).
  */
 const HEADER = 8;
+const MAGIC = 0x4b4c434d; // "MCLK"
+const MAGIC_BYTES = Buffer.from([0x4d, 0x43, 0x4c, 0x4b]);
 const CLICK_BYTES = 8 + 8 * 4;
 const NONE = 0xffffffff;
 const FIELDS = ['linkId', 'ownerId', 'code', 'referrer', 'userAgent', 'visitor', 'country', 'target'] as const;
@@ -51,9 +54,9 @@ export function encodeClickFrame(batch: string, clicks: readonly ClickEvent[]): 
   }
   const batchIndex = indexOf(batch);
 
-  const length = 12 + textBytes + clicks.length * CLICK_BYTES;
+  const length = 16 + textBytes + clicks.length * CLICK_BYTES;
   const frame = Buffer.allocUnsafe(HEADER + length);
-  let at = HEADER;
+  let at = frame.writeUInt32LE(MAGIC, HEADER);
   at = frame.writeUInt32LE(clicks.length, at);
   at = frame.writeUInt32LE(texts.length, at);
   for (const text of texts) {
@@ -81,9 +84,9 @@ export function frameLength(bytes: Uint8Array, offset = 0): number | null {
 export function decodeClickFrame(bytes: Uint8Array, offset = 0): ClickEvent[] {
   const frame = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = frameLength(frame, offset);
-  if (length === null || length === HEADER || offset + length > frame.length) throw new TornFrame('a click frame cut short');
+  if (length === null || length < HEADER + 16 || offset + length > frame.length) throw new TornFrame('a click frame cut short');
   if (frame.readUInt32LE(offset + 4) !== checksum(frame, offset + HEADER, offset + length)) throw new TornFrame('a click frame whose checksum fails');
-  let at = offset + HEADER;
+  let at = offset + HEADER + 4;
   const count = frame.readUInt32LE(at);
   const textCount = frame.readUInt32LE(at + 4);
   at += 8;
@@ -117,20 +120,27 @@ export function decodeClickFrame(bytes: Uint8Array, offset = 0): ClickEvent[] {
   return clicks;
 }
 
-/** Every whole frame in `bytes`, in order; `torn` is true when bytes after the last whole frame were left (a crash, a power cut). */
+/**
+ * Every whole frame in `bytes`, in order; `torn` is true when some bytes were not a whole frame (a
+ * crash or a power cut at the end; a failed write in the middle, whose next whole frame is found
+ * again by its magic word).
+ */
 export function decodeClickFrames(bytes: Uint8Array): { batches: ClickEvent[][]; torn: boolean } {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const batches: ClickEvent[][] = [];
+  let torn = false;
   let offset = 0;
-  while (offset < bytes.length) {
-    const length = frameLength(bytes, offset);
+  while (offset < buffer.length) {
     try {
-      if (length === null) throw new TornFrame('a click frame header cut short');
-      batches.push(decodeClickFrame(bytes, offset));
+      batches.push(decodeClickFrame(buffer, offset));
+      offset += frameLength(buffer, offset)!;
     } catch (error) {
-      if (error instanceof TornFrame) return { batches, torn: true };
-      throw error;
+      if (!(error instanceof TornFrame)) throw error;
+      torn = true;
+      const next = buffer.indexOf(MAGIC_BYTES, offset + HEADER + 1);
+      if (next === -1) break;
+      offset = next - HEADER;
     }
-    offset += length!;
   }
-  return { batches, torn: false };
+  return { batches, torn };
 }

@@ -41,7 +41,7 @@ export function startWriterThread(settings: Omit<WriterThreadData, 'ring'>, { re
   const mirrored = MIRRORED_COUNTERS.map((metric) => ({ name: metric.name, counter: counter(registry, metric), seen: 0 }));
   let buffered = 0;
   gauge(registry, METRICS.clicksBuffered, function () {
-    this.set(buffered + ring.clicks());
+    this.set(buffered + ring.clicks() + singles.length);
   });
 
   // Messages posted before the thread listens wait in its port: the writer is usable at once.
@@ -77,8 +77,15 @@ export function startWriterThread(settings: Omit<WriterThreadData, 'ring'>, { re
   });
 
   const post = (message: ToWriter) => worker.postMessage(message);
+  let singles: ClickEvent[] = [];
+  function postSingles(): void {
+    if (singles.length === 0) return;
+    post({ type: 'clicks', clicks: singles });
+    singles = [];
+  }
   /** What the thread's writer answers once done: a flush (stored) or a settle (in the stats). */
   function ask(type: 'flush' | 'settle'): Promise<void> {
+    postSingles();
     const id = nextAsk++;
     return new Promise<void>((resolve, reject) => {
       asked.set(id, { resolve, reject });
@@ -89,14 +96,19 @@ export function startWriterThread(settings: Omit<WriterThreadData, 'ring'>, { re
   return {
     recordBatch(clicks, frame) {
       // A full ring (the thread far behind) still loses nothing: the frame goes as a message, copied.
-      if (!ring.write(frame, clicks.length)) post({ type: 'frame', frame: Uint8Array.from(frame) });
+      // It may then be stored after later frames; nothing depends on the order (ids make a click
+      // count once, and rollups are sums).
+      if (!ring.write(frame, clicks.length)) post({ type: 'frame', frame: new Uint8Array(frame) });
     },
     record(click) {
-      post({ type: 'clicks', clicks: [click] });
+      // One by one only in a journal's replay: gathered into one message per turn.
+      if (singles.length === 0) setImmediate(postSingles);
+      singles.push(click);
     },
     flush: () => ask('flush'),
     settle: () => ask('settle'),
     async close() {
+      postSingles();
       stopped = true;
       const error = await new Promise<string | null>((resolve) => {
         closing = resolve;

@@ -53,9 +53,8 @@ async function start() {
     for (const click of clicks) writer.record(click);
     return clicks.length;
   };
-  let closing = false;
   void (async () => {
-    while (!closing) {
+    for (;;) {
       await ring.written();
       await sleep(GATHER_MS);
       ring.drain(take);
@@ -83,7 +82,6 @@ async function start() {
         );
         return;
       case 'close':
-        closing = true;
         clearInterval(reporter);
         writer
           .close()
