@@ -32,6 +32,28 @@ describe('click frames', () => {
     }
   });
 
+  it('when a damaged frame says more than it holds (counts, lengths or texts out of range), then it is torn, whatever its checksum', () => {
+    const frame = encodeClickFrame('h', turn('h', 2));
+    const resealed = (mutate: (payload: Buffer) => void) => {
+      const copy = Buffer.from(frame);
+      mutate(copy.subarray(8));
+      let hash = 0x811c9dc5;
+      for (const byte of copy.subarray(8)) hash = Math.imul(hash ^ byte, 0x01000193);
+      copy.writeUInt32LE(hash >>> 0, 4);
+      return copy;
+    };
+    assert.deepEqual(decodeClickFrame(resealed(() => undefined)), turn('h', 2), 'resealing alone changes nothing');
+    for (const [name, mutate] of [
+      ['a billion clicks', (p: Buffer) => p.writeUInt32LE(1e9, 4)],
+      ['a billion texts', (p: Buffer) => p.writeUInt32LE(1e9, 8)],
+      ['a text longer than the frame', (p: Buffer) => p.writeUInt32LE(1e6, 12)],
+      ['another magic word', (p: Buffer) => p.writeUInt32LE(0, 0)],
+      ['a text index out of range', (p: Buffer) => p.writeUInt32LE(999, p.length - 4)],
+    ] as const) {
+      assert.throws(() => decodeClickFrame(resealed(mutate)), TornFrame, name);
+    }
+  });
+
   it('when a text repeats across clicks, then the frame holds it once', () => {
     const clicks = turn('b', 200);
     const frame = encodeClickFrame('b', clicks);

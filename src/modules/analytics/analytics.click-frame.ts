@@ -80,23 +80,39 @@ export function frameLength(bytes: Uint8Array, offset = 0): number | null {
   return HEADER + Buffer.from(bytes.buffer, bytes.byteOffset + offset, 4).readUInt32LE(0);
 }
 
-/** The clicks of one whole frame at `offset`; throws TornFrame when it is cut short or its checksum fails. */
+/**
+ * The clicks of one whole frame at `offset`; throws TornFrame when it is cut short, its checksum
+ * fails, or what it says does not fit in it (a damaged journal must not make a replay allocate a
+ * billion clicks).
+ */
 export function decodeClickFrame(bytes: Uint8Array, offset = 0): ClickEvent[] {
   const frame = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = frameLength(frame, offset);
   if (length === null || length < HEADER + 16 || offset + length > frame.length) throw new TornFrame('a click frame cut short');
   if (frame.readUInt32LE(offset + 4) !== checksum(frame, offset + HEADER, offset + length)) throw new TornFrame('a click frame whose checksum fails');
+  if (frame.readUInt32LE(offset + HEADER) !== MAGIC) throw new TornFrame('not a click frame');
+  const end = offset + length;
+  const fits = (at: number, size: number) => {
+    if (size > end - at) throw new TornFrame('a click frame whose contents do not fit in it');
+  };
   let at = offset + HEADER + 4;
   const count = frame.readUInt32LE(at);
   const textCount = frame.readUInt32LE(at + 4);
   at += 8;
+  fits(at, textCount * 4 + 4 + count * CLICK_BYTES);
   const texts: string[] = new Array(textCount);
   for (let t = 0; t < textCount; t++) {
     const size = frame.readUInt32LE(at);
+    fits(at + 4, size);
     texts[t] = frame.toString('utf8', at + 4, at + 4 + size);
     at += 4 + size;
   }
-  const text = (i: number) => (i === NONE ? null : texts[i]!);
+  fits(at, 4 + count * CLICK_BYTES);
+  const text = (i: number) => {
+    if (i === NONE) return null;
+    if (i >= textCount) throw new TornFrame('a click frame naming a text it does not hold');
+    return texts[i]!;
+  };
   const batch = text(frame.readUInt32LE(at));
   at += 4;
   const clicks: ClickEvent[] = new Array(count);
@@ -112,8 +128,8 @@ export function decodeClickFrame(bytes: Uint8Array, offset = 0): ClickEvent[] {
       visitor: text(frame.readUInt32LE(at + 28)),
       country: text(frame.readUInt32LE(at + 32)),
     };
-    const target = frame.readUInt32LE(at + 36);
-    if (target !== NONE) click.target = texts[target]!;
+    const target = text(frame.readUInt32LE(at + 36));
+    if (target !== null) click.target = target;
     clicks[c] = click;
     at += CLICK_BYTES;
   }
