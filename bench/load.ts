@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { SETTINGS } from '../src/common/config.ts';
 import { CHROME_UA, HOT_CODE, MIX_LINKS, codeOf } from './codes.ts';
 
 export type Workload = 'hot' | 'mix';
@@ -125,12 +126,15 @@ export async function countClicks({ apiUrl, apiKey }: ClickApi, retries = 1): Pr
 }
 
 const POLL_MS = 100;
-const SETTLED_MS = 1_500;
-const WAIT_MAX_MS = 10_000;
+// The targets run with the default rollup window: their stats may stand still for a whole window
+// while clicks are stored, so "stopped moving" means still for longer than that.
+const ROLLUP_WINDOW_MS = Number(SETTINGS.find((s) => s.env === 'ROLLUP_WINDOW_MS')!.default);
+const SETTLED_MS = ROLLUP_WINDOW_MS + 1_500;
+const WAIT_MAX_MS = ROLLUP_WINDOW_MS + 10_000;
 
 /**
- * Polls until the count reached `before + expected` and held for a flush interval, or stopped
- * moving, or 10 s passed. Returns the clicks counted since `before`.
+ * Polls until the count reached `before + expected` and held for a few polls, or stopped moving
+ * (for longer than a rollup window), or the wait ran out. Returns the clicks counted since `before`.
  */
 export async function waitForClicks(api: ClickApi, before: number, expected: number): Promise<number> {
   const deadline = Date.now() + WAIT_MAX_MS;
