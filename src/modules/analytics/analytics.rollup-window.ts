@@ -108,9 +108,11 @@ export function createRollupWindow(store: ClickStore, options: RollupWindowOptio
     await claimOrphans();
   }
 
-  /** Queued after any fold under way, so it covers every batch stored before the call. */
-  // If a fold fails, its clicks are rolled up from their raw rows by the next fold, which is
-  // scheduled a window later whoever asked: an idle process's stats do not stay behind.
+  /**
+   * Queued after any fold under way, so it covers every batch stored before the call. If it fails,
+   * its clicks are rolled up from their raw rows by the next fold, which is scheduled a window later
+   * whoever asked: an idle process's stats do not stay behind.
+   */
   function fold(): Promise<void> {
     clearTimeout(timer);
     timer = undefined;

@@ -40,6 +40,8 @@ export function startWriterThread(settings: Omit<WriterThreadData, 'ring'>, { re
 
   const mirrored = MIRRORED_COUNTERS.map((metric) => ({ name: metric.name, counter: counter(registry, metric), seen: 0 }));
   let buffered = 0;
+  // Clicks handed over one by one (a journal's replay), posted together at the end of the turn.
+  let singles: ClickEvent[] = [];
   gauge(registry, METRICS.clicksBuffered, function () {
     this.set(buffered + ring.clicks() + singles.length);
   });
@@ -77,7 +79,6 @@ export function startWriterThread(settings: Omit<WriterThreadData, 'ring'>, { re
   });
 
   const post = (message: ToWriter) => worker.postMessage(message);
-  let singles: ClickEvent[] = [];
   function postSingles(): void {
     if (singles.length === 0) return;
     post({ type: 'clicks', clicks: singles });

@@ -199,7 +199,8 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
       for (const name of left) {
         const path = join(dir, name);
         const { batches, torn } = readSegment(path);
-        // A frame cut short by a crash or a power cut: its redirects never went out.
+        // Cut short by a crash or a power cut (its redirects never went out), or by a failed write
+        // the journal went on after: skipped, and the whole frames after it are still read.
         if (torn) logger.warn({ segment: path }, 'click journal: a torn frame skipped');
         for (const batch of batches) {
           for (const click of batch) sink.record(click);
