@@ -16,6 +16,8 @@ import type { ClickEvent } from './analytics.port.ts';
  * the next whole frame after a torn one (a failed write the journal went on after).
  */
 const HEADER = 8;
+/** The bytes of a frame before its payload: what `frameLength` needs to read a frame's length. */
+export const FRAME_HEADER_BYTES = HEADER;
 const MAGIC = 0x4b4c434d; // "MCLK"
 const MAGIC_BYTES = Buffer.from([0x4d, 0x43, 0x4c, 0x4b]);
 const CLICK_BYTES = 8 + 8 * 4;

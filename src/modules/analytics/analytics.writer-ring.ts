@@ -1,3 +1,5 @@
+import { FRAME_HEADER_BYTES, frameLength } from './analytics.click-frame.ts';
+
 /**
  * The click frames' way from the redirect thread to the writer thread: a ring of bytes in a
  * SharedArrayBuffer, one writer (the redirect thread) and one reader (the writer thread). A turn's
@@ -65,14 +67,13 @@ export function ringReader(buffers: RingBuffers) {
   return {
     /**
      * Takes out every frame written so far, in order: `take` gets each frame's bytes, and returns how
-     * many clicks it held. A frame's length is its first four bytes (analytics.click-frame.ts).
+     * many clicks it held. A frame says its own length in its header (analytics.click-frame.ts).
      */
     drain(take: (frame: Uint8Array) => number): void {
       const head = Atomics.load(positions, HEAD) >>> 0;
       let tail = Atomics.load(positions, TAIL) >>> 0;
       while (tail !== head) {
-        const header = copyOut(tail, 4);
-        const length = 8 + (header[0]! | (header[1]! << 8) | (header[2]! << 16) | (header[3]! << 24));
+        const length = frameLength(copyOut(tail, FRAME_HEADER_BYTES))!;
         const clicks = take(copyOut(tail, length));
         tail = (tail + length) >>> 0;
         Atomics.store(positions, TAIL, tail | 0);
