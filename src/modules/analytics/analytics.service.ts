@@ -21,7 +21,13 @@ export function createIngest(repository: AnalyticsRepository, onStored?: OnStore
   return async (events: readonly ClickEvent[]): Promise<IngestResult> => {
     if (events.length === 0) return { accepted: 0, duplicates: 0 };
     // A batch may repeat an id (a retried delivery): keep the first. Over-long text is clipped in both modes.
-    const unique = [...new Map(events.map((e) => [e.id, clipEvent(e)])).values()];
+    const seen = new Set<string>();
+    const unique: ClickEvent[] = [];
+    for (const event of events) {
+      if (seen.has(event.id)) continue;
+      seen.add(event.id);
+      unique.push(clipEvent(event));
+    }
     const stored = await repository.ingest(unique);
     if (onStored && stored.length > 0) await onStored(stored);
     return { accepted: stored.length, duplicates: events.length - stored.length };

@@ -55,22 +55,36 @@ export function createSqliteStore(sqlite: SqliteDatabase.Database): ClickStore {
     return id;
   }
 
+  /** idOf for one dictionary within one transaction, remembering the last key: a batch's clicks mostly repeat it. */
+  function lookup(scope: DictionaryScope, name: DictionaryName) {
+    let lastKey: string | undefined;
+    let lastId = 0;
+    return (key: string, owner?: string, code?: string): number => {
+      if (key !== lastKey) {
+        lastId = idOf(scope, name, key, owner, code);
+        lastKey = key;
+      }
+      return lastId;
+    };
+  }
+
   /** The events not stored before, each as one raw row; returns them with their ids. */
   function storeRaw(scope: DictionaryScope, events: readonly ClickEvent[]) {
     const stored: StoredClick[] = [];
     const keys: { batch: number; seq: number }[] = [];
+    const [batchOf, linkOf, referrerOf, agentOf, visitorOf] = [lookup(scope, 'batches'), lookup(scope, 'links'), lookup(scope, 'referrers'), lookup(scope, 'agents'), lookup(scope, 'visitors')];
     for (const e of events) {
       if (mayBeLegacy(e.id, dottedLegacy) && inLegacy.get(e.id) !== undefined) continue;
       const { batch, seq } = splitEventId(e.id);
-      const [batchId, link] = [idOf(scope, 'batches', batch), idOf(scope, 'links', e.linkId, e.ownerId, e.code)];
-      const visitor = e.visitor == null ? null : idOf(scope, 'visitors', e.visitor);
+      const [batchId, link] = [batchOf(batch), linkOf(e.linkId, e.ownerId, e.code)];
+      const visitor = e.visitor == null ? null : visitorOf(e.visitor);
       const { changes } = insertRaw.run(
         batchId,
         seq,
         link,
         e.at,
-        e.referrer == null ? null : idOf(scope, 'referrers', e.referrer),
-        e.userAgent == null ? null : idOf(scope, 'agents', e.userAgent),
+        e.referrer == null ? null : referrerOf(e.referrer),
+        e.userAgent == null ? null : agentOf(e.userAgent),
         visitor,
         e.country ?? null,
         classifyAgent(e.userAgent).isBot ? 1 : 0,
