@@ -36,8 +36,11 @@ function checksum(bytes: Uint8Array, from: number, to: number): number {
   return hash >>> 0;
 }
 
+/** A click as a frame carries it: its id is not in it but made from the frame's batch and the click's place. */
+export type FrameClick = Omit<ClickEvent, 'id'>;
+
 /** The frame of a batch whose clicks are named `<batch>.<n>`, n their index in base 36. */
-export function encodeClickFrame(batch: string, clicks: readonly ClickEvent[]): Buffer {
+export function encodeClickFrame(batch: string, clicks: readonly FrameClick[]): Buffer {
   const index = new Map<string, number>();
   const texts: string[] = [];
   let textBytes = 0;

@@ -9,7 +9,7 @@ import { createRingBuffers, ringWriter } from './analytics.writer-ring.ts';
 
 /** The writer on a thread also takes a turn's clicks as the journal's frame of them: bytes copied to a ring, nothing cloned. */
 export interface ThreadClickWriter extends ClickWriter {
-  recordBatch(clicks: readonly ClickEvent[], frame: Uint8Array): void;
+  recordFrame(frame: Uint8Array, clicks: number): void;
 }
 
 /** 4 MiB: at 35,000 clicks a second, about 2 s of frames if the thread stopped draining. */
@@ -95,11 +95,11 @@ export function startWriterThread(settings: Omit<WriterThreadData, 'ring'>, { re
   }
 
   return {
-    recordBatch(clicks, frame) {
+    recordFrame(frame, clicks) {
       // A full ring (the thread far behind) still loses nothing: the frame goes as a message, copied.
       // It may then be stored after later frames; nothing depends on the order (ids make a click
       // count once, and rollups are sums).
-      if (!ring.write(frame, clicks.length)) post({ type: 'frame', frame: new Uint8Array(frame) });
+      if (!ring.write(frame, clicks)) post({ type: 'frame', frame: new Uint8Array(frame) });
     },
     record(click) {
       // One by one only in a journal's replay: gathered into one message per turn.

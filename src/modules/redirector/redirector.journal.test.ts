@@ -85,7 +85,8 @@ describe('the click journal', () => {
     const dying = journal(dir, lost);
     for (let i = 0; i < 5; i++) dying.record(link, visit(`192.0.2.${i}`), 1_700_000_000_000 + i);
     await nextTurn();
-    const whole = encodeClickFrame('torn', [{ ...lost.clicks[0]!, id: 'torn.0' }]);
+    const { id: _id, ...click } = lost.clicks[0]!;
+    const whole = encodeClickFrame('torn', [click]);
     appendFileSync(join(dir, segments(dir)[0]!), whole.subarray(0, whole.length - 3)); // A write cut short by the crash.
 
     const to = sink();

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { close, closeSync, fdatasync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../common/logger.ts';
-import { decodeClickFrames, encodeClickFrame, type ClickEvent } from '../analytics/index.ts';
+import { decodeClickFrames, encodeClickFrame, type ClickEvent, type FrameClick } from '../analytics/index.ts';
 import type { ClickRecorder, ClickSink, ResolvedLink, Visit } from './redirector.port.ts';
 
 export type { ClickRecorder };
@@ -21,6 +21,7 @@ export interface ClickJournalDeps {
   fsyncMs: number;
   /** How often a segment is closed and, once the sink has stored its clicks, deleted. */
   rotateMs: number;
+  /** Asked once per distinct address and agent in a turn; the redirector's hasher also remembers a pair's id for the day (redirector.visitor.ts). */
   visitorId: (ip: string, userAgent: string) => string;
   /** The country of an address (GEOIP_DB), asked when no trusted proxy named one; absent: unknown. */
   countryOf?: (ip: string) => string | null;
@@ -86,9 +87,10 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
   }
 
   /**
-   * One turn: build the clicks (a visitor hash per distinct address and agent, a country per
-   * address unless a trusted proxy gave one), journal them, hand them on, answer. The address
-   * goes no further than here: neither the journal nor the sink ever sees it.
+   * One turn: build the clicks (a visitor id per distinct address and agent, a country per address
+   * unless a trusted proxy gave one), journal them as one frame, hand them on, answer. The address goes no further than here:
+   * neither the journal nor the sink ever sees it. A sink that takes frames gets the bytes; only a
+   * sink that takes events one by one gets them with their ids (`<batch>.<n>`, as the frame names them).
    */
   function writeTurn(): void {
     scheduled = false;
@@ -99,14 +101,13 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
     if (turn.length > 0) {
       const batch = `${prefix}-${(batches++).toString(36)}`;
       const visitors = new Map<string, string>();
-      const clicks: ClickEvent[] = new Array(turn.length);
+      const clicks: FrameClick[] = new Array(turn.length);
       for (let i = 0; i < turn.length; i++) {
         const { link, visit, at, target } = turn[i]!;
         const who = `${visit.ip}\n${visit.userAgent}`;
         let visitor = visitors.get(who);
         if (visitor === undefined) visitors.set(who, (visitor = visitorId(visit.ip, visit.userAgent)));
         clicks[i] = {
-          id: `${batch}.${i.toString(36)}`,
           linkId: link.id,
           ownerId: link.ownerId,
           code: link.code,
@@ -121,8 +122,8 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
       }
       const frame = encodeClickFrame(batch, clicks);
       append(frame);
-      if (sink.recordBatch) sink.recordBatch(clicks, frame);
-      else for (const click of clicks) sink.record(click);
+      if (sink.recordFrame) sink.recordFrame(frame, clicks.length);
+      else clicks.forEach((click, i) => sink.record({ id: `${batch}.${i.toString(36)}`, ...click }));
     }
     for (const answer of answers) answer();
   }
