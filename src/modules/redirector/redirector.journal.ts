@@ -88,9 +88,10 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
 
   /**
    * One turn: build the clicks (a visitor id per distinct address and agent, a country per address
-   * unless a trusted proxy gave one), journal them as one frame, hand them on, answer. The address goes no further than here:
-   * neither the journal nor the sink ever sees it. A sink that takes frames gets the bytes; only a
-   * sink that takes events one by one gets them with their ids (`<batch>.<n>`, as the frame names them).
+   * unless a trusted proxy gave one), journal them as one frame, hand them on, answer. The address
+   * goes no further than here: neither the journal nor the sink ever sees it. A sink that takes
+   * frames gets the bytes; only a sink that takes events one by one gets them, with their ids
+   * (`<batch>.<n>`, as the frame names them).
    */
   function writeTurn(): void {
     scheduled = false;
