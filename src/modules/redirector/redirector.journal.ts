@@ -21,7 +21,7 @@ export interface ClickJournalDeps {
   fsyncMs: number;
   /** How often a segment is closed and, once the sink has stored its clicks, deleted. */
   rotateMs: number;
-  /** Asked once per distinct address and agent in a turn; the redirector's hasher also remembers a pair's id for the day (redirector.visitor.ts). */
+  /** Asked once per distinct address and agent in a turn; the redirector's hasher also remembers a pair's id within the hour (redirector.visitor.ts). */
   visitorId: (ip: string, userAgent: string) => string;
   /** The country of an address (GEOIP_DB), asked when no trusted proxy named one; absent: unknown. */
   countryOf?: (ip: string) => string | null;

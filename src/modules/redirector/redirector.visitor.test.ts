@@ -17,6 +17,9 @@ describe('visitor ids', () => {
     assert.notEqual(hasher('203.0.113.7', `${UA} x`), first, 'another agent');
     assert.notEqual(createVisitorHasher('other secret', () => now)('203.0.113.7', UA), first, 'another secret');
 
+    now += 3_600_000;
+    assert.equal(hasher('203.0.113.7', UA), first, 'an hour later the memory is gone, the id the same');
+
     now += DAY_MS;
     const tomorrow = hasher('203.0.113.7', UA);
     assert.notEqual(tomorrow, first, 'not linkable across days: the memory went with the salt');
