@@ -9,7 +9,7 @@ import { createRingBuffers, ringWriter } from './analytics.writer-ring.ts';
 
 /** The writer on a thread also takes a turn's clicks as the journal's frame of them: bytes copied to a ring, nothing cloned. */
 export interface ThreadClickWriter extends ClickWriter {
-  recordFrame(frame: Uint8Array, clicks: number): void;
+  recordFrame(frame: Uint8Array, count: number): void;
 }
 
 /** 4 MiB: at 35,000 clicks a second, about 2 s of frames if the thread stopped draining. */
@@ -95,11 +95,11 @@ export function startWriterThread(settings: Omit<WriterThreadData, 'ring'>, { re
   }
 
   return {
-    recordFrame(frame, clicks) {
+    recordFrame(frame, count) {
       // A full ring (the thread far behind) still loses nothing: the frame goes as a message, copied.
       // It may then be stored after later frames; nothing depends on the order (ids make a click
       // count once, and rollups are sums).
-      if (!ring.write(frame, clicks)) post({ type: 'frame', frame: new Uint8Array(frame) });
+      if (!ring.write(frame, count)) post({ type: 'frame', frame: new Uint8Array(frame) });
     },
     record(click) {
       // One by one only in a journal's replay: gathered into one message per turn.

@@ -10,11 +10,11 @@ export type { ResolvedLink };
 export interface ClickSink {
   record(click: ClickEvent): void;
   /**
-   * A whole turn at once, as the frame the journal wrote for it (`clicks` clicks, named
+   * A whole turn at once, as the frame the journal wrote for it (`count` clicks, named
    * `<batch>.<n>`): a sink on another thread takes the bytes as they are, and the turn's clicks
    * are never made into events on this thread.
    */
-  recordFrame?(frame: Uint8Array, clicks: number): void;
+  recordFrame?(frame: Uint8Array, count: number): void;
   /** Resolves once every click recorded so far is stored (or safe in the sink's own spool); rejects otherwise. */
   flush(): Promise<void>;
 }
