@@ -62,7 +62,7 @@ describe('the metric catalogue', () => {
     const logger = createLogger('silent', 'test');
     const registry = new Registry();
     const sender = createClickSender({
-      transport: { send: async () => ({ accepted: 0, duplicates: 0 }), identify: async () => 'db' },
+      transport: { send: async () => ({ accepted: 0, duplicates: 0 }), sendFrames: async () => ({ accepted: 0, duplicates: 0 }), identify: async () => 'db' },
       spool: createSpool(join(dir, 'spool')),
       flushMs: 60_000,
       batchMax: 10,

@@ -11,14 +11,17 @@ export interface HttpClientOptions {
 }
 
 export interface CallOptions {
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as they are, instead of a JSON body: bytes in a format of their own (click frames). */
+  bytes?: { contentType: string; data: Uint8Array };
   /** Who the call is made for; internal routes read it instead of an API key. */
   principal?: Principal;
   query?: Record<string, string | number | undefined>;
 }
 
 export interface HttpClient {
-  /** JSON in, JSON out. A problem+json answer is thrown as the same AppError the service threw. */
+  /** JSON (or bytes) in, JSON out. A problem+json answer is thrown as the same AppError the service threw. */
   call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT', path: string, options?: CallOptions): Promise<T>;
   close(): Promise<void>;
 }
@@ -49,10 +52,13 @@ export function createHttpClient(baseUrl: string, { token, timeoutMs = 5_000, co
       const headers: Record<string, string> = { accept: 'application/json' };
       if (token) headers.authorization = `Bearer ${token}`;
       if (options.principal) headers[PRINCIPAL_HEADER] = encodePrincipal(options.principal);
-      let body: string | undefined;
+      let body: string | Uint8Array | undefined;
       if (options.body !== undefined) {
         body = JSON.stringify(options.body);
         headers['content-type'] = 'application/json';
+      } else if (options.bytes) {
+        body = options.bytes.data;
+        headers['content-type'] = options.bytes.contentType;
       }
       let status: number;
       let parsed: unknown;

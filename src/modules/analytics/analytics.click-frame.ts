@@ -16,6 +16,8 @@ import type { ClickEvent } from './analytics.port.ts';
  * the next whole frame after a torn one (a failed write the journal went on after).
  */
 const HEADER = 8;
+/** The media type of a POST /events body made of whole frames, one after another: what a redirector in its own process sends. */
+export const CLICK_FRAMES_MEDIA_TYPE = 'application/vnd.morphlink.click-frames';
 /** The bytes of a frame before its payload: what `frameLength` needs to read a frame's length. */
 export const FRAME_HEADER_BYTES = HEADER;
 const MAGIC = 0x4b4c434d; // "MCLK"

@@ -1,4 +1,5 @@
 import type { Static } from 'typebox';
+import { CLICK_FRAMES_MEDIA_TYPE } from './analytics.click-frame.ts';
 import type { HttpClient } from '../../common/http/client.ts';
 import type { AnalyticsQueries, ClickTransport, IngestResult, LinkStats, UserClicks } from './analytics.port.ts';
 import type { DatabaseReply, LinkStatsBody, TotalsBody, TotalsReply, UserClicksBody } from './analytics.schemas.ts';
@@ -30,6 +31,7 @@ export function createAnalyticsClient(http: HttpClient): AnalyticsQueries {
 export function createEventsTransport(http: HttpClient): ClickTransport {
   return {
     send: (events) => http.call<IngestResult>('POST', '/events', { body: { events } }),
+    sendFrames: (data) => http.call<IngestResult>('POST', '/events', { bytes: { contentType: CLICK_FRAMES_MEDIA_TYPE, data } }),
     identify: async () => (await http.call<Static<typeof DatabaseReply>>('GET', '/internal/analytics/database')).id,
   };
 }

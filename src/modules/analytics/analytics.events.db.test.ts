@@ -5,6 +5,7 @@ import { CHROME_UA, clickEvent, useDatabase } from '../../../test/support/test-s
 import { analyticsMigrations, createAnalyticsRepository } from './index.ts';
 import { EVENT_TEXT_LIMITS } from './analytics.schemas.ts';
 import { TOKEN, startEventsServer } from './analytics.test-server.ts';
+import { CLICK_FRAMES_MEDIA_TYPE, encodeClickFrame } from './analytics.click-frame.ts';
 
 describe('POST /events, item by item (sqlite)', () => {
   const database = useDatabase('sqlite', { analytics: analyticsMigrations });
@@ -47,5 +48,62 @@ describe('POST /events, item by item (sqlite)', () => {
     assert.equal((await post(app, { events: 'nope' })).status, 400);
     assert.equal((await post(app, { ...clickEvent('ev-bad'), at: 'soon' })).status, 400);
     assert.equal(await stored('ev-bad'), 0);
+  });
+});
+
+describe('POST /events as click frames (sqlite)', () => {
+  const database = useDatabase('sqlite', { analytics: analyticsMigrations });
+  const stored = async (linkId: string) => (await createAnalyticsRepository(database()).totalsFor([linkId])).get(linkId) ?? 0;
+  /** One turn of `n` clicks on `linkId` (or these clicks), framed as the journal frames it. */
+  const frame = (batch: string, linkId: string, n: number, clicks = Array.from({ length: n }, () => clickEvent(linkId))) =>
+    encodeClickFrame(batch, clicks.map(({ id: _id, ...click }) => click));
+  const post = async (app: Awaited<ReturnType<typeof startEventsServer>>['app'], body: Uint8Array, headers: Record<string, string> = {}) => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/events',
+      payload: Buffer.from(body),
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': CLICK_FRAMES_MEDIA_TYPE, ...headers },
+    });
+    return { status: res.statusCode, type: res.headers['content-type'], body: res.json() as Record<string, unknown> };
+  };
+
+  it('when a body holds whole frames, then their clicks are stored once, however often it is sent', async (t) => {
+    const { app } = await startEventsServer(t, database());
+    const body = Buffer.concat([frame('fr-ok-1', 'fr-ok', 3), frame('fr-ok-2', 'fr-ok', 2)]);
+    assert.deepEqual((await post(app, body)).body, { accepted: 5, duplicates: 0 });
+    // Sent again (a retried delivery): the ids `<batch>.<n>` are known, nothing is counted twice.
+    assert.deepEqual((await post(app, body)).body, { accepted: 0, duplicates: 5 });
+    assert.equal(await stored('fr-ok'), 5);
+  });
+
+  it('when the frames are damaged, cut short or missing, then 400 problem+json and nothing of the body is stored', async (t) => {
+    const { app } = await startEventsServer(t, database());
+    const whole = Buffer.concat([frame('fr-torn-1', 'fr-torn', 2), frame('fr-torn-2', 'fr-torn', 2)]);
+    const flipped = Buffer.from(whole);
+    flipped[flipped.length - 3]! ^= 0xff;
+    for (const body of [flipped, whole.subarray(0, whole.length - 1), Buffer.from('{"events":[]}'), Buffer.alloc(0)]) {
+      const res = await post(app, body);
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.match(String(res.type), /^application\/problem\+json/);
+      assert.match(String(res.body.detail), /click frames/);
+    }
+    assert.equal(await stored('fr-torn'), 0);
+  });
+
+  it('when a framed click breaks the event rules, then it is reported by its index among the frames’ clicks and the rest are stored', async (t) => {
+    const { app } = await startEventsServer(t, database());
+    const second = [clickEvent('fr-mixed'), clickEvent('', { code: 'c' }), clickEvent('fr-mixed', { at: -5 })];
+    const res = await post(app, Buffer.concat([frame('fr-mixed-1', 'fr-mixed', 2), frame('fr-mixed-2', '', 0, second)]));
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    assert.equal(res.body.accepted, 3);
+    assert.deepEqual((res.body.rejected as { index: number }[]).map((r) => r.index), [3, 4]);
+    assert.equal(await stored('fr-mixed'), 3);
+  });
+
+  it('when the frames hold more than 10,000 clicks, or come without the internal token, then they are refused and nothing is stored', async (t) => {
+    const { app } = await startEventsServer(t, database());
+    assert.equal((await post(app, frame('fr-many', 'fr-many', 10_001))).status, 400);
+    assert.equal((await post(app, frame('fr-anon', 'fr-many', 3), { authorization: 'Bearer nope' })).status, 401);
+    assert.equal(await stored('fr-many'), 0);
   });
 });

@@ -7,7 +7,7 @@ import type { ModuleContext, ModuleDescriptor, RemoteContext } from '../../commo
 import { createAnalyticsClient, createEventsTransport } from './analytics.client.ts';
 import { analyticsInternalRoutes } from './analytics.internal.ts';
 import { analyticsMigrations } from './analytics.migrations.ts';
-import type { AnalyticsQueries, ClickEvent, ClickIngestion, LinkLookup } from './analytics.port.ts';
+import type { AnalyticsQueries, ClickIngestion, LinkLookup } from './analytics.port.ts';
 import { createAnalyticsRepository } from './analytics.repository.ts';
 import { analyticsRoutes, eventsRoutes } from './analytics.routes.ts';
 import { createClickExport } from './analytics.export.ts';
@@ -16,7 +16,7 @@ import { EXPORT_ROUTES, exportRoutes } from './analytics.export.routes.ts';
 import { createClickSender } from './analytics.sender.ts';
 import { createAnalyticsQueries, createClickIngestion } from './analytics.service.ts';
 import { createSpool } from './analytics.spool.ts';
-import { createClickWriter, type ClickWriter } from './analytics.writer.ts';
+import { createClickWriter, type ClickWriter, type FrameClickWriter } from './analytics.writer.ts';
 import { createWriterSpool } from './analytics.writer-spool.ts';
 import { startWriterThread } from './analytics.writer-thread.ts';
 import { startWebhooks } from './analytics.webhooks.wiring.ts';
@@ -27,8 +27,9 @@ export interface AnalyticsPeer {
    * Where a process records the clicks it answers: the buffered writer when analytics is in the
    * same process, the batching sender (with its spool) otherwise. Made on first use, so a process
    * that records no clicks holds none. `flush` resolves once what was recorded is stored (or spooled).
+   * The writer thread and the sender also take a turn as the journal's frame (`recordFrame`).
    */
-  readonly sink: { record(click: ClickEvent): void; flush(): Promise<void> };
+  readonly sink: Pick<ClickWriter, 'record' | 'flush'> & Partial<Pick<FrameClickWriter, 'recordFrame'>>;
 }
 
 export interface AnalyticsNeeds {
@@ -91,7 +92,7 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, An
   },
 
   connect(remote) {
-    let sender: ClickWriter | undefined;
+    let sender: FrameClickWriter | undefined;
     return {
       queries: createAnalyticsClient(remote.http('analytics')),
       get sink() {
@@ -132,7 +133,7 @@ function createWriter(ctx: ModuleContext<AnalyticsSettings>, { ingest }: ClickIn
 }
 
 /** The remote sink: one send per batch with a short deadline, then the spool (see analytics.sender.ts). */
-function createSender({ config, logger, metrics, http, onClose, service, port }: RemoteContext): ClickWriter {
+function createSender({ config, logger, metrics, http, onClose, service, port }: RemoteContext): FrameClickWriter {
   const sender = createClickSender({
     // Its own pool with the send deadline: one send, then the spool, so a hung analytics holds no clicks in memory.
     transport: createEventsTransport(http('analytics', { timeoutMs: config.clickSendTimeoutMs })),

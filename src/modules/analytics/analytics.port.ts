@@ -43,6 +43,11 @@ export interface ClickIngestion {
  */
 export interface ClickTransport {
   send(events: readonly ClickEvent[]): Promise<IngestResult>;
+  /**
+   * Whole click frames, one after another, as the journal wrote them: `rejected` indexes count
+   * the frames' clicks in order. A receiving end that does not know frames refuses them (415).
+   */
+  sendFrames(frames: Uint8Array): Promise<IngestResult>;
   /** The id of the database behind the receiving end (see ClickIngestion.databaseId). */
   identify(): Promise<string>;
 }

@@ -5,6 +5,7 @@ import { AppError } from '../../common/errors.ts';
 import { API_PROBLEMS, problems } from '../../common/http/docs.ts';
 import type { App } from '../../common/http/server.ts';
 import { principalOf, type Authenticate } from '../../common/http/principal.ts';
+import { CLICK_FRAMES_MEDIA_TYPE, decodeClickFrames } from './analytics.click-frame.ts';
 import { checkEvents } from './analytics.events.ts';
 import type { AnalyticsQueries, BotsFilter, ClickIngestion, LinkLookup } from './analytics.port.ts';
 import { EventsBody, EventsReply, LinkStatsSchema, StatsQuery, UserStatsQuery, UserStatsSchema } from './analytics.schemas.ts';
@@ -98,9 +99,24 @@ export async function analyticsRoutes(app: App, { queries, links, authenticate }
   );
 }
 
-/** POST /events: batches of clicks from redirectors in other processes. Internal token only. */
+/**
+ * A body of click frames (CLICK_FRAMES_MEDIA_TYPE) read as the batch its frames hold, so the
+ * schema and the route see `{ events }` whichever form the redirector sent. Anything but whole
+ * frames (cut, damaged, empty) is refused as a whole: nothing of it is stored.
+ */
+function parseClickFrames(_request: FastifyRequest, body: Buffer, done: (error: Error | null, body?: unknown) => void): void {
+  const { batches, torn } = decodeClickFrames(body);
+  if (torn || batches.length === 0) {
+    done(new AppError('VALIDATION', `The body is not whole click frames (${CLICK_FRAMES_MEDIA_TYPE}).`));
+    return;
+  }
+  done(null, { events: batches.flat() });
+}
+
+/** POST /events: batches of clicks from redirectors in other processes, as JSON or click frames. Internal token only. */
 export async function eventsRoutes(app: App, { ingestion, guard }: { ingestion: Pick<ClickIngestion, 'ingest'>; guard: Authenticate }) {
   app.addHook('onRequest', guard);
+  app.addContentTypeParser(CLICK_FRAMES_MEDIA_TYPE, { parseAs: 'buffer' }, parseClickFrames);
   app.post(
     '/events',
     {

@@ -8,6 +8,7 @@ import { migrate, openDatabase, type Database } from '../../common/db.ts';
 import { clickEvent, createScratch, type Scratch } from '../../../test/support/test-support.ts';
 import { analyticsMigrations, createAnalyticsRepository, type ClickEvent } from './index.ts';
 import { startEventsServer, startSender } from './analytics.test-server.ts';
+import { encodeClickFrame } from './analytics.click-frame.ts';
 
 /** Every event id in the spool files of `dir` that replay would read (not quarantine, not foreign). */
 const spooledIds = (dir: string): string[] =>
@@ -73,6 +74,40 @@ describe('click sender under faults, against real analytics servers (sqlite)', (
     assert.deepEqual(await totals(), { sent: 2, spooled: 0, replayed: 0, quarantined: 1, foreign: 0, dropped: 0 });
     assert.equal(await stored(database, 'q-item'), 2);
     assert.equal(readFileSync(join(dir, 'quarantine.ndjson'), 'utf8').trim().split('\n').length, 1);
+  });
+
+  /** Turns framed as the journal frames them: one per list of clicks; returns the ids the frames name. */
+  const recordTurns = (sender: { recordFrame(frame: Uint8Array, count: number): void }, batch: string, turns: ClickEvent[][]) =>
+    turns.flatMap((clicks, t) => {
+      sender.recordFrame(encodeClickFrame(`${batch}-${t}`, clicks.map(({ id: _id, ...click }) => click)), clicks.length);
+      return clicks.map((_, i) => `${batch}-${t}.${i.toString(36)}`);
+    });
+  const quarantinedIds = (dir: string) =>
+    readFileSync(join(dir, 'quarantine.ndjson'), 'utf8').trim().split('\n').flatMap((line) => (JSON.parse(line) as { events: ClickEvent[] }).events.map((e) => e.id));
+
+  it('when analytics refuses a body of frames as too large, then the clicks are sent again as events and only the refused one is quarantined', async (t) => {
+    const database = await newDatabase();
+    const server = await startEventsServer(t, database, { bodyLimitBytes: 4_096 });
+    const dir = freshDir();
+    const { sender, totals } = startSender(t, server.port, dir);
+    const huge = clickEvent('qf-413', { referrer: `https://r.example/${'z'.repeat(8_000)}` });
+    const ids = recordTurns(sender, 'qf-413', [[clickEvent('qf-413'), huge], [clickEvent('qf-413'), clickEvent('qf-413')]]);
+    await sender.flush();
+    assert.deepEqual(await totals(), { sent: 3, spooled: 0, replayed: 0, quarantined: 1, foreign: 0, dropped: 0 });
+    assert.deepEqual(quarantinedIds(dir), [ids[1]]);
+    assert.equal(await stored(database, 'qf-413'), 3);
+  });
+
+  it('when analytics rejects one framed click, then the others count and that click is quarantined under its id', async (t) => {
+    const database = await newDatabase();
+    const server = await startEventsServer(t, database);
+    const dir = freshDir();
+    const { sender, totals } = startSender(t, server.port, dir);
+    const ids = recordTurns(sender, 'qf-item', [[clickEvent('qf-item')], [clickEvent('qf-item'), { ...clickEvent('qf-item'), at: -5 }]]);
+    await sender.flush();
+    assert.deepEqual(await totals(), { sent: 2, spooled: 0, replayed: 0, quarantined: 1, foreign: 0, dropped: 0 });
+    assert.deepEqual(quarantinedIds(dir), [ids[2]]);
+    assert.equal(await stored(database, 'qf-item'), 2);
   });
 
   it('when analytics accepts connections but never answers, then the clicks are on disk within about a second and counted once it answers', async (t) => {

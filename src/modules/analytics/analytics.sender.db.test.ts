@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '../../../test/contract/fixtures.ts';
+import { AppError } from '../../common/errors.ts';
 import { createInternalGuard } from '../../common/http/internal.ts';
 import { createHttpServer } from '../../common/http/server.ts';
 import { createMetrics } from '../../common/metrics.ts';
@@ -17,6 +18,7 @@ import {
   type ClickEvent,
 } from './index.ts';
 import { startSender, TOKEN } from './analytics.test-server.ts';
+import { CLICK_FRAMES_MEDIA_TYPE, encodeClickFrame } from './analytics.click-frame.ts';
 
 
 describe('click sender over HTTP to a real analytics server (sqlite)', () => {
@@ -30,12 +32,18 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
 
   /** Ids POSTed to /events, in arrival order, including any delivered twice. */
   let received: string[] = [];
+  /** The media type of each POST /events, in arrival order (refused ones too). */
+  let bodies: string[] = [];
 
   /**
    * The analytics side of POST /events; `port` 0 picks one, a number brings it back on that port.
-   * Closed when the test ends, even a failed one, so a failure cannot hang the run.
+   * `refuseFrames` answers a body of click frames as an analytics of 0.1.x does (it has no parser
+   * for them): 415, the same problem. Closed when the test ends, even a failed one.
    */
-  async function startAnalytics(t: TestContext, port = 0, delayMs = 0): Promise<{ stop(): Promise<void>; port: number }> {
+  async function startAnalytics(
+    t: TestContext,
+    { port = 0, delayMs = 0, refuseFrames = false } = {},
+  ): Promise<{ stop(): Promise<void>; port: number }> {
     // POST /events calls ingestion directly: this process never records clicks itself.
     const ingestion = createClickIngestion(repository());
     const app = createHttpServer({
@@ -47,6 +55,13 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
       bodyLimitBytes: 1_048_576,
       trustProxy: 'loopback',
       ready: {},
+    });
+    app.addHook('onRequest', async (request) => {
+      if (request.url !== '/events') return;
+      bodies.push(String(request.headers['content-type']));
+      if (refuseFrames && request.headers['content-type'] === CLICK_FRAMES_MEDIA_TYPE) {
+        throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+      }
     });
     app.addHook('preHandler', async (request) => {
       if (request.url !== '/events') return;
@@ -93,6 +108,63 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
     assert.equal(spool.isEmpty(), true);
   });
 
+  /** One turn of `n` clicks as the journal hands it on: its frame; returns the ids the frame names. */
+  const recordTurn = (sender: { recordFrame(frame: Uint8Array, count: number): void }, batch: string, linkId: string, n: number) => {
+    const clicks = Array.from({ length: n }, () => {
+      const { id: _id, ...click } = clickEvent(linkId);
+      return click;
+    });
+    sender.recordFrame(encodeClickFrame(batch, clicks), n);
+    return clicks.map((_, i) => `${batch}.${i.toString(36)}`);
+  };
+
+  it('when turns come as frames, then they are sent as one body of frames, and clicks recorded one by one go first as JSON', async (t) => {
+    received = [];
+    bodies = [];
+    const server = await startAnalytics(t);
+    const { sender, totals } = senderTo(t, server.port);
+    const framed = [...recordTurn(sender, 'snd-fr-a', 'snd-frames', 3), ...recordTurn(sender, 'snd-fr-b', 'snd-frames', 2)];
+    // A replayed journal hands its clicks on one by one: they are older than any turn.
+    const replayed = record(sender, 'snd-frames', 2);
+    await sender.flush();
+    assert.deepEqual(bodies, ['application/json', CLICK_FRAMES_MEDIA_TYPE]);
+    assert.deepEqual(received, [...replayed, ...framed]);
+    assert.deepEqual(await totals(), { sent: 7, spooled: 0, replayed: 0, dropped: 0 });
+    assert.equal(await stored('snd-frames'), 7);
+  });
+
+  it('when analytics does not take frames (an earlier version: 415), then the clicks go as JSON events, that batch and after', async (t) => {
+    received = [];
+    bodies = [];
+    const server = await startAnalytics(t, { refuseFrames: true });
+    const { sender, spool, totals } = senderTo(t, server.port);
+    const first = recordTurn(sender, 'snd-old-a', 'snd-old', 3);
+    await sender.flush();
+    const second = recordTurn(sender, 'snd-old-b', 'snd-old', 2);
+    await sender.flush();
+    // Refused once, then never offered again: no click lost, none quarantined, none spooled.
+    assert.deepEqual(bodies, [CLICK_FRAMES_MEDIA_TYPE, 'application/json', 'application/json']);
+    assert.deepEqual(received, [...first, ...second]);
+    assert.deepEqual(await totals(), { sent: 5, spooled: 0, replayed: 0, dropped: 0 });
+    assert.equal(spool.isEmpty(), true);
+    assert.equal(await stored('snd-old'), 5);
+  });
+
+  it('when analytics is down, then framed clicks are spooled as events and replayed once it is back', async (t) => {
+    received = [];
+    const first = await startAnalytics(t);
+    const { sender, spool, totals } = senderTo(t, first.port);
+    await first.stop();
+    const ids = [...recordTurn(sender, 'snd-fr-down-a', 'snd-fr-down', 2), ...recordTurn(sender, 'snd-fr-down-b', 'snd-fr-down', 3)];
+    await sender.flush();
+    assert.deepEqual(await totals(), { sent: 0, spooled: 5, replayed: 0, dropped: 0 });
+    assert.equal(spool.isEmpty(), false);
+    await startAnalytics(t, { port: first.port });
+    assert.deepEqual(await eventually(totals, (n) => n.replayed >= 5, 5_000), { sent: 0, spooled: 5, replayed: 5, dropped: 0 });
+    assert.deepEqual(received, ids);
+    assert.equal(await stored('snd-fr-down'), 5);
+  });
+
   it('when analytics goes down and comes back on its port, then the spool is replayed and the totals are exact', async (t) => {
     received = [];
     const first = await startAnalytics(t);
@@ -111,7 +183,7 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
     assert.deepEqual(await totals(), { sent: 2, spooled: 7, replayed: 0, dropped: 0 });
     assert.equal(await stored('snd-outage'), 2);
 
-    await startAnalytics(t, first.port);
+    await startAnalytics(t, { port: first.port });
     const settled = await eventually(totals, (n) => n.replayed >= 7, 5_000);
     assert.deepEqual(settled, { sent: 2, spooled: 7, replayed: 7, dropped: 0 });
     assert.equal(spool.isEmpty(), true);
@@ -138,7 +210,7 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
         await sender.flush();
       }
       // 200 ms per POST against a 50 ms replay timer.
-      await startAnalytics(t, first.port, 200);
+      await startAnalytics(t, { port: first.port, delayMs: 200 });
       await eventually(totals, (n) => n.replayed >= 6, 5_000);
       await sleep(700);
       assert.deepEqual(await totals(), { sent: 0, spooled: 6, replayed: 6, dropped: 0 });
@@ -158,7 +230,7 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
     assert.equal(down.spool.isEmpty(), false);
 
     // The next process on the same spool directory delivers what the last one left.
-    await startAnalytics(t, server.port);
+    await startAnalytics(t, { port: server.port });
     const restarted = senderTo(t, server.port, down.spoolDir);
     const settled = await eventually(restarted.totals, (n) => n.replayed >= 5, 5_000);
     assert.deepEqual(settled, { sent: 0, spooled: 0, replayed: 5, dropped: 0 });

@@ -3,7 +3,8 @@ import { METRICS, counter, gauge } from '../../common/metrics.catalogue.ts';
 import { AppError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { ClickEvent, ClickTransport } from './analytics.port.ts';
-import type { ClickWriter } from './analytics.writer.ts';
+import { decodeClickFrame } from './analytics.click-frame.ts';
+import type { FrameClickWriter } from './analytics.writer.ts';
 import type { Spool } from './analytics.spool.ts';
 
 export interface ClickSenderDeps {
@@ -25,6 +26,18 @@ export interface ClickSenderDeps {
  */
 const isRefusal = (error: unknown) => error instanceof AppError && [400, 413, 415, 422].includes(error.status);
 
+/** One turn's clicks as the journal framed them. */
+interface Frame {
+  bytes: Uint8Array;
+  count: number;
+}
+
+/** What one send carries: events recorded one by one, or whole frames (never split). */
+type Batch = { events: ClickEvent[] } | { frames: Frame[]; count: number };
+
+const sizeOf = (batch: Batch) => ('events' in batch ? batch.events.length : batch.count);
+const eventsOf = (batch: Batch) => ('events' in batch ? batch.events : batch.frames.flatMap((frame) => decodeClickFrame(frame.bytes)));
+
 /**
  * Our own timer, not only the HTTP client's (undici checks its timeouts about once a second): the
  * batch reaches the spool on time. A send answered after it only makes a duplicate that analytics skips.
@@ -42,8 +55,13 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
  * sent once; if analytics does not answer it goes to the fsynced spool at once (a redirector
  * killed during an outage loses nothing), and the spool is replayed oldest first once analytics
  * answers again. Analytics skips ids it has seen, so at-least-once delivery counts each click once.
+ *
+ * A turn's clicks come as the journal's frame of them and are sent as such (a body of frames, as
+ * the journal wrote them: no event object, no JSON on the redirect thread); clicks that come one
+ * by one (a replayed journal) are sent as JSON events. The spool and a refused batch's halving
+ * work on events: a frame is read back into its events only on those rare paths.
  */
-export function createClickSender(deps: ClickSenderDeps): ClickWriter {
+export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
   const { transport, spool, flushMs, batchMax, registry, logger, replayEveryMs = 1_000, sendTimeoutMs = 1_000 } = deps;
   const sent = counter(registry, METRICS.eventsSent);
   const spooled = counter(registry, METRICS.eventsSpooled);
@@ -52,11 +70,15 @@ export function createClickSender(deps: ClickSenderDeps): ClickWriter {
   const foreign = counter(registry, METRICS.eventsForeign);
   const dropped = counter(registry, METRICS.eventsDropped);
   let buffer: ClickEvent[] = [];
+  let frames: Frame[] = [];
+  let framedClicks = 0;
+  // An analytics of an earlier version answers frames with 415: from then on they go as events.
+  let framesRefused = false;
   let writing: Promise<void> | null = null;
   // Once a delivery failed, new batches go straight to the spool until a replay succeeds.
   let analyticsDown = !spool.isEmpty();
   let database: string | null = null;
-  gauge(registry, METRICS.clicksBuffered, function () { this.set(buffer.length); });
+  gauge(registry, METRICS.clicksBuffered, function () { this.set(buffer.length + framedClicks); });
 
   function quarantine(events: readonly ClickEvent[], reason: string): void {
     spool.quarantine(events, reason);
@@ -84,6 +106,50 @@ export function createClickSender(deps: ClickSenderDeps): ClickWriter {
     }
   }
 
+  /**
+   * A batch of frames sent as one body of them. Refused (415 from an analytics that does not know
+   * frames, or a 400/413), its clicks are sent again as events, which sendOnce halves and quarantines.
+   */
+  async function sendFramesOnce(batch: { frames: Frame[]; count: number }): Promise<number> {
+    if (!framesRefused) {
+      try {
+        const body = batch.frames.length === 1 ? batch.frames[0]!.bytes : Buffer.concat(batch.frames.map((frame) => frame.bytes));
+        const { rejected = [] } = await withDeadline(transport.sendFrames(body), sendTimeoutMs);
+        if (rejected.length === 0) return batch.count;
+        const events = eventsOf(batch);
+        quarantine(rejected.map((r) => events[r.index] as ClickEvent), JSON.stringify(rejected));
+        return batch.count - rejected.length;
+      } catch (error) {
+        if (!isRefusal(error)) throw error;
+        if ((error as AppError).status === 415) {
+          framesRefused = true;
+          logger.warn('analytics does not take click frames (an earlier version?); sending clicks as JSON events');
+        }
+      }
+    }
+    return sendOnce(eventsOf(batch));
+  }
+
+  /** Recorded events first (a replayed journal is older than any turn), then whole frames up to batchMax clicks. */
+  function nextBatch(): Batch {
+    if (buffer.length > 0) return { events: buffer.splice(0, batchMax) };
+    let count = 0;
+    let taken = 0;
+    while (taken < frames.length && (taken === 0 || count + frames[taken]!.count <= batchMax)) count += frames[taken++]!.count;
+    framedClicks -= count;
+    return { frames: frames.splice(0, taken), count };
+  }
+
+  /** Puts a batch back at the head of its buffer, to be sent first next time. */
+  function putBack(batch: Batch): void {
+    if ('events' in batch) {
+      buffer = batch.events.concat(buffer);
+    } else {
+      frames = batch.frames.concat(frames);
+      framedClicks += batch.count;
+    }
+  }
+
   /** Learns which database analytics writes to; batches set aside for it earlier become replayable. */
   async function learnDatabase(): Promise<void> {
     const id = await transport.identify();
@@ -93,25 +159,25 @@ export function createClickSender(deps: ClickSenderDeps): ClickWriter {
   }
 
   async function drain(): Promise<void> {
-    while (buffer.length > 0) {
-      const batch = buffer.splice(0, batchMax);
+    while (buffer.length > 0 || frames.length > 0) {
+      const batch = nextBatch();
       if (!analyticsDown) {
         try {
-          sent.inc(await sendOnce(batch));
+          sent.inc('events' in batch ? await sendOnce(batch.events) : await sendFramesOnce(batch));
           if (database === null) void learnDatabase().catch(() => undefined);
           continue;
         } catch (error) {
-          logger.warn({ err: error, events: batch.length }, 'analytics did not answer; spooling clicks until it does');
+          logger.warn({ err: error, events: sizeOf(batch) }, 'analytics did not answer; spooling clicks until it does');
           analyticsDown = true;
         }
       }
       try {
-        spool.append(batch, database);
-        spooled.inc(batch.length);
+        spool.append(eventsOf(batch), database);
+        spooled.inc(sizeOf(batch));
       } catch (error) {
         // The disk refused too: keep the clicks in memory and try again on the next tick.
         logger.error({ err: error }, 'spool write failed');
-        buffer = batch.concat(buffer);
+        putBack(batch);
         throw error;
       }
     }
@@ -159,6 +225,11 @@ export function createClickSender(deps: ClickSenderDeps): ClickWriter {
       buffer.push(click);
       if (buffer.length >= batchMax) void flush().catch(() => undefined);
     },
+    recordFrame(frame, count) {
+      frames.push({ bytes: frame, count });
+      framedClicks += count;
+      if (framedClicks >= batchMax) void flush().catch(() => undefined);
+    },
     flush,
     // Sent is as far as a redirector sees: the stats are analytics's (its flush hook settles them).
     settle: flush,
@@ -168,8 +239,8 @@ export function createClickSender(deps: ClickSenderDeps): ClickWriter {
       try {
         await flush();
       } catch (error) {
-        dropped.inc(buffer.length);
-        logger.error({ err: error, events: buffer.length }, 'clicks lost at shutdown');
+        dropped.inc(buffer.length + framedClicks);
+        logger.error({ err: error, events: buffer.length + framedClicks }, 'clicks lost at shutdown');
       }
     },
   };

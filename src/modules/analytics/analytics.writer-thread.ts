@@ -3,14 +3,9 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../../common/logger.ts';
 import { METRICS, counter, gauge } from '../../common/metrics.catalogue.ts';
 import type { ClickEvent } from './analytics.port.ts';
-import type { ClickWriter } from './analytics.writer.ts';
+import type { FrameClickWriter } from './analytics.writer.ts';
 import { MIRRORED_COUNTERS, type FromWriter, type ToWriter, type WriterThreadData } from './analytics.writer-messages.ts';
 import { createRingBuffers, ringWriter } from './analytics.writer-ring.ts';
-
-/** The writer on a thread also takes a turn's clicks as the journal's frame of them: bytes copied to a ring, nothing cloned. */
-export interface ThreadClickWriter extends ClickWriter {
-  recordFrame(frame: Uint8Array, count: number): void;
-}
 
 /** 4 MiB: at 35,000 clicks a second, about 2 s of frames if the thread stopped draining. */
 const RING_BYTES = 4 * 1024 * 1024;
@@ -26,7 +21,7 @@ const ENTRY = new URL(fromSources ? './analytics.writer-worker.ts' : './analytic
  * dies, the process stops: the journal still holds every click it had not stored, and the next
  * start replays them.
  */
-export function startWriterThread(settings: Omit<WriterThreadData, 'ring'>, { registry, logger }: { registry: Registry; logger: Logger }): ThreadClickWriter {
+export function startWriterThread(settings: Omit<WriterThreadData, 'ring'>, { registry, logger }: { registry: Registry; logger: Logger }): FrameClickWriter {
   const data: WriterThreadData = { ...settings, ring: createRingBuffers(RING_BYTES) };
   const ring = ringWriter(data.ring);
   // A worker's own entry does not go through `--import tsx`: from the sources it registers tsx, then imports the entry.

@@ -31,6 +31,14 @@ export interface ClickWriter {
 }
 
 /**
+ * A writer that also takes a whole turn as the journal's frame of it (`count` clicks): the writer
+ * thread copies the bytes to its ring, the sender puts them in its POST /events body as they are.
+ */
+export interface FrameClickWriter extends ClickWriter {
+  recordFrame(frame: Uint8Array, count: number): void;
+}
+
+/**
  * At most this many clicks per transaction. On SQLite a transaction blocks the event loop while it
  * runs, so a bounded one bounds how long a redirect can wait behind it (about 10-20 ms here).
  */
