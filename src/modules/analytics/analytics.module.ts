@@ -141,7 +141,9 @@ function createSender({ config, logger, metrics, http, onClose, service, port }:
     spool: createSpool(config.spoolDir ?? join(config.dataDir, 'spool', `${service}-${port}`)),
     flushMs: config.clickFlushMs,
     sendTimeoutMs: config.clickSendTimeoutMs,
-    batchMax: Math.min(config.clickBatchMax, 500),
+    // Frames: up to CLICK_BATCH_MAX clicks and the body limit analytics reads from the same setting.
+    batchMax: config.clickBatchMax,
+    bodyBytesMax: config.bodyLimitBytes,
     registry: metrics.registry,
     logger,
   });

@@ -7,7 +7,7 @@ import { AppError } from '../../common/errors.ts';
 import { createInternalGuard } from '../../common/http/internal.ts';
 import { createHttpServer } from '../../common/http/server.ts';
 import { createMetrics } from '../../common/metrics.ts';
-import { clickEvent, createScratch, silentLogger, useDatabase, type Scratch } from '../../../test/support/test-support.ts';
+import { CHROME_UA, clickEvent, createScratch, silentLogger, useDatabase, type Scratch } from '../../../test/support/test-support.ts';
 import {
   analyticsInternalRoutes,
   analyticsMigrations,
@@ -34,6 +34,8 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
   let received: string[] = [];
   /** The media type of each POST /events, in arrival order (refused ones too). */
   let bodies: string[] = [];
+  /** The clicks of each POST /events that reached its handler, in arrival order. */
+  let sizes: number[] = [];
 
   /**
    * The analytics side of POST /events; `port` 0 picks one, a number brings it back on that port.
@@ -65,7 +67,9 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
     });
     app.addHook('preHandler', async (request) => {
       if (request.url !== '/events') return;
-      received.push(...(request.body as { events: ClickEvent[] }).events.map((e) => e.id));
+      const { events } = request.body as { events: ClickEvent[] };
+      received.push(...events.map((e) => e.id));
+      sizes.push(events.length);
       if (delayMs > 0) await sleep(delayMs);
     });
     app.register(eventsRoutes, { ingestion, guard: createInternalGuard(TOKEN) });
@@ -78,8 +82,8 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
   }
 
   /** A sender as a redirector builds one (startSender), watching the four counters these cases assert. */
-  function senderTo(t: TestContext, port: number, spoolDir = join(scratch.dir, `spool-${++spools}`)) {
-    const { sender, spool, totals: all, close } = startSender(t, port, spoolDir);
+  function senderTo(t: TestContext, port: number, spoolDir = join(scratch.dir, `spool-${++spools}`), limits: Parameters<typeof startSender>[3] = {}) {
+    const { sender, spool, totals: all, close } = startSender(t, port, spoolDir, limits);
     const totals = async () => {
       const { sent, spooled, replayed, dropped } = await all();
       return { sent, spooled, replayed, dropped };
@@ -131,6 +135,29 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
     assert.deepEqual(received, [...replayed, ...framed]);
     assert.deepEqual(await totals(), { sent: 7, spooled: 0, replayed: 0, dropped: 0 });
     assert.equal(await stored('snd-frames'), 7);
+  });
+
+  it('when clicks add up past a send’s bounds, then they go in several sends: frames by clicks and bytes, never split; events 500 at a time', async (t) => {
+    const server = await startAnalytics(t);
+    const bodiesOf = async (limits: Parameters<typeof senderTo>[3], fill: (sender: ReturnType<typeof senderTo>['sender']) => string[]) => {
+      [received, sizes] = [[], []];
+      const { sender } = senderTo(t, server.port, undefined, limits);
+      const ids = fill(sender);
+      await sender.flush();
+      assert.deepEqual(received, ids);
+      return sizes;
+    };
+    const turns = (sender: ReturnType<typeof senderTo>['sender'], name: string, counts: number[]) =>
+      counts.flatMap((n, i) => recordTurn(sender, `${name}-${i}`, 'snd-bounds', n));
+    // Three turns of 400 under 1,000 clicks a send.
+    assert.deepEqual(await bodiesOf({ batchMax: 1_000 }, (s) => turns(s, 'snd-b1', [400, 400, 400])), [800, 400]);
+    // Frames of the same size under a bound of two of them; then a bound smaller than one frame: each alone, none lost.
+    const frameBytes = encodeClickFrame('snd-b2-0', [{ linkId: 'snd-bounds', ownerId: 'user-owner', code: 'code-snd-bounds', at: 0, userAgent: CHROME_UA }]).length;
+    assert.deepEqual(await bodiesOf({ batchMax: 1_000, bodyBytesMax: 2 * frameBytes }, (s) => turns(s, 'snd-b2', [1, 1, 1])), [2, 1]);
+    assert.deepEqual(await bodiesOf({ batchMax: 1_000, bodyBytesMax: 100 }, (s) => turns(s, 'snd-b3', [1, 1])), [1, 1]);
+    // Events recorded one by one (a replayed journal) go as JSON, 500 at a time whatever batchMax says.
+    assert.deepEqual(await bodiesOf({ batchMax: 5_000 }, (s) => record(s, 'snd-bounds', 1_200)), [500, 500, 200]);
+    assert.equal(await stored('snd-bounds'), 1_200 + 3 + 2 + 1_200);
   });
 
   it('when analytics does not take frames (an earlier version: 415), then the clicks go as JSON events, that batch and after', async (t) => {

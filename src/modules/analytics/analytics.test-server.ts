@@ -48,7 +48,12 @@ export async function startEventsServer(t: TestContext, database: Database, opts
 }
 
 /** A sender as a redirector wires one (one short-timeout send, then the spool), speaking to `port`. */
-export function startSender(t: TestContext, port: number, spoolDir: string, timeoutMs = 1_000) {
+export function startSender(
+  t: TestContext,
+  port: number,
+  spoolDir: string,
+  { timeoutMs = 1_000, batchMax = 1_000, bodyBytesMax }: { timeoutMs?: number; batchMax?: number; bodyBytesMax?: number } = {},
+) {
   const http = createHttpClient(`http://127.0.0.1:${port}`, { token: TOKEN, timeoutMs });
   const registry = new Registry();
   const spool = createSpool(spoolDir);
@@ -57,7 +62,8 @@ export function startSender(t: TestContext, port: number, spoolDir: string, time
     spool,
     // Flushes happen when the test asks; replays come from the short timer.
     flushMs: 60_000,
-    batchMax: 1_000,
+    batchMax,
+    ...(bodyBytesMax === undefined ? {} : { bodyBytesMax }),
     registry,
     logger: silentLogger,
     replayEveryMs: 50,
