@@ -9,6 +9,7 @@ import { analyticsInternalRoutes } from './analytics.internal.ts';
 import { analyticsMigrations } from './analytics.migrations.ts';
 import type { AnalyticsQueries, ClickIngestion, LinkLookup } from './analytics.port.ts';
 import { createAnalyticsRepository } from './analytics.repository.ts';
+import { ROLLUP_MAX_KEYS_OFF_REDIRECT_THREAD } from './analytics.rollup-window.ts';
 import { analyticsRoutes, eventsRoutes } from './analytics.routes.ts';
 import { createClickExport } from './analytics.export.ts';
 import { createExportRepository } from './analytics.export.repository.ts';
@@ -56,7 +57,10 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, An
   needs: ['auth', 'links'],
 
   async build(ctx, { auth, links }) {
-    const repository = createAnalyticsRepository(ctx.database!, { rollupWindowMs: ctx.config.rollupWindowMs, logger: ctx.logger });
+    // In its own process analytics stores POST /events on a thread that serves no redirect; in the
+    // monolith this repository is also the inline writer's, on the redirect thread.
+    const rollupMaxKeys = ctx.service === 'monolith' ? undefined : ROLLUP_MAX_KEYS_OFF_REDIRECT_THREAD;
+    const repository = createAnalyticsRepository(ctx.database!, { rollupWindowMs: ctx.config.rollupWindowMs, logger: ctx.logger, ...(rollupMaxKeys && { rollupMaxKeys }) });
     const queries = createAnalyticsQueries({ repository });
     const webhooks = startWebhooks({ database: ctx.database!, logger: ctx.logger, config: ctx.config.webhooks, authenticate: auth.authenticate });
     const ingestion = createClickIngestion(repository, webhooks.onStored);

@@ -8,6 +8,7 @@ import { createLogger } from '../../common/logger.ts';
 import { METRICS } from '../../common/metrics.catalogue.ts';
 import { decodeClickFrame } from './analytics.click-frame.ts';
 import { createAnalyticsRepository } from './analytics.repository.ts';
+import { ROLLUP_MAX_KEYS_OFF_REDIRECT_THREAD } from './analytics.rollup-window.ts';
 import { createClickIngestion } from './analytics.service.ts';
 import { createSpool } from './analytics.spool.ts';
 import { createWriterSpool } from './analytics.writer-spool.ts';
@@ -27,10 +28,8 @@ const post = (message: FromWriter) => port.postMessage(message);
 const database = openDatabase(data.databaseUrl, { ...data.databaseOptions, sqliteBusyTimeoutMs: Math.max(data.databaseOptions.sqliteBusyTimeoutMs, 2_000) });
 const logger = createLogger(data.logLevel, `${data.service}/click-writer`);
 const registry = new Registry();
-// A window's transaction blocks no redirect here, only other writers for its length: twice the rows of
-// the default bound, so 10,000 links clicked at random fit in one window (its transaction took
-// 155-175 ms on SQLite on the bench machine).
-const repository = createAnalyticsRepository(database, { rollupWindowMs: data.rollupWindowMs, rollupMaxKeys: 100_000, logger });
+// A window's transaction blocks no redirect here, only other writers for its length.
+const repository = createAnalyticsRepository(database, { rollupWindowMs: data.rollupWindowMs, rollupMaxKeys: ROLLUP_MAX_KEYS_OFF_REDIRECT_THREAD, logger });
 // Deliveries are queued here too; the main thread's dispatcher finds them at its next poll.
 const ingestion = createClickIngestion(repository, queueWebhookDeliveries(database, logger));
 
