@@ -24,10 +24,6 @@ export interface ClickSenderDeps {
 }
 
 /**
- * Analytics looked at the batch and said no: sending it again cannot help. 401 (token), 404 (wrong
- * service), 408 and 429 mean "not now" and are spooled like an outage instead.
- */
-/**
  * Events per JSON body: 500 take about 175 KB, well inside the default 1 MiB body limit. Frames
  * take about a tenth of that a click, so their sends are bounded by batchMax and bodyBytesMax
  * instead: on the bench machine 5,000-click sends of frames made `micro-redirector` 12-17%
@@ -35,6 +31,10 @@ export interface ClickSenderDeps {
  */
 const EVENTS_PER_BODY = 500;
 
+/**
+ * Analytics looked at the batch and said no: sending it again cannot help. 401 (token), 404 (wrong
+ * service), 408 and 429 mean "not now" and are spooled like an outage instead.
+ */
 const isRefusal = (error: unknown) => error instanceof AppError && [400, 413, 415, 422].includes(error.status);
 
 /** One turn's clicks as the journal framed them. */
