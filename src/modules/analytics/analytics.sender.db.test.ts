@@ -175,6 +175,12 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
     assert.deepEqual(await totals(), { sent: 5, spooled: 0, replayed: 0, dropped: 0 });
     assert.equal(spool.isEmpty(), true);
     assert.equal(await stored('snd-old'), 5);
+    // A send of frames bigger than a JSON body's 500 events goes as several JSON bodies.
+    sizes = [];
+    recordTurn(sender, 'snd-old-c', 'snd-old', 600);
+    await sender.flush();
+    assert.deepEqual(sizes, [500, 100]);
+    assert.equal(await stored('snd-old'), 605);
   });
 
   it('when analytics is down, then framed clicks are spooled as events and replayed once it is back', async (t) => {

@@ -117,6 +117,13 @@ export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
     }
   }
 
+  /** Events as JSON bodies of at most EVENTS_PER_BODY each; returns how many analytics took. */
+  async function sendEvents(events: readonly ClickEvent[]): Promise<number> {
+    let taken = 0;
+    for (let i = 0; i < events.length; i += EVENTS_PER_BODY) taken += await sendOnce(events.slice(i, i + EVENTS_PER_BODY));
+    return taken;
+  }
+
   /**
    * A batch of frames sent as one body of them. Refused (415 from an analytics that does not know
    * frames, or a 400/413), its clicks are sent again as events, which sendOnce halves and quarantines.
@@ -138,7 +145,7 @@ export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
         }
       }
     }
-    return sendOnce(eventsOf(batch));
+    return sendEvents(eventsOf(batch));
   }
 
   /** Recorded events first (a replayed journal is older than any turn), then whole frames up to batchMax clicks. */
