@@ -49,6 +49,10 @@ describe('click frames', () => {
       ['a text longer than the frame', (p: Buffer) => p.writeUInt32LE(1e6, 12)],
       ['another magic word', (p: Buffer) => p.writeUInt32LE(0, 0)],
       ['a text index out of range', (p: Buffer) => p.writeUInt32LE(999, p.length - 4)],
+      // No clicks, and a first text running to the end: the next text's length would be read past it.
+      ['texts past the end', (p: Buffer) => (p.writeUInt32LE(0, 4), p.writeUInt32LE(p.length - 16, 12))],
+      // The batch index (before the two clicks) naming no text: the ids would be "null.0", "null.1".
+      ['no batch', (p: Buffer) => p.writeUInt32LE(0xffffffff, p.length - 2 * 40 - 4)],
     ] as const) {
       assert.throws(() => decodeClickFrame(resealed(mutate)), TornFrame, name);
     }

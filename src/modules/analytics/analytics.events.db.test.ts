@@ -81,7 +81,15 @@ describe('POST /events as click frames (sqlite)', () => {
     const whole = Buffer.concat([frame('fr-torn-1', 'fr-torn', 2), frame('fr-torn-2', 'fr-torn', 2)]);
     const flipped = Buffer.from(whole);
     flipped[flipped.length - 3]! ^= 0xff;
-    for (const body of [flipped, whole.subarray(0, whole.length - 1), Buffer.from('{"events":[]}'), Buffer.alloc(0)]) {
+    // A frame whose checksum holds but whose texts run past its end (no clicks, the first text to the end).
+    const crafted = Buffer.from(frame('fr-torn-3', 'fr-torn', 2));
+    crafted.writeUInt32LE(0, 12);
+    crafted.writeUInt32LE(crafted.length - 24, 20);
+    let hash = 0x811c9dc5;
+    for (const byte of crafted.subarray(8)) hash = Math.imul(hash ^ byte, 0x01000193);
+    crafted.writeUInt32LE(hash >>> 0, 4);
+    const bodies = [flipped, whole.subarray(0, whole.length - 1), Buffer.concat([whole, Buffer.from('junk')]), crafted, Buffer.from('{"events":[]}'), Buffer.alloc(0)];
+    for (const body of bodies) {
       const res = await post(app, body);
       assert.equal(res.status, 400, JSON.stringify(res.body));
       assert.match(String(res.type), /^application\/problem\+json/);

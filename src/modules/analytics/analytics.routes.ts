@@ -5,9 +5,9 @@ import { AppError } from '../../common/errors.ts';
 import { API_PROBLEMS, problems } from '../../common/http/docs.ts';
 import type { App } from '../../common/http/server.ts';
 import { principalOf, type Authenticate } from '../../common/http/principal.ts';
-import { CLICK_FRAMES_MEDIA_TYPE, decodeClickFrames } from './analytics.click-frame.ts';
+import { CLICK_FRAMES_MEDIA_TYPE, TornFrame, decodeWholeClickFrames } from './analytics.click-frame.ts';
 import { checkEvents } from './analytics.events.ts';
-import type { AnalyticsQueries, BotsFilter, ClickIngestion, LinkLookup } from './analytics.port.ts';
+import type { AnalyticsQueries, BotsFilter, ClickEvent, ClickIngestion, LinkLookup } from './analytics.port.ts';
 import { EventsBody, EventsReply, LinkStatsSchema, StatsQuery, UserStatsQuery, UserStatsSchema } from './analytics.schemas.ts';
 
 const tags = ['analytics'];
@@ -105,12 +105,16 @@ export async function analyticsRoutes(app: App, { queries, links, authenticate }
  * frames (cut, damaged, empty) is refused as a whole: nothing of it is stored.
  */
 function parseClickFrames(_request: FastifyRequest, body: Buffer, done: (error: Error | null, body?: unknown) => void): void {
-  const { batches, torn } = decodeClickFrames(body);
-  if (torn || batches.length === 0) {
-    done(new AppError('VALIDATION', `The body is not whole click frames (${CLICK_FRAMES_MEDIA_TYPE}).`));
-    return;
+  const refused = () => done(new AppError('VALIDATION', `The body is not whole click frames (${CLICK_FRAMES_MEDIA_TYPE}).`));
+  if (body.length === 0) return refused();
+  let events: ClickEvent[];
+  try {
+    events = decodeWholeClickFrames(body);
+  } catch (error) {
+    if (error instanceof TornFrame) return refused();
+    throw error;
   }
-  done(null, { events: batches.flat() });
+  done(null, { events });
 }
 
 /** POST /events: batches of clicks from redirectors in other processes, as JSON or click frames. Internal token only. */
