@@ -71,6 +71,9 @@ export const ClickEventSchema = Type.Object({
   target: Type.Optional(Type.Union([Type.String({ maxLength: EVENT_TEXT_LIMITS.target }), Type.Null()])),
 });
 
+/** The most events one POST /events takes, as JSON or as frames: a sender never sends more. */
+export const EVENTS_PER_POST_MAX = 10_000;
+
 /**
  * The batch is checked as a list here; each item is checked on its own by the route (one bad
  * event never blocks the rest). A single bare event is accepted too.
@@ -78,7 +81,7 @@ export const ClickEventSchema = Type.Object({
 export const EventsBody = Type.Union([
   // Open on purpose: with removeAdditional, a closed first branch would strip a bare event's
   // fields while Ajv tries it, and the second branch would then refuse what is left.
-  Type.Object({ events: Type.Array(Type.Unknown(), { maxItems: 10_000 }) }),
+  Type.Object({ events: Type.Array(Type.Unknown(), { maxItems: EVENTS_PER_POST_MAX }) }),
   Type.Object({ id: Type.Unknown() }),
 ]);
 

@@ -155,9 +155,11 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
     const frameBytes = encodeClickFrame('snd-b2-0', [{ linkId: 'snd-bounds', ownerId: 'user-owner', code: 'code-snd-bounds', at: 0, userAgent: CHROME_UA }]).length;
     assert.deepEqual(await bodiesOf({ batchMax: 1_000, bodyBytesMax: 2 * frameBytes }, (s) => turns(s, 'snd-b2', [1, 1, 1])), [2, 1]);
     assert.deepEqual(await bodiesOf({ batchMax: 1_000, bodyBytesMax: 100 }, (s) => turns(s, 'snd-b3', [1, 1])), [1, 1]);
+    // Never more clicks than POST /events takes (10,000), whatever CLICK_BATCH_MAX says.
+    assert.deepEqual(await bodiesOf({ batchMax: 20_000 }, (s) => turns(s, 'snd-b4', [4_000, 4_000, 4_000])), [8_000, 4_000]);
     // Events recorded one by one (a replayed journal) go as JSON, 500 at a time whatever batchMax says.
     assert.deepEqual(await bodiesOf({ batchMax: 5_000 }, (s) => record(s, 'snd-bounds', 1_200)), [500, 500, 200]);
-    assert.equal(await stored('snd-bounds'), 1_200 + 3 + 2 + 1_200);
+    assert.equal(await stored('snd-bounds'), 1_200 + 3 + 2 + 12_000 + 1_200);
   });
 
   it('when analytics does not take frames (an earlier version: 415), then the clicks go as JSON events, that batch and after', async (t) => {

@@ -5,6 +5,7 @@ import type { Logger } from '../../common/logger.ts';
 import type { ClickEvent, ClickTransport } from './analytics.port.ts';
 import { decodeClickFrame } from './analytics.click-frame.ts';
 import type { FrameClickWriter } from './analytics.writer.ts';
+import { EVENTS_PER_POST_MAX } from './analytics.schemas.ts';
 import type { Spool } from './analytics.spool.ts';
 
 export interface ClickSenderDeps {
@@ -12,7 +13,7 @@ export interface ClickSenderDeps {
   transport: ClickTransport;
   spool: Spool;
   flushMs: number;
-  /** At most this many clicks per send of frames; events recorded one by one go at most EVENTS_PER_BODY at a time. */
+  /** At most this many clicks per send of frames (and never over EVENTS_PER_POST_MAX); events recorded one by one go EVENTS_PER_BODY at a time. */
   batchMax: number;
   /** At most this many bytes of frames per send (the receiving end's BODY_LIMIT_BYTES); one frame alone may be more. */
   bodyBytesMax?: number;
@@ -73,7 +74,9 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
  * work on events: a frame is read back into its events only on those rare paths.
  */
 export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
-  const { transport, spool, flushMs, batchMax, bodyBytesMax = 1_048_576, registry, logger, replayEveryMs = 1_000, sendTimeoutMs = 1_000 } = deps;
+  const { transport, spool, flushMs, bodyBytesMax = 1_048_576, registry, logger, replayEveryMs = 1_000, sendTimeoutMs = 1_000 } = deps;
+  // CLICK_BATCH_MAX may be set higher for the writer's transactions; analytics takes no more than this a POST.
+  const batchMax = Math.min(deps.batchMax, EVENTS_PER_POST_MAX);
   const sent = counter(registry, METRICS.eventsSent);
   const spooled = counter(registry, METRICS.eventsSpooled);
   const replayed = counter(registry, METRICS.eventsReplayed);
