@@ -3,6 +3,8 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})
 
 export const MIN_YEAR = 1970;
 export const MAX_YEAR = 9999;
+/** The last millisecond of MAX_YEAR: a later instant has no ISO-8601 form of four-digit years. */
+export const MAX_INSTANT_MS = Date.UTC(MAX_YEAR, 11, 31, 23, 59, 59, 999);
 
 /**
  * Epoch milliseconds of a real ISO-8601 instant, or null. Stricter than Date.parse, which

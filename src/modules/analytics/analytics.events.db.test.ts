@@ -42,6 +42,15 @@ describe('POST /events, item by item (sqlite)', () => {
     assert.equal(await stored('ev-mixed'), 2);
   });
 
+  it('when an event’s time is past the year 9999 (no date the stats or the export can print), then it is rejected by index and the rest stored', async (t) => {
+    const { app } = await startEventsServer(t, database());
+    const lastMs = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    const res = await post(app, { events: [clickEvent('ev-far', { at: 1e300 }), clickEvent('ev-far', { at: lastMs + 1 }), clickEvent('ev-far', { at: lastMs })] });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    assert.deepEqual((res.body.rejected as { index: number }[]).map((r) => r.index), [0, 1]);
+    assert.equal(await stored('ev-far'), 1);
+  });
+
   it('when every item is malformed or the batch is not a list, then 400 and nothing is stored', async (t) => {
     const { app } = await startEventsServer(t, database());
     assert.equal((await post(app, { events: [{ id: 42 }] })).status, 400);

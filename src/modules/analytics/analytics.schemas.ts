@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { MAX_INSTANT_MS } from '../../common/dates.ts';
 import { byDimensionField } from './analytics.dimensions.ts';
 
 // The one definition of every analytics shape: the port types are Static<> of these.
@@ -62,7 +63,7 @@ export const ClickEventSchema = Type.Object({
   linkId: Type.String({ minLength: 1, maxLength: 64 }),
   ownerId: Type.String({ minLength: 1, maxLength: 64 }),
   code: Type.String({ minLength: 1, maxLength: 64 }),
-  at: Type.Integer({ minimum: 0 }),
+  at: Type.Integer({ minimum: 0, maximum: MAX_INSTANT_MS }),
   referrer: Type.Optional(Type.Union([Type.String({ maxLength: EVENT_TEXT_LIMITS.referrer }), Type.Null()])),
   userAgent: Type.Optional(Type.Union([Type.String({ maxLength: EVENT_TEXT_LIMITS.userAgent }), Type.Null()])),
   visitor: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()])),
