@@ -8,7 +8,7 @@ import { migrate, openDatabase, type Database } from '../../common/db.ts';
 import { clickEvent, createScratch, type Scratch } from '../../../test/support/test-support.ts';
 import { analyticsMigrations, createAnalyticsRepository, type ClickEvent } from './index.ts';
 import { startEventsServer, startSender } from './analytics.test-server.ts';
-import { encodeClickFrame } from './analytics.click-frame.ts';
+import { CLICK_FRAMES_MEDIA_TYPE, encodeClickFrame } from './analytics.click-frame.ts';
 
 /** Every event id in the spool files of `dir` that replay would read (not quarantine, not foreign). */
 const spooledIds = (dir: string): string[] =>
@@ -96,6 +96,8 @@ describe('click sender under faults, against real analytics servers (sqlite)', (
     assert.deepEqual(await totals(), { sent: 3, spooled: 0, replayed: 0, quarantined: 1, foreign: 0, dropped: 0 });
     assert.deepEqual(quarantinedIds(dir), [ids[1]]);
     assert.equal(await stored(database, 'qf-413'), 3);
+    // The frames once (413), then JSON halved: 4 events (413), 2 (413), 1, 1 (413), 2.
+    assert.deepEqual(server.bodies, [CLICK_FRAMES_MEDIA_TYPE, ...Array<string>(5).fill('application/json')]);
   });
 
   it('when analytics rejects one framed click, then the others count and that click is quarantined under its id', async (t) => {
@@ -108,6 +110,8 @@ describe('click sender under faults, against real analytics servers (sqlite)', (
     assert.deepEqual(await totals(), { sent: 2, spooled: 0, replayed: 0, quarantined: 1, foreign: 0, dropped: 0 });
     assert.deepEqual(quarantinedIds(dir), [ids[2]]);
     assert.equal(await stored(database, 'qf-item'), 2);
+    // One body of frames: the rejected click's index told the sender which one it was.
+    assert.deepEqual(server.bodies, [CLICK_FRAMES_MEDIA_TYPE]);
   });
 
   it('when analytics accepts connections but never answers, then the clicks are on disk within about a second and counted once it answers', async (t) => {

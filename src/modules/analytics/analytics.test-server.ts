@@ -38,13 +38,18 @@ export async function startEventsServer(t: TestContext, database: Database, opts
     ready: {},
   });
   const guard = createInternalGuard(TOKEN);
+  /** The media type of each POST /events, in arrival order, refused ones included. */
+  const bodies: string[] = [];
+  app.addHook('onRequest', async (request) => {
+    if (request.url === '/events') bodies.push(String(request.headers['content-type']));
+  });
   app.register(eventsRoutes, { ingestion, guard });
   app.register(analyticsInternalRoutes, { queries: createAnalyticsQueries({ repository }), ingestion, guard });
   await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= app.close());
   t.after(stop);
-  return { app, stop, port: (app.server.address() as { port: number }).port };
+  return { app, stop, bodies, port: (app.server.address() as { port: number }).port };
 }
 
 /** A sender as a redirector wires one (one short-timeout send, then the spool), speaking to `port`. */
