@@ -40,12 +40,12 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
   /**
    * The analytics side of POST /events; `port` 0 picks one, a number brings it back on that port.
    * `refuseFrames` answers a body of click frames as an analytics of 0.1.x does (it has no parser
-   * for them): 415, the same problem. Closed when the test ends, even a failed one.
+   * for them): 415, the same problem, until `upgrade()`. Closed when the test ends, even a failed one.
    */
   async function startAnalytics(
     t: TestContext,
     { port = 0, delayMs = 0, refuseFrames = false } = {},
-  ): Promise<{ stop(): Promise<void>; port: number }> {
+  ): Promise<{ stop(): Promise<void>; port: number; upgrade(): void }> {
     // POST /events calls ingestion directly: this process never records clicks itself.
     const ingestion = createClickIngestion(repository());
     const app = createHttpServer({
@@ -58,10 +58,11 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
       trustProxy: 'loopback',
       ready: {},
     });
+    let refusing = refuseFrames;
     app.addHook('onRequest', async (request) => {
       if (request.url !== '/events') return;
       bodies.push(String(request.headers['content-type']));
-      if (refuseFrames && request.headers['content-type'] === CLICK_FRAMES_MEDIA_TYPE) {
+      if (refusing && request.headers['content-type'] === CLICK_FRAMES_MEDIA_TYPE) {
         throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
       }
     });
@@ -78,7 +79,7 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
     let stopping: Promise<void> | undefined;
     const stop = () => (stopping ??= app.close());
     t.after(stop);
-    return { stop, port: (app.server.address() as { port: number }).port };
+    return { stop, port: (app.server.address() as { port: number }).port, upgrade: () => void (refusing = false) };
   }
 
   /** A sender as a redirector builds one (startSender), watching the four counters these cases assert. */
@@ -183,6 +184,23 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
     await sender.flush();
     assert.deepEqual(sizes, [500, 100]);
     assert.equal(await stored('snd-old'), 605);
+  });
+
+  it('when an analytics that refused frames is upgraded, then the sender offers frames again once the retry time has passed', async (t) => {
+    bodies = [];
+    const server = await startAnalytics(t, { refuseFrames: true });
+    const { sender } = senderTo(t, server.port, undefined, { framesRetryMs: 300 });
+    recordTurn(sender, 'snd-upg-a', 'snd-upgrade', 2);
+    await sender.flush();
+    server.upgrade();
+    // Within the retry time: JSON straight away, frames not offered.
+    recordTurn(sender, 'snd-upg-b', 'snd-upgrade', 2);
+    await sender.flush();
+    await sleep(350);
+    recordTurn(sender, 'snd-upg-c', 'snd-upgrade', 2);
+    await sender.flush();
+    assert.deepEqual(bodies, [CLICK_FRAMES_MEDIA_TYPE, 'application/json', 'application/json', CLICK_FRAMES_MEDIA_TYPE]);
+    assert.equal(await stored('snd-upgrade'), 6);
   });
 
   it('when analytics is down, then framed clicks are spooled as events and replayed once it is back', async (t) => {

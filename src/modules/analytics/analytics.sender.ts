@@ -22,6 +22,8 @@ export interface ClickSenderDeps {
   replayEveryMs?: number;
   /** How long one send may take before its batch goes to the spool. */
   sendTimeoutMs?: number;
+  /** After analytics refused frames (415), how long clicks go as JSON before frames are offered again. */
+  framesRetryMs?: number;
 }
 
 /**
@@ -74,7 +76,7 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
  * work on events: a frame is read back into its events only on those rare paths.
  */
 export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
-  const { transport, spool, flushMs, bodyBytesMax = 1_048_576, registry, logger, replayEveryMs = 1_000, sendTimeoutMs = 1_000 } = deps;
+  const { transport, spool, flushMs, bodyBytesMax = 1_048_576, registry, logger, replayEveryMs = 1_000, sendTimeoutMs = 1_000, framesRetryMs = 60_000 } = deps;
   // CLICK_BATCH_MAX may be set higher for the writer's transactions; analytics takes no more than this a POST.
   const batchMax = Math.min(deps.batchMax, EVENTS_PER_POST_MAX);
   const sent = counter(registry, METRICS.eventsSent);
@@ -86,8 +88,9 @@ export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
   let buffer: ClickEvent[] = [];
   let frames: Frame[] = [];
   let framedClicks = 0;
-  // An analytics of an earlier version answers frames with 415: from then on they go as events.
-  let framesRefused = false;
+  // An analytics of an earlier version answers frames with 415: then they go as events for a while
+  // (framesRetryMs), and are offered again, since that analytics may have been upgraded since.
+  let framesRefusedAt = -Infinity;
   let writing: Promise<void> | null = null;
   // Once a delivery failed, new batches go straight to the spool until a replay succeeds.
   let analyticsDown = !spool.isEmpty();
@@ -132,7 +135,7 @@ export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
    * frames, or a 400/413), its clicks are sent again as events, which sendOnce halves and quarantines.
    */
   async function sendFramesOnce(batch: { frames: Frame[]; count: number }): Promise<number> {
-    if (!framesRefused) {
+    if (Date.now() - framesRefusedAt >= framesRetryMs) {
       try {
         const body = batch.frames.length === 1 ? batch.frames[0]!.bytes : Buffer.concat(batch.frames.map((frame) => frame.bytes));
         const { rejected = [] } = await withDeadline(transport.sendFrames(body), sendTimeoutMs);
@@ -143,8 +146,8 @@ export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
       } catch (error) {
         if (!isRefusal(error)) throw error;
         if ((error as AppError).status === 415) {
-          framesRefused = true;
-          logger.warn('analytics does not take click frames (an earlier version?); sending clicks as JSON events');
+          framesRefusedAt = Date.now();
+          logger.warn({ retryMs: framesRetryMs }, 'analytics does not take click frames (an earlier version?); sending clicks as JSON events for now');
         }
       }
     }

@@ -17,6 +17,7 @@ import {
   createSpool,
   eventsRoutes,
 } from './index.ts';
+import type { ClickSenderDeps } from './analytics.sender.ts';
 
 export const TOKEN = 'analytics-test-token';
 
@@ -57,7 +58,7 @@ export function startSender(
   t: TestContext,
   port: number,
   spoolDir: string,
-  { timeoutMs = 1_000, batchMax = 1_000, bodyBytesMax }: { timeoutMs?: number; batchMax?: number; bodyBytesMax?: number } = {},
+  { timeoutMs = 1_000, ...settings }: { timeoutMs?: number } & Partial<Pick<ClickSenderDeps, 'batchMax' | 'bodyBytesMax' | 'framesRetryMs'>> = {},
 ) {
   const http = createHttpClient(`http://127.0.0.1:${port}`, { token: TOKEN, timeoutMs });
   const registry = new Registry();
@@ -67,8 +68,8 @@ export function startSender(
     spool,
     // Flushes happen when the test asks; replays come from the short timer.
     flushMs: 60_000,
-    batchMax,
-    ...(bodyBytesMax === undefined ? {} : { bodyBytesMax }),
+    batchMax: 1_000,
+    ...settings,
     registry,
     logger: silentLogger,
     replayEveryMs: 50,
