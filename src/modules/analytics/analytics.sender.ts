@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import { METRICS, counter, gauge } from '../../common/metrics.catalogue.ts';
 import { AppError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { ClickEvent, ClickTransport } from './analytics.port.ts';
+import type { ClickEvent, ClickTransport, IngestResult } from './analytics.port.ts';
 import { decodeClickFrame } from './analytics.click-frame.ts';
 import type { FrameClickWriter } from './analytics.writer.ts';
 import { EVENTS_PER_POST_MAX } from './analytics.schemas.ts';
@@ -103,15 +103,19 @@ export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
     logger.error({ events: events.length, reason }, 'analytics refused click events as invalid; quarantined');
   }
 
+  /** Quarantines the events of a sent batch that analytics rejected one by one; returns how many it took. */
+  function taken(events: readonly ClickEvent[], { rejected = [] }: IngestResult): number {
+    if (rejected.length > 0) quarantine(rejected.map((r) => events[r.index] as ClickEvent), JSON.stringify(rejected));
+    return events.length - rejected.length;
+  }
+
   /**
    * Sends once and returns how many events analytics took. A refused batch is halved until the
    * refused events are alone, and those are quarantined; throws when analytics did not answer.
    */
   async function sendOnce(batch: readonly ClickEvent[]): Promise<number> {
     try {
-      const { rejected = [] } = await withDeadline(transport.send(batch), sendTimeoutMs);
-      if (rejected.length > 0) quarantine(rejected.map((r) => batch[r.index] as ClickEvent), JSON.stringify(rejected));
-      return batch.length - rejected.length;
+      return taken(batch, await withDeadline(transport.send(batch), sendTimeoutMs));
     } catch (error) {
       if (!isRefusal(error)) throw error;
       if (batch.length === 1) {
@@ -138,11 +142,9 @@ export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
     if (Date.now() - framesRefusedAt >= framesRetryMs) {
       try {
         const body = batch.frames.length === 1 ? batch.frames[0]!.bytes : Buffer.concat(batch.frames.map((frame) => frame.bytes));
-        const { rejected = [] } = await withDeadline(transport.sendFrames(body), sendTimeoutMs);
-        if (rejected.length === 0) return batch.count;
-        const events = eventsOf(batch);
-        quarantine(rejected.map((r) => events[r.index] as ClickEvent), JSON.stringify(rejected));
-        return batch.count - rejected.length;
+        const result = await withDeadline(transport.sendFrames(body), sendTimeoutMs);
+        // The frames are read back into events only to name the clicks analytics rejected.
+        return result.rejected?.length ? taken(eventsOf(batch), result) : batch.count;
       } catch (error) {
         if (!isRefusal(error)) throw error;
         if ((error as AppError).status === 415) {
