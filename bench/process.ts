@@ -34,6 +34,50 @@ export async function childPid(words: string[]): Promise<number | null> {
   return null;
 }
 
+let clockTicks: number | null = null;
+/** The kernel's clock ticks a second, the unit of /proc's CPU times (100 on every Linux seen so far). */
+function ticksPerSecond(): number {
+  try {
+    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    clockTicks = 100;
+  }
+  return clockTicks;
+}
+
+/**
+ * CPU seconds (user and system, every thread) used so far by `root` and every process below it:
+ * a monolith with its writer's thread, a fleet's supervisor with all its services. Null off Linux,
+ * or when `root` is gone. A process that ended is not in the sum, so compare two readings only
+ * across a stretch in which none of the tree ended.
+ */
+export async function treeCpuSeconds(root: number | null): Promise<number | null> {
+  if (process.platform !== 'linux' || root === null) return null;
+  const processes = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of await readdir('/proc').catch(() => [])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
+    if (stat === null) continue;
+    // After the parenthesised name: state, ppid, … utime and stime are fields 14 and 15 of the whole line.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    processes.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+  }
+  const ticks = treeTicks(processes, root);
+  return ticks === null ? null : ticks / ticksPerSecond();
+}
+
+/** The ticks of `root` and of every process whose parents lead to it; null when `root` is not among them. */
+export function treeTicks(processes: ReadonlyMap<number, { ppid: number; ticks: number }>, root: number): number | null {
+  if (!processes.has(root)) return null;
+  const inTree = (pid: number): boolean => {
+    for (let at: number | undefined = pid; at !== undefined && at > 0; at = processes.get(at)?.ppid) if (at === root) return true;
+    return false;
+  };
+  let ticks = 0;
+  for (const [pid, { ticks: own }] of processes) if (inTree(pid)) ticks += own;
+  return ticks;
+}
+
 /** Resident set size in MB: /proc/<pid>/status VmRSS, else the process's own /metrics gauge. */
 export async function rssMb(pid: number | null, metricsUrl: string): Promise<number | null> {
   if (pid !== null) {

@@ -10,6 +10,13 @@ export interface Sample {
   counted: number | null;
   /** The target's event-loop delay p99 over the run, ms; null where it is not measured. */
   loopP99Ms: number | null;
+  /**
+   * CPU per redirect answered, µs: the target's processes (every thread, until its clicks were
+   * counted, so a writer's or analytics' work is in it, and so is their idle work while the stats
+   * settle) and the load generator (this process, during the run). Null off Linux. What a target
+   * costs, where req/s also says how the two CPUs were shared among it, the load and other tenants.
+   */
+  cpuUs: { server: number | null; load: number | null };
 }
 
 /** What a target's database grew by over the run, for the clicks it stored. */
@@ -41,6 +48,9 @@ export interface TargetRow {
   ratio: number | null;
   /** Median over rounds of the event-loop delay p99, ms. */
   loopP99: number | null;
+  /** Medians over rounds of Sample.cpuUs. */
+  serverCpuUs: number | null;
+  loadCpuUs: number | null;
   pass: boolean;
   rpsRounds: number[];
 }
@@ -80,6 +90,8 @@ export function summarise(samples: Sample[], failed: ReadonlySet<TargetName>): T
       counted: clicked ? group.reduce((n, s) => n + (s.counted ?? 0), 0) : null,
       ratio: null,
       loopP99: medianOrNull(group.map((s) => s.loopP99Ms)),
+      serverCpuUs: medianOrNull(group.map((s) => s.cpuUs.server)),
+      loadCpuUs: medianOrNull(group.map((s) => s.cpuUs.load)),
       pass: !failed.has(name) && sent > 0 && group.every((s) => !s.load.cut && (s.counted === null || s.counted === s.load.redirects)),
       rpsRounds: group.map((s) => Math.round(s.load.rps)),
     };
@@ -88,7 +100,8 @@ export function summarise(samples: Sample[], failed: ReadonlySet<TargetName>): T
     const ceiling = rows.find((r) => r.name === 'ceiling' && r.workload === row.workload);
     row.ratio = ceiling ? round(row.rps / ceiling.rps, 3) : null;
   }
-  return rows.map((r) => ({ ...r, rps: round(r.rps, 0), p50: round(r.p50, 3), p99: round(r.p99, 3) }));
+  const us = (n: number | null) => (n === null ? null : round(n, 2));
+  return rows.map((r) => ({ ...r, rps: round(r.rps, 0), p50: round(r.p50, 3), p99: round(r.p99, 3), serverCpuUs: us(r.serverCpuUs), loadCpuUs: us(r.loadCpuUs) }));
 }
 
 export function summariseProcesses(samples: ProcessSample[]) {
@@ -122,7 +135,7 @@ export function formatText(
   storage: StorageResult[] = [],
 ): string {
   const main = table(
-    ['target', 'workload', 'req/s', 'p50 ms', 'p99 ms', 'loop p99 ms', 'errors', 'clicks counted/sent', 'x ceiling', 'result'],
+    ['target', 'workload', 'req/s', 'p50 ms', 'p99 ms', 'loop p99 ms', 'CPU us/req server', 'CPU us/req load', 'errors', 'clicks counted/sent', 'x ceiling', 'result'],
     rows.map((r) => [
       r.name,
       r.workload,
@@ -130,6 +143,8 @@ export function formatText(
       fixed(r.p50, 2),
       fixed(r.p99, 2),
       fixed(r.loopP99, 1),
+      fixed(r.serverCpuUs, 1),
+      fixed(r.loadCpuUs, 1),
       r.errors,
       r.sent === null ? 'n/a' : `${r.counted}/${r.sent}`,
       fixed(r.ratio, 2),

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { countClicks, describe, runLoad, waitForClicks, type ClickApi, type Workload } from './load.ts';
+import { countClicks, describe, runLoad, waitForClicks, type Workload } from './load.ts';
 import type { ProcessSample, Sample } from './report.ts';
-import type { Endpoint, Target, TargetName } from './targets.ts';
+import type { Endpoint, Running, Target, TargetName } from './targets.ts';
 
 export interface RoundOptions {
   rounds: number;
@@ -28,16 +28,30 @@ async function loopDelayP99Ms(url: string): Promise<number | null> {
   return value === undefined ? null : Number(value) * 1000;
 }
 
-async function measure(endpoint: Endpoint, workload: Workload, clicks: ClickApi | null, o: RoundOptions): Promise<Sample> {
+/** µs of CPU per redirect answered; null when either reading is missing or nothing was answered. */
+const perRedirect = (seconds: number | null, redirects: number) => (seconds === null || redirects === 0 ? null : (seconds * 1e6) / redirects);
+
+async function measure(endpoint: Endpoint, workload: Workload, running: Running, o: RoundOptions): Promise<Sample> {
+  const { clicks } = running;
   const before = clicks ? await countClicks(clicks) : 0;
   await loopDelayP99Ms(endpoint.url);
+  const serverCpu = await running.cpuSeconds();
+  const loadCpu = process.cpuUsage();
   const load = await runLoad(endpoint.url, workload, o.seconds, o.connections);
+  const { user, system } = process.cpuUsage(loadCpu);
   const loopP99Ms = await loopDelayP99Ms(endpoint.url);
   const counted = clicks ? await waitForClicks(clicks, before, load.redirects) : null;
+  // Read once the clicks are counted: storing them (a writer's thread, analytics) is part of a redirect's cost.
+  const serverCpuAfter = await running.cpuSeconds();
+  const cpuUs = {
+    server: perRedirect(serverCpu === null || serverCpuAfter === null ? null : serverCpuAfter - serverCpu, load.redirects),
+    load: perRedirect((user + system) / 1e6, load.redirects),
+  };
   const check = counted === null ? '' : `, clicks ${counted}/${load.redirects}${counted === load.redirects ? '' : ' MISMATCH'}`;
   const loop = loopP99Ms === null ? '' : `, loop p99 ${loopP99Ms.toFixed(1)} ms`;
-  log(`  ${endpoint.name} ${workload}: ${Math.round(load.rps)} req/s, p99 ${load.p99.toFixed(2)} ms, errors ${load.errors}${check}${loop}${load.cut ? ', CUT' : ''}`);
-  return { name: endpoint.name, workload, load, counted, loopP99Ms };
+  const cpu = cpuUs.server === null ? '' : `, CPU µs/req server ${cpuUs.server.toFixed(1)} load ${cpuUs.load?.toFixed(1)}`;
+  log(`  ${endpoint.name} ${workload}: ${Math.round(load.rps)} req/s, p99 ${load.p99.toFixed(2)} ms, errors ${load.errors}${check}${loop}${cpu}${load.cut ? ', CUT' : ''}`);
+  return { name: endpoint.name, workload, load, counted, loopP99Ms, cpuUs };
 }
 
 /**
@@ -61,7 +75,7 @@ export async function runRounds(targets: Target[], o: RoundOptions) {
         const endpoints = round % 2 === 1 ? running.endpoints : [...running.endpoints].reverse();
         for (const [i, endpoint] of endpoints.entries()) {
           if (i > 0) await running.refresh();
-          for (const workload of WORKLOADS) samples.push(await measure(endpoint, workload, running.clicks, o));
+          for (const workload of WORKLOADS) samples.push(await measure(endpoint, workload, running, o));
           if (i === 0) rssAfterMixMb = await running.rssMb();
         }
         processes.push({ group: target.group, startMs: running.startMs, idleRssMb, rssAfterMixMb });

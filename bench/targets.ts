@@ -6,7 +6,7 @@ import { createScratch, type DbKind, type Scratch } from '../test/contract/datab
 import { launchServer, type ServerProcess } from '../test/contract/server-process.ts';
 import { createUser, freePort, targetEnv } from '../test/contract/harness.ts';
 import type { ClickApi } from './load.ts';
-import { BIN, ROOT, childPid, rssMb, runCli } from './process.ts';
+import { BIN, ROOT, childPid, rssMb, runCli, treeCpuSeconds } from './process.ts';
 import { seedMixLinks } from './seed.ts';
 
 export type TargetName =
@@ -31,6 +31,8 @@ export interface Running {
   /** Spawn → /health 200, in ms. */
   startMs: number;
   rssMb(): Promise<number | null>;
+  /** CPU seconds used so far by every process of the target (a fleet: all of it), for CPU per request; null off Linux. */
+  cpuSeconds(): Promise<number | null>;
   /** Called before every endpoint but the first: gives it a fresh redirector (cold cache) too. */
   refresh(): Promise<void>;
   stop(): Promise<void>;
@@ -74,6 +76,7 @@ function scriptTarget(name: 'ceiling' | 'fastpath-no-click', script: string): Ta
         clicks: null,
         startMs,
         rssMb: () => rssMb(pid, `${url}/metrics`),
+        cpuSeconds: () => treeCpuSeconds(pid),
         refresh: async () => undefined,
         stop: () => stopGently(server),
       };
@@ -139,6 +142,7 @@ export async function monolithTarget(db: DbKind, writer: 'auto' | 'inline' = 'au
         clicks: { apiUrl: baseUrl, apiKey },
         startMs,
         rssMb: () => rssMb(pid, `${baseUrl}/metrics`),
+        cpuSeconds: () => treeCpuSeconds(pid),
         refresh: async () => undefined,
         stop: () => stopGently(server),
       };
@@ -167,6 +171,7 @@ export async function fleetTarget(db: DbKind): Promise<Target> {
     async start() {
       // A whole fleet of tsx processes starting on two cores: give it the fleet tests' allowance.
       const { server, startMs } = await timedLaunch([BIN, 'up'], env, baseUrl, 90_000);
+      const supervisor = await childPid([BIN, 'up']);
       return {
         endpoints: [
           { name: 'micro-redirector', url: redirectorUrl },
@@ -175,6 +180,8 @@ export async function fleetTarget(db: DbKind): Promise<Target> {
         clicks: { apiUrl: baseUrl, apiKey },
         startMs,
         rssMb: async () => rssMb(await redirectorPid(), `${redirectorUrl}/metrics`),
+        // The whole fleet: through the gateway every hop costs CPU, and the clicks are stored by analytics.
+        cpuSeconds: () => treeCpuSeconds(supervisor),
         // SIGTERM: the redirector flushes its clicks, the supervisor starts a new one.
         async refresh() {
           const old = await redirectorPid();

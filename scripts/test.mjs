@@ -7,7 +7,7 @@
 //   fleet     test/fleet/** and test/cli/**          child processes (a fleet, the CLI)
 //   contract  test/contract/**                       the black-box suite against a monolith and a fleet
 //   db        any other *.db.test.ts                 a real SQLite file or PostgreSQL database
-//   unit      every other *.test.ts (src/, test/, web/) no database, no Redis, no child process; seconds
+//   unit      every other *.test.ts (src/, test/, web/, bench/) no database, no Redis, no child process; seconds
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -50,7 +50,7 @@ const inOneProcess = (files) => [
   '-e', files.map((file) => `await import(${JSON.stringify(pathToFileURL(join(root, file)).href)});`).join('\n'),
 ];
 
-const all = [...find(join(root, 'src')), ...find(join(root, 'test')), ...find(join(root, 'web'))]
+const all = [...find(join(root, 'src')), ...find(join(root, 'test')), ...find(join(root, 'web')), ...find(join(root, 'bench'))]
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
   .sort();
 for (const tier of which === 'all' ? TIERS : [which]) {
