@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../../../test/contract/fixtures.ts';
 import { migrate, openDatabase, type Database } from '../../common/db.ts';
+import { AppError } from '../../common/errors.ts';
 import { clickEvent, createScratch, type Scratch } from '../../../test/support/test-support.ts';
 import { analyticsMigrations, createAnalyticsRepository, type ClickEvent } from './index.ts';
 import { startEventsServer, startSender } from './analytics.test-server.ts';
@@ -112,6 +113,33 @@ describe('click sender under faults, against real analytics servers (sqlite)', (
     assert.equal(await stored(database, 'qf-item'), 2);
     // One body of frames: the rejected click's index told the sender which one it was.
     assert.deepEqual(server.bodies, [CLICK_FRAMES_MEDIA_TYPE]);
+  });
+
+  it('when analytics stops answering part-way through a batch sent in several bodies, then only what it did not take is spooled, and a rejected click is quarantined once', async (t) => {
+    const database = await newDatabase();
+    // An analytics of 0.1.x (415 for frames) that goes down after the first JSON body it takes.
+    let down = true;
+    const refuse = (type: string, before: number) =>
+      type === CLICK_FRAMES_MEDIA_TYPE ? new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.')
+      : before >= 2 && down ? new AppError('UNAVAILABLE', 'going down')
+      : null;
+    const server = await startEventsServer(t, database, { refuse });
+    const dir = freshDir();
+    const { sender, totals } = startSender(t, server.port, dir, { batchMax: 5_000 });
+    // 1,200 clicks in 12 turns, one of them invalid in the first 500: one batch of frames, then JSON bodies of 500, 500, 200.
+    const turns = Array.from({ length: 12 }, (_, turn) => Array.from({ length: 100 }, (_, i) => (turn === 0 && i === 7 ? { ...clickEvent('q-part'), at: -5 } : clickEvent('q-part'))));
+    const ids = recordTurns(sender, 'q-part', turns);
+    await sender.flush();
+    // The first body: 499 taken, 1 quarantined; the second answered 503: it and the third spooled, nothing more.
+    assert.deepEqual(await totals(), { sent: 499, spooled: 700, replayed: 0, quarantined: 1, foreign: 0, dropped: 0 });
+    assert.deepEqual(spooledIds(dir), ids.slice(500));
+    assert.deepEqual(quarantinedIds(dir), [ids[7]]);
+
+    down = false;
+    const settled = await eventually(totals, (n) => n.replayed >= 700, 10_000);
+    assert.deepEqual(settled, { sent: 499, spooled: 700, replayed: 700, quarantined: 1, foreign: 0, dropped: 0 });
+    assert.equal(await stored(database, 'q-part'), 1_199);
+    assert.deepEqual(quarantinedIds(dir), [ids[7]]);
   });
 
   it('when analytics accepts connections but never answers, then the clicks are on disk within about a second and counted once it answers', async (t) => {

@@ -40,6 +40,36 @@ const EVENTS_PER_BODY = 500;
  */
 const isRefusal = (error: unknown) => error instanceof AppError && [400, 413, 415, 422].includes(error.status);
 
+/**
+ * Analytics stopped answering part-way through a batch sent in several bodies (a refused batch
+ * halved, or refused frames sent again as JSON): `rest` is what it has neither taken nor refused,
+ * `taken` how many it took before. Only `rest` goes to the spool: what analytics quarantined or
+ * stored is not sent, and quarantined, again.
+ */
+class StoppedPartWay extends Error {
+  constructor(
+    readonly rest: readonly ClickEvent[],
+    readonly taken: number,
+    cause: unknown,
+  ) {
+    super('analytics stopped answering part-way through a batch', { cause });
+  }
+}
+
+/** Sends `parts` one after another and returns how many analytics took; if it stops answering, throws what is left. */
+async function sendInParts(parts: readonly (readonly ClickEvent[])[], send: (part: readonly ClickEvent[]) => Promise<number>): Promise<number> {
+  let taken = 0;
+  for (let i = 0; i < parts.length; i++) {
+    try {
+      taken += await send(parts[i]!);
+    } catch (error) {
+      const [rest, before, cause] = error instanceof StoppedPartWay ? [error.rest, error.taken, error.cause] : [parts[i]!, 0, error];
+      throw new StoppedPartWay([...rest, ...parts.slice(i + 1).flat()], taken + before, cause);
+    }
+  }
+  return taken;
+}
+
 /** One turn's clicks as the journal framed them. */
 interface Frame {
   bytes: Uint8Array;
@@ -111,7 +141,8 @@ export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
 
   /**
    * Sends once and returns how many events analytics took. A refused batch is halved until the
-   * refused events are alone, and those are quarantined; throws when analytics did not answer.
+   * refused events are alone, and those are quarantined; throws when analytics did not answer
+   * (StoppedPartWay, with what is left, once some halves went through).
    */
   async function sendOnce(batch: readonly ClickEvent[]): Promise<number> {
     try {
@@ -123,15 +154,15 @@ export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
         return 0;
       }
       const half = Math.ceil(batch.length / 2);
-      return (await sendOnce(batch.slice(0, half))) + (await sendOnce(batch.slice(half)));
+      return sendInParts([batch.slice(0, half), batch.slice(half)], sendOnce);
     }
   }
 
   /** Events as JSON bodies of at most EVENTS_PER_BODY each; returns how many analytics took. */
-  async function sendEvents(events: readonly ClickEvent[]): Promise<number> {
-    let taken = 0;
-    for (let i = 0; i < events.length; i += EVENTS_PER_BODY) taken += await sendOnce(events.slice(i, i + EVENTS_PER_BODY));
-    return taken;
+  function sendEvents(events: readonly ClickEvent[]): Promise<number> {
+    const bodies: ClickEvent[][] = [];
+    for (let i = 0; i < events.length; i += EVENTS_PER_BODY) bodies.push(events.slice(i, i + EVENTS_PER_BODY));
+    return sendInParts(bodies, sendOnce);
   }
 
   /**
@@ -189,13 +220,17 @@ export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
 
   async function drain(): Promise<void> {
     while (buffer.length > 0 || frames.length > 0) {
-      const batch = nextBatch();
+      let batch = nextBatch();
       if (!analyticsDown) {
         try {
           sent.inc('events' in batch ? await sendOnce(batch.events) : await sendFramesOnce(batch));
           if (database === null) void learnDatabase().catch(() => undefined);
           continue;
         } catch (error) {
+          if (error instanceof StoppedPartWay) {
+            sent.inc(error.taken);
+            batch = { events: [...error.rest] };
+          }
           logger.warn({ err: error, events: sizeOf(batch) }, 'analytics did not answer; spooling clicks until it does');
           analyticsDown = true;
         }

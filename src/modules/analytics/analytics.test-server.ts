@@ -2,6 +2,7 @@
 import type { TestContext } from 'node:test';
 import { Registry } from 'prom-client';
 import type { Database } from '../../common/db.ts';
+import type { AppError } from '../../common/errors.ts';
 import { createHttpClient } from '../../common/http/client.ts';
 import { createInternalGuard } from '../../common/http/internal.ts';
 import { createHttpServer } from '../../common/http/server.ts';
@@ -24,8 +25,16 @@ export const TOKEN = 'analytics-test-token';
 export const counted = async (registry: Registry, name: string) =>
   (await registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
 
-/** POST /events and the internal routes on `database`; `port` 0 picks one. Closed when the test ends. */
-export async function startEventsServer(t: TestContext, database: Database, opts: { port?: number; bodyLimitBytes?: number } = {}) {
+/**
+ * POST /events and the internal routes on `database`; `port` 0 picks one. Closed when the test ends.
+ * `refuse`, asked with each POST /events' media type and how many came before it, may answer it
+ * with an error instead (an analytics of 0.1.x: 415 for frames; one going down: 503).
+ */
+export async function startEventsServer(
+  t: TestContext,
+  database: Database,
+  opts: { port?: number; bodyLimitBytes?: number; refuse?: (contentType: string, before: number) => AppError | null } = {},
+) {
   const repository = createAnalyticsRepository(database);
   const ingestion = createClickIngestion(repository);
   const app = createHttpServer({
@@ -42,7 +51,11 @@ export async function startEventsServer(t: TestContext, database: Database, opts
   /** The media type of each POST /events, in arrival order, refused ones included. */
   const bodies: string[] = [];
   app.addHook('onRequest', async (request) => {
-    if (request.url === '/events') bodies.push(String(request.headers['content-type']));
+    if (request.url !== '/events') return;
+    const type = String(request.headers['content-type']);
+    const refusal = opts.refuse?.(type, bodies.length) ?? null;
+    bodies.push(type);
+    if (refusal) throw refusal;
   });
   app.register(eventsRoutes, { ingestion, guard });
   app.register(analyticsInternalRoutes, { queries: createAnalyticsQueries({ repository }), ingestion, guard });
