@@ -42,13 +42,13 @@ export const METRICS = {
     name: 'morphlink_clicks_foreign_total', type: 'counter', help: 'Spooled clicks of another database, set aside and not written here', labels: [], emittedBy: ['analytics'],
   }),
   eventsSent: def({ name: 'morphlink_events_sent_total', type: 'counter', help: 'Click events delivered to analytics', labels: [], emittedBy: ['redirector'] }),
-  eventsSpooled: def({ name: 'morphlink_events_spooled_total', type: 'counter', help: 'Click events written to the local spool', labels: [], emittedBy: ['redirector'] }),
-  eventsReplayed: def({ name: 'morphlink_events_replayed_total', type: 'counter', help: 'Spooled click events delivered later', labels: [], emittedBy: ['redirector'] }),
+  eventsSpooled: def({ name: 'morphlink_events_spooled_total', type: 'counter', help: 'Click events analytics did not take, left to the click journal until it answers', labels: [], emittedBy: ['redirector'] }),
+  eventsReplayed: def({ name: 'morphlink_events_replayed_total', type: 'counter', help: 'Click events the click journal (or an earlier version\'s spool) handed over again, delivered', labels: [], emittedBy: ['redirector'] }),
   eventsQuarantined: def({
     name: 'morphlink_events_quarantined_total', type: 'counter', help: 'Click events analytics refused as invalid, kept in quarantine.ndjson', labels: [], emittedBy: ['redirector'],
   }),
   eventsForeign: def({
-    name: 'morphlink_events_foreign_total', type: 'counter', help: 'Spooled click events of another analytics database, set aside', labels: [], emittedBy: ['redirector'],
+    name: 'morphlink_events_foreign_total', type: 'counter', help: 'Kept click events of another analytics database, set aside', labels: [], emittedBy: ['redirector'],
   }),
   eventsDropped: def({ name: 'morphlink_events_dropped_total', type: 'counter', help: 'Click events lost (must stay 0)', labels: [], emittedBy: ['redirector'] }),
   autopilotDecisions: def({

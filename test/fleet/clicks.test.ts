@@ -90,7 +90,7 @@ describe('click counting under bad input and faults (real processes)', () => {
       assert.ok(redirectorPid);
       process.kill(redirectorPid, 'SIGKILL');
       process.kill(analyticsPid, 'SIGCONT');
-      // A respawned redirector on a loaded machine takes a few seconds before it replays its spool.
+      // A respawned redirector on a loaded machine takes a few seconds before it replays its journal.
       await eventually(() => readStats(alice, link.code), (s) => s.total >= n, 60_000);
       await assertSettledTotal(alice, link.code, n);
     },

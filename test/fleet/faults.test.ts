@@ -104,8 +104,9 @@ describe('microservices fleet (morphlink up, SQLite, 2 redirector replicas)', ()
     const replayed = (await Promise.all(ports.map((p) => metric(p, 'morphlink_events_replayed_total')))).reduce((a, b) => a + b, 0);
     const dropped = (await Promise.all(ports.map((p) => metric(p, 'morphlink_events_dropped_total')))).reduce((a, b) => a + b, 0);
     t.diagnostic(`events spooled ${spooled}, replayed ${replayed}, dropped ${dropped}`);
-    assert.ok(spooled > 0, 'the outage should have spooled some clicks');
-    assert.equal(replayed, spooled);
+    assert.ok(spooled > 0, 'the outage should have left some clicks to the journal');
+    // The journal hands a kept segment over whole: clicks sent before the outage may go again (analytics skips their ids).
+    assert.ok(replayed >= spooled, `handed over again ${replayed}, let go ${spooled}`);
     assert.equal(dropped, 0);
   });
 

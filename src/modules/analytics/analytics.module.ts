@@ -14,10 +14,10 @@ import { analyticsRoutes, eventsRoutes } from './analytics.routes.ts';
 import { createClickExport } from './analytics.export.ts';
 import { createExportRepository } from './analytics.export.repository.ts';
 import { EXPORT_ROUTES, exportRoutes } from './analytics.export.routes.ts';
-import { createClickSender } from './analytics.sender.ts';
+import { createClickSender, type ClickSender } from './analytics.sender.ts';
 import { createAnalyticsQueries, createClickIngestion } from './analytics.service.ts';
 import { createSpool } from './analytics.spool.ts';
-import { createClickWriter, type ClickWriter, type FrameClickWriter } from './analytics.writer.ts';
+import { createClickWriter, type ClickWriter } from './analytics.writer.ts';
 import { createWriterSpool } from './analytics.writer-spool.ts';
 import { startWriterThread } from './analytics.writer-thread.ts';
 import { startWebhooks } from './analytics.webhooks.wiring.ts';
@@ -26,11 +26,13 @@ export interface AnalyticsPeer {
   queries: AnalyticsQueries;
   /**
    * Where a process records the clicks it answers: the buffered writer when analytics is in the
-   * same process, the batching sender (with its spool) otherwise. Made on first use, so a process
-   * that records no clicks holds none. `flush` resolves once what was recorded is stored (or spooled).
-   * The writer thread and the sender also take a turn as the journal's frame (`recordFrame`).
+   * same process, the batching sender otherwise. Made on first use, so a process that records no
+   * clicks holds none. `flush` resolves once what was recorded is stored (or spooled by the writer).
+   * The writer thread and the sender also take a turn as the journal's frame (`recordFrame`); the
+   * sender lets clicks go while analytics does not answer and says so (`lost`, `reach`,
+   * `storeId`): the click journal keeps them.
    */
-  readonly sink: Pick<ClickWriter, 'record' | 'flush'> & Partial<Pick<FrameClickWriter, 'recordFrame'>>;
+  readonly sink: Pick<ClickWriter, 'record' | 'flush'> & Partial<Pick<ClickSender, 'recordFrame' | 'lost' | 'reach' | 'storeId'>>;
 }
 
 export interface AnalyticsNeeds {
@@ -96,7 +98,7 @@ export const analyticsModule: ModuleDescriptor<AnalyticsPeer, AnalyticsNeeds, An
   },
 
   connect(remote) {
-    let sender: FrameClickWriter | undefined;
+    let sender: ClickSender | undefined;
     return {
       queries: createAnalyticsClient(remote.http('analytics')),
       get sink() {
@@ -136,12 +138,12 @@ function createWriter(ctx: ModuleContext<AnalyticsSettings>, { ingest }: ClickIn
   return createClickWriter({ ingest, foldRollups, flushMs, batchMax, registry, logger: ctx.logger, spool });
 }
 
-/** The remote sink: one send per batch with a short deadline, then the spool (see analytics.sender.ts). */
-function createSender({ config, logger, metrics, http, onClose, service, port }: RemoteContext): FrameClickWriter {
+/** The remote sink: one send per batch with a short deadline, then the click journal keeps it (see analytics.sender.ts). */
+function createSender({ config, logger, metrics, http, onClose, service, port }: RemoteContext): ClickSender {
   const sender = createClickSender({
-    // Its own pool with the send deadline: one send, then the spool, so a hung analytics holds no clicks in memory.
+    // Its own pool with the send deadline: one send, then the batch is let go (the journal has it), so a hung analytics holds no clicks in memory.
     transport: createEventsTransport(http('analytics', { timeoutMs: config.clickSendTimeoutMs })),
-    // One spool per process (by port), so replicas never share a file.
+    // The quarantine and an earlier version's spool, one per process (by port), so replicas never share a file.
     spool: createSpool(config.spoolDir ?? join(config.dataDir, 'spool', `${service}-${port}`)),
     flushMs: config.clickFlushMs,
     sendTimeoutMs: config.clickSendTimeoutMs,

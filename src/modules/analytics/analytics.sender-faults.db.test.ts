@@ -7,8 +7,8 @@ import { eventually } from '../../../test/contract/fixtures.ts';
 import { migrate, openDatabase, type Database } from '../../common/db.ts';
 import { AppError } from '../../common/errors.ts';
 import { clickEvent, createScratch, type Scratch } from '../../../test/support/test-support.ts';
-import { analyticsMigrations, createAnalyticsRepository, type ClickEvent } from './index.ts';
-import { startEventsServer, startSender } from './analytics.test-server.ts';
+import { analyticsMigrations, createAnalyticsRepository, createClickIngestion, createSpool, type ClickEvent } from './index.ts';
+import { startEventsServer, startJournal, startSender } from './analytics.test-server.ts';
 import { CLICK_FRAMES_MEDIA_TYPE, encodeClickFrame } from './analytics.click-frame.ts';
 
 /** Every event id in the spool files of `dir` that replay would read (not quarantine, not foreign). */
@@ -51,7 +51,7 @@ describe('click sender under faults, against real analytics servers (sqlite)', (
     const huge = clickEvent('q-413', { referrer: `https://r.example/${'z'.repeat(8_000)}` });
     for (const click of [clickEvent('q-413'), huge, clickEvent('q-413'), clickEvent('q-413')]) sender.record(click);
     await sender.flush();
-    assert.deepEqual(await totals(), { sent: 3, spooled: 0, replayed: 0, quarantined: 1, foreign: 0, dropped: 0 });
+    assert.deepEqual(await totals(), { sent: 3, spooled: 0, replayed: 3, quarantined: 1, foreign: 0, dropped: 0 });
     assert.equal(spool.isEmpty(), true);
     const quarantined = readFileSync(join(dir, 'quarantine.ndjson'), 'utf8').trim().split('\n');
     assert.equal(quarantined.length, 1);
@@ -72,7 +72,7 @@ describe('click sender under faults, against real analytics servers (sqlite)', (
     sender.record({ ...clickEvent('q-item'), at: -5 });
     sender.record(clickEvent('q-item'));
     await sender.flush();
-    assert.deepEqual(await totals(), { sent: 2, spooled: 0, replayed: 0, quarantined: 1, foreign: 0, dropped: 0 });
+    assert.deepEqual(await totals(), { sent: 2, spooled: 0, replayed: 2, quarantined: 1, foreign: 0, dropped: 0 });
     assert.equal(await stored(database, 'q-item'), 2);
     assert.equal(readFileSync(join(dir, 'quarantine.ndjson'), 'utf8').trim().split('\n').length, 1);
   });
@@ -115,7 +115,7 @@ describe('click sender under faults, against real analytics servers (sqlite)', (
     assert.deepEqual(server.bodies, [CLICK_FRAMES_MEDIA_TYPE]);
   });
 
-  it('when analytics stops answering part-way through a batch sent in several bodies, then only what it did not take is spooled, and a rejected click is quarantined once', async (t) => {
+  it('when analytics stops answering part-way through a batch sent in several bodies, then only what it did not take is let go, and a rejected click is quarantined once', async (t) => {
     const database = await newDatabase();
     // An analytics of 0.1.x (415 for frames) that goes down after the first JSON body it takes.
     let down = true;
@@ -129,20 +129,25 @@ describe('click sender under faults, against real analytics servers (sqlite)', (
     // 1,200 clicks in 12 turns, one of them invalid in the first 500: one batch of frames, then JSON bodies of 500, 500, 200.
     const turns = Array.from({ length: 12 }, (_, turn) => Array.from({ length: 100 }, (_, i) => (turn === 0 && i === 7 ? { ...clickEvent('q-part'), at: -5 } : clickEvent('q-part'))));
     const ids = recordTurns(sender, 'q-part', turns);
-    await sender.flush();
-    // The first body: 499 taken, 1 quarantined; the second answered 503: it and the third spooled, nothing more.
+    await assert.rejects(sender.flush(), /did not take 700 clicks/);
+    // The first body: 499 taken, 1 quarantined; the second answered 503: it and the third let go, nothing more.
     assert.deepEqual(await totals(), { sent: 499, spooled: 700, replayed: 0, quarantined: 1, foreign: 0, dropped: 0 });
-    assert.deepEqual(spooledIds(dir), ids.slice(500));
+    assert.equal(sender.lost(), 700);
+    assert.deepEqual(spooledIds(dir), [], 'no spool: the journal keeps what was let go');
     assert.deepEqual(quarantinedIds(dir), [ids[7]]);
 
+    // Analytics answers again, and the journal hands the whole segment over, as events: the
+    // refused click comes back too, and is not quarantined a second time.
     down = false;
-    const settled = await eventually(totals, (n) => n.replayed >= 700, 10_000);
-    assert.deepEqual(settled, { sent: 499, spooled: 700, replayed: 700, quarantined: 1, foreign: 0, dropped: 0 });
+    await sender.reach();
+    turns.flat().forEach((click, n) => sender.record({ ...click, id: ids[n]! }));
+    await sender.flush();
     assert.equal(await stored(database, 'q-part'), 1_199);
     assert.deepEqual(quarantinedIds(dir), [ids[7]]);
+    assert.equal((await totals()).quarantined, 1);
   });
 
-  it('when analytics accepts connections but never answers, then the clicks are on disk within about a second and counted once it answers', async (t) => {
+  it('when analytics accepts connections but never answers, then the sender lets the clicks go within about a second, and the journal hands them over once it answers', async (t) => {
     const sockets = new Set<Socket>();
     const hung = createServer((socket) => void sockets.add(socket));
     await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
@@ -154,37 +159,61 @@ describe('click sender under faults, against real analytics servers (sqlite)', (
     t.after(closeHung);
     const dir = freshDir();
     const { sender, totals } = startSender(t, port, dir);
-    const ids = Array.from({ length: 50 }, () => clickEvent('hang')).map((c) => (sender.record(c), c.id));
+    const { visits, segments } = startJournal(t, sender, join(dir, 'journal'));
     const started = Date.now();
-    void sender.flush().catch(() => undefined);
-    const onDisk = await eventually(async () => spooledIds(dir), (found) => found.length >= ids.length, 3_000);
+    // On disk at once: the journal writes a turn before its redirects go out.
+    await visits('hang', 50);
+    assert.ok(segments().length >= 1);
+    await eventually(totals, (n) => n.spooled >= 50, 3_000);
     const tookMs = Date.now() - started;
-    t.diagnostic(`50 clicks on disk ${tookMs} ms after the flush began (send timeout 1,000 ms)`);
-    assert.deepEqual(onDisk.sort(), [...ids].sort());
-    assert.ok(tookMs < 1_600, `spooled after ${tookMs} ms`);
+    t.diagnostic(`50 clicks let go ${tookMs} ms after they were journaled (send timeout 1,000 ms)`);
+    assert.ok(tookMs < 1_600, `let go after ${tookMs} ms`);
 
     await closeHung();
     const database = await newDatabase();
     await startEventsServer(t, database, { port });
-    const settled = await eventually(totals, (n) => n.replayed >= ids.length, 10_000);
-    assert.equal(settled.replayed, ids.length);
-    assert.equal(await stored(database, 'hang'), ids.length);
+    assert.equal(await eventually(() => stored(database, 'hang'), (n) => n === 50, 10_000), 50);
+    assert.equal((await totals()).replayed, 50);
   });
 
-  it('when a spool was written for database A, then it is never replayed into database B, and is replayed into A', async (t) => {
+  it('when analytics comes back on another database, then the journal sets the kept clicks aside, and hands them to their own once it answers', async (t) => {
     const [a, b] = [await newDatabase(), await newDatabase()];
     const serverA = await startEventsServer(t, a);
     const dir = freshDir();
-    const first = startSender(t, serverA.port, dir);
-    first.sender.record(clickEvent('db-a'));
-    await first.sender.flush();
+    const { sender, totals } = startSender(t, serverA.port, dir);
+    let setAside = 0;
+    const { visits } = startJournal(t, sender, join(dir, 'journal'), { onSetAside: (clicks) => (setAside += clicks) });
+    await visits('aside', 1);
+    await eventually(() => stored(a, 'aside'), (n) => n === 1, 2_000);
     await serverA.stop();
-    for (let i = 0; i < 3; i++) first.sender.record(clickEvent('db-a'));
-    await first.close();
-    assert.equal((await first.totals()).spooled, 3);
+    await visits('aside', 3);
+    await eventually(totals, (n) => n.spooled >= 3, 3_000);
 
-    // Another analytics database on the same address: the spool must stay out of it.
+    // Another analytics database on the same address: the three kept clicks must stay out of it.
     const serverB = await startEventsServer(t, b, { port: serverA.port });
+    await eventually(async () => setAside, (n) => n === 3, 3_000);
+    await visits('aside', 2);
+    assert.equal(await eventually(() => stored(b, 'aside'), (n) => n === 2, 2_000), 2, 'only the clicks made while B answers');
+    await serverB.stop();
+
+    // B goes away with a click kept for it; A answers: that click is set aside for B, and the three
+    // set aside for A are adopted and handed over.
+    await visits('aside', 1);
+    await eventually(totals, (n) => n.spooled >= 4, 3_000);
+    await startEventsServer(t, a, { port: serverA.port });
+    assert.equal(await eventually(() => stored(a, 'aside'), (n) => n === 4, 5_000), 4);
+    assert.equal(await eventually(async () => setAside, (n) => n === 4, 2_000), 4);
+    assert.equal(await stored(b, 'aside'), 2);
+  });
+
+  it('when an earlier version spooled clicks for database A, then they are never replayed into database B, and are replayed into A', async (t) => {
+    const [a, b] = [await newDatabase(), await newDatabase()];
+    const dir = freshDir();
+    const idOf = (database: Database) => createClickIngestion(createAnalyticsRepository(database)).databaseId();
+    createSpool(dir).append([0, 1, 2].map(() => clickEvent('db-a')), await idOf(a));
+
+    // Another analytics database answers: the spool must stay out of it.
+    const serverB = await startEventsServer(t, b);
     const onB = startSender(t, serverB.port, dir);
     const seenB = await eventually(onB.totals, (n) => n.foreign >= 3, 5_000);
     assert.equal(seenB.foreign, 3);
@@ -193,11 +222,11 @@ describe('click sender under faults, against real analytics servers (sqlite)', (
     await onB.close();
     await serverB.stop();
 
-    const backOnA = await startEventsServer(t, a, { port: serverA.port });
+    const backOnA = await startEventsServer(t, a, { port: serverB.port });
     const onA = startSender(t, backOnA.port, dir);
     const seenA = await eventually(onA.totals, (n) => n.replayed >= 3, 5_000);
     assert.equal(seenA.replayed, 3);
-    assert.equal(await stored(a, 'db-a'), 4);
+    assert.equal(await stored(a, 'db-a'), 3);
     assert.equal(onA.spool.isEmpty(), true);
   });
 });

@@ -17,7 +17,7 @@ import {
   eventsRoutes,
   type ClickEvent,
 } from './index.ts';
-import { startSender, TOKEN } from './analytics.test-server.ts';
+import { startJournal, startSender, TOKEN } from './analytics.test-server.ts';
 import { CLICK_FRAMES_MEDIA_TYPE, encodeClickFrame } from './analytics.click-frame.ts';
 
 
@@ -104,7 +104,7 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
     const { sender, spool, totals } = senderTo(t, server.port);
     const ids = record(sender, 'snd-up', 5);
     await sender.flush();
-    assert.deepEqual(await totals(), { sent: 5, spooled: 0, replayed: 0, dropped: 0 });
+    assert.deepEqual(await totals(), { sent: 5, spooled: 0, replayed: 5, dropped: 0 });
     assert.deepEqual(received, ids);
     assert.equal(await stored('snd-up'), 5);
     // A flush with nothing buffered sends nothing again.
@@ -134,7 +134,7 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
     await sender.flush();
     assert.deepEqual(bodies, ['application/json', CLICK_FRAMES_MEDIA_TYPE]);
     assert.deepEqual(received, [...replayed, ...framed]);
-    assert.deepEqual(await totals(), { sent: 7, spooled: 0, replayed: 0, dropped: 0 });
+    assert.deepEqual(await totals(), { sent: 7, spooled: 0, replayed: 2, dropped: 0 });
     assert.equal(await stored('snd-frames'), 7);
   });
 
@@ -203,91 +203,112 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
     assert.equal(await stored('snd-upgrade'), 6);
   });
 
-  it('when analytics is down, then framed clicks are spooled as events and replayed once it is back', async (t) => {
+  /** A sender with the click journal in front of it, as a redirector runs them. */
+  function journaledTo(t: TestContext, port: number, dir = join(scratch.dir, `journal-${++spools}`)) {
+    const sending = senderTo(t, port);
+    return { ...sending, ...startJournal(t, sending.sender, dir), dir };
+  }
+  /** How many times each id reached POST /events. */
+  const deliveries = (ids: readonly string[]) => {
+    const times = new Map<string, number>();
+    for (const id of ids) times.set(id, (times.get(id) ?? 0) + 1);
+    return times;
+  };
+
+  it('when analytics is down, then the sender lets the clicks go, the journal keeps them (no spool file), and hands them over once analytics is back', async (t) => {
     received = [];
     const first = await startAnalytics(t);
-    const { sender, spool, totals } = senderTo(t, first.port);
+    const { sender, spool, totals, visits, segments } = journaledTo(t, first.port);
     await first.stop();
-    const ids = [...recordTurn(sender, 'snd-fr-down-a', 'snd-fr-down', 2), ...recordTurn(sender, 'snd-fr-down-b', 'snd-fr-down', 3)];
-    await sender.flush();
-    assert.deepEqual(await totals(), { sent: 0, spooled: 5, replayed: 0, dropped: 0 });
-    assert.equal(spool.isEmpty(), false);
+    await visits('snd-j-down', 5);
+    // The journal's next rotation flushes the sender: the send fails, the clicks are let go.
+    assert.deepEqual(await eventually(totals, (n) => n.spooled >= 5, 5_000), { sent: 0, spooled: 5, replayed: 0, dropped: 0 });
+    assert.equal(sender.lost(), 5);
+    assert.equal(spool.isEmpty(), true, 'no spool file: the journal holds the outage');
+    assert.ok(segments().length >= 1, 'the journal keeps its segments');
+    // Clicks journaled while analytics is down are not even offered to the sender.
+    await visits('snd-j-down', 3);
+    await sleep(150);
+    assert.equal((await totals()).spooled, 5);
+
     await startAnalytics(t, { port: first.port });
-    assert.deepEqual(await eventually(totals, (n) => n.replayed >= 5, 5_000), { sent: 0, spooled: 5, replayed: 5, dropped: 0 });
-    assert.deepEqual(received, ids);
-    assert.equal(await stored('snd-fr-down'), 5);
+    assert.equal(await eventually(() => stored('snd-j-down'), (n) => n === 8, 5_000), 8);
+    // Handed over as JSON events, each once; kept segments deleted once stored (the one in use stays).
+    assert.deepEqual([...deliveries(received).values()], Array<number>(8).fill(1));
+    assert.deepEqual(await eventually(totals, (n) => n.replayed >= 8, 2_000), { sent: 8, spooled: 5, replayed: 8, dropped: 0 });
+    await eventually(async () => segments().length, (n) => n <= 1, 2_000);
   });
 
-  it('when analytics goes down and comes back on its port, then the spool is replayed and the totals are exact', async (t) => {
+  it('when analytics goes down and comes back on its port, then every click is stored once and those of the outage are sent once', async (t) => {
     received = [];
     const first = await startAnalytics(t);
-    const { sender, spool, totals } = senderTo(t, first.port);
-    const before = record(sender, 'snd-outage', 2);
-    await sender.flush();
+    const { totals, visits } = journaledTo(t, first.port);
+    await visits('snd-outage', 2);
+    await eventually(() => stored('snd-outage'), (n) => n === 2, 2_000);
     await first.stop();
+    const sentBefore = received.length;
 
-    const during = record(sender, 'snd-outage', 4);
-    await sender.flush();
-    assert.deepEqual(await totals(), { sent: 2, spooled: 4, replayed: 0, dropped: 0 });
-    assert.equal(spool.isEmpty(), false);
-    // Known down now: these skip the retries and go straight to the spool.
-    const stillDown = record(sender, 'snd-outage', 3);
-    await sender.flush();
-    assert.deepEqual(await totals(), { sent: 2, spooled: 7, replayed: 0, dropped: 0 });
+    await visits('snd-outage', 4);
+    await eventually(totals, (n) => n.spooled >= 4, 5_000);
+    await visits('snd-outage', 3);
+    await sleep(150);
     assert.equal(await stored('snd-outage'), 2);
 
     await startAnalytics(t, { port: first.port });
-    const settled = await eventually(totals, (n) => n.replayed >= 7, 5_000);
-    assert.deepEqual(settled, { sent: 2, spooled: 7, replayed: 7, dropped: 0 });
-    assert.equal(spool.isEmpty(), true);
-    // The sender leaves spool mode a few microtasks after the last replayed batch is counted.
-    await sleep(20);
-    const afterwards = record(sender, 'snd-outage', 1);
-    await sender.flush();
-    assert.deepEqual(await totals(), { sent: 3, spooled: 7, replayed: 7, dropped: 0 });
-    assert.deepEqual(received, [...before, ...during, ...stillDown, ...afterwards]);
-    assert.equal(await stored('snd-outage'), 10);
+    assert.equal(await eventually(() => stored('snd-outage'), (n) => n === 9, 5_000), 9);
+    await visits('snd-outage', 1);
+    assert.equal(await eventually(() => stored('snd-outage'), (n) => n === 10, 2_000), 10);
+    // A kept segment is handed over whole: clicks stored before the outage may be sent again
+    // (analytics skips their ids); those of the outage were never sent before, and go once.
+    const outage = [...deliveries(received.slice(sentBefore))].filter(([id]) => !received.slice(0, sentBefore).includes(id));
+    assert.equal(outage.length, 8);
+    assert.ok(outage.every(([, times]) => times === 1), JSON.stringify(outage));
+    const settled = await totals();
+    assert.equal(settled.spooled, 4);
+    assert.equal(settled.dropped, 0);
   });
 
   it(
-    'when analytics comes back slower than the replay interval, then each spooled click is replayed once',
+    'when analytics comes back slower than the journal rotates, then each kept click is handed over once',
     async (t) => {
       received = [];
       const first = await startAnalytics(t);
-      const { sender, totals } = senderTo(t, first.port);
+      const { visits } = journaledTo(t, first.port);
       await first.stop();
-      const ids: string[] = [];
-      // Three batches in the spool: each flush while down appends one line.
+      // Three turns, in one or more kept segments.
       for (let i = 0; i < 3; i++) {
-        ids.push(...record(sender, 'snd-slow', 2));
-        await sender.flush();
+        await visits('snd-slow', 2);
+        await sleep(60);
       }
-      // 200 ms per POST against a 50 ms replay timer.
+      // 200 ms per POST against a journal rotating every 50 ms.
       await startAnalytics(t, { port: first.port, delayMs: 200 });
-      await eventually(totals, (n) => n.replayed >= 6, 5_000);
+      assert.equal(await eventually(() => stored('snd-slow'), (n) => n === 6, 5_000), 6);
       await sleep(700);
-      assert.deepEqual(await totals(), { sent: 0, spooled: 6, replayed: 6, dropped: 0 });
-      assert.deepEqual(received, ids);
-      assert.equal(await stored('snd-slow'), 6);
+      assert.equal(received.length, 6);
+      assert.equal(deliveries(received).size, 6);
     },
   );
 
-  it('when the sender is closed while analytics is down, then the buffer is spooled, none dropped, and a restart replays it', async (t) => {
+  it('when the redirector stops while analytics is down, then the journal keeps the clicks, none dropped, and the next process hands them over', async (t) => {
     received = [];
     const server = await startAnalytics(t);
     await server.stop();
-    const down = senderTo(t, server.port);
-    const ids = [...record(down.sender, 'snd-close', 3), ...record(down.sender, 'snd-close', 2)];
+    const down = journaledTo(t, server.port);
+    await down.visits('snd-close', 5);
     await down.close();
-    assert.deepEqual(await down.totals(), { sent: 0, spooled: 5, replayed: 0, dropped: 0 });
-    assert.equal(down.spool.isEmpty(), false);
+    await down.sender.close();
+    assert.equal((await down.totals()).dropped, 0);
+    assert.equal(down.spool.isEmpty(), true);
+    const left = down.segments();
+    assert.ok(left.length >= 1, 'the journal kept its segments');
 
-    // The next process on the same spool directory delivers what the last one left.
+    // The next process on the same journal directory hands over what the last one left.
     await startAnalytics(t, { port: server.port });
-    const restarted = senderTo(t, server.port, down.spoolDir);
-    const settled = await eventually(restarted.totals, (n) => n.replayed >= 5, 5_000);
-    assert.deepEqual(settled, { sent: 0, spooled: 0, replayed: 5, dropped: 0 });
-    assert.deepEqual(received, ids);
+    const restarted = journaledTo(t, server.port, down.dir);
+    assert.equal(await restarted.journal.replay(), 5);
     assert.equal(await stored('snd-close'), 5);
+    assert.deepEqual(await restarted.totals(), { sent: 5, spooled: 0, replayed: 5, dropped: 0 });
+    // Deleted once stored; the new process's own segment is all that is left.
+    assert.deepEqual(restarted.segments().filter((name) => left.includes(name)), []);
   });
 });

@@ -11,6 +11,7 @@ import type { Spool } from './analytics.spool.ts';
 export interface ClickSenderDeps {
   /** Delivers batches and names the database behind them; the sender does not know it is HTTP. */
   transport: ClickTransport;
+  /** Where refused clicks are quarantined, and where an earlier version's sender spooled clicks (replayed from here). */
   spool: Spool;
   flushMs: number;
   /** At most this many clicks per send of frames (and never over EVENTS_PER_POST_MAX); events recorded one by one go EVENTS_PER_BODY at a time. */
@@ -20,7 +21,7 @@ export interface ClickSenderDeps {
   registry: Registry;
   logger: Logger;
   replayEveryMs?: number;
-  /** How long one send may take before its batch goes to the spool. */
+  /** How long one send may take before its batch is let go (to the journal). */
   sendTimeoutMs?: number;
   /** After analytics refused frames (415), how long clicks go as JSON before frames are offered again. */
   framesRetryMs?: number;
@@ -94,18 +95,30 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
+/** The sender as the click journal sees it: a sink that may let clicks go, and says so (redirector.port.ts's ClickSink). */
+export interface ClickSender extends FrameClickWriter {
+  lost(): number;
+  reach(): Promise<string | null>;
+  storeId(): string | null;
+}
+
 /**
- * The click sink of a redirector in its own process: batches clicks into its transport (POST /events). A batch is
- * sent once; if analytics does not answer it goes to the fsynced spool at once (a redirector
- * killed during an outage loses nothing), and the spool is replayed oldest first once analytics
- * answers again. Analytics skips ids it has seen, so at-least-once delivery counts each click once.
+ * The click sink of a redirector in its own process: batches clicks into its transport (POST
+ * /events), behind the click journal, which has every click on disk before its redirect goes out.
+ * A batch is sent once; if analytics does not answer, the sender lets the batch go, and every
+ * click after it until analytics answers again, and counts them (`lost`): the journal then keeps
+ * its segments and hands them over again once `reach` finds analytics answering (the journal is
+ * the redirector's spool). Analytics skips ids it has seen, so at-least-once delivery counts each
+ * click once.
  *
  * A turn's clicks come as the journal's frame of them and are sent as such (a body of frames, as
  * the journal wrote them: no event object, no JSON on the redirect thread); clicks that come one
- * by one (a replayed journal) are sent as JSON events. The spool and a refused batch's halving
- * work on events: a frame is read back into its events only on those rare paths.
+ * by one (the journal handing over what it kept) are sent as JSON events. A refused batch's
+ * halving works on events: a frame is read back into its events only on that rare path. The
+ * spool is left with two duties: the quarantine, and clicks an earlier version spooled, replayed
+ * into their own database (and set aside for another one).
  */
-export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
+export function createClickSender(deps: ClickSenderDeps): ClickSender {
   const { transport, spool, flushMs, bodyBytesMax = 1_048_576, registry, logger, replayEveryMs = 1_000, sendTimeoutMs = 1_000, framesRetryMs = 60_000 } = deps;
   // CLICK_BATCH_MAX may be set higher for the writer's transactions; analytics takes no more than this a POST.
   const batchMax = Math.min(deps.batchMax, EVENTS_PER_POST_MAX);
@@ -114,23 +127,35 @@ export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
   const replayed = counter(registry, METRICS.eventsReplayed);
   const quarantined = counter(registry, METRICS.eventsQuarantined);
   const foreign = counter(registry, METRICS.eventsForeign);
-  const dropped = counter(registry, METRICS.eventsDropped);
-  let buffer: ClickEvent[] = [];
-  let frames: Frame[] = [];
+  // Registered for the dashboards that watch it; nothing adds to it since the journal keeps what analytics did not take.
+  counter(registry, METRICS.eventsDropped);
+  const buffer: ClickEvent[] = [];
+  const frames: Frame[] = [];
   let framedClicks = 0;
   // An analytics of an earlier version answers frames with 415: then they go as events for a while
   // (framesRetryMs), and are offered again, since that analytics may have been upgraded since.
   let framesRefusedAt = -Infinity;
   let writing: Promise<void> | null = null;
-  // Once a delivery failed, new batches go straight to the spool until a replay succeeds.
-  let analyticsDown = !spool.isEmpty();
+  // Once a delivery failed, clicks are let go at once (the journal has them) until analytics answers again.
+  let analyticsDown = false;
+  /** Clicks let go since start: the journal compares it with what it saw last. */
+  let lostClicks = 0;
+  // Batches an earlier version's sender spooled: replayed once analytics answers.
+  let spoolToReplay = !spool.isEmpty();
   let database: string | null = null;
   gauge(registry, METRICS.clicksBuffered, function () { this.set(buffer.length + framedClicks); });
 
+  // The journal hands a kept segment over again whole, clicks analytics refused included: each is
+  // quarantined once. Ids only, and forgotten past 100,000 (refusals are rare).
+  const quarantinedIds = new Set<string>();
   function quarantine(events: readonly ClickEvent[], reason: string): void {
-    spool.quarantine(events, reason);
-    quarantined.inc(events.length);
-    logger.error({ events: events.length, reason }, 'analytics refused click events as invalid; quarantined');
+    const fresh = events.filter((event) => !quarantinedIds.has(event.id));
+    if (fresh.length === 0) return;
+    if (quarantinedIds.size + fresh.length > 100_000) quarantinedIds.clear();
+    for (const event of fresh) quarantinedIds.add(event.id);
+    spool.quarantine(fresh, reason);
+    quarantined.inc(fresh.length);
+    logger.error({ events: fresh.length, reason }, 'analytics refused click events as invalid; quarantined');
   }
 
   /** Quarantines the events of a sent batch that analytics rejected one by one; returns how many it took. */
@@ -200,51 +225,47 @@ export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
     return { frames: frames.splice(0, taken), count };
   }
 
-  /** Puts a batch back at the head of its buffer, to be sent first next time. */
-  function putBack(batch: Batch): void {
-    if ('events' in batch) {
-      buffer = batch.events.concat(buffer);
-    } else {
-      frames = batch.frames.concat(frames);
-      framedClicks += batch.count;
-    }
-  }
 
   /** Learns which database analytics writes to; batches set aside for it earlier become replayable. */
   async function learnDatabase(): Promise<void> {
     const id = await transport.identify();
     if (id === database) return;
     database = id;
-    if (spool.adopt(id)) analyticsDown = true;
+    if (spool.adopt(id)) spoolToReplay = true;
   }
 
+  /** Analytics did not take `batch`: it is let go, counted, and left to the journal, which keeps it. */
+  function letGo(batch: Batch): void {
+    lostClicks += sizeOf(batch);
+    spooled.inc(sizeOf(batch));
+  }
+
+  /** Sends what is buffered; rejects when analytics did not take all of it (the journal keeps what it did not). */
   async function drain(): Promise<void> {
+    const lostBefore = lostClicks;
     while (buffer.length > 0 || frames.length > 0) {
       let batch = nextBatch();
-      if (!analyticsDown) {
-        try {
-          sent.inc('events' in batch ? await sendOnce(batch.events) : await sendFramesOnce(batch));
-          if (database === null) void learnDatabase().catch(() => undefined);
-          continue;
-        } catch (error) {
-          if (error instanceof StoppedPartWay) {
-            sent.inc(error.taken);
-            batch = { events: [...error.rest] };
-          }
-          logger.warn({ err: error, events: sizeOf(batch) }, 'analytics did not answer; spooling clicks until it does');
-          analyticsDown = true;
-        }
+      if (analyticsDown) {
+        letGo(batch);
+        continue;
       }
       try {
-        spool.append(eventsOf(batch), database);
-        spooled.inc(sizeOf(batch));
+        // Events come one by one only from the journal handing over what it kept.
+        const took = 'events' in batch ? await sendOnce(batch.events) : await sendFramesOnce(batch);
+        sent.inc(took);
+        if ('events' in batch) replayed.inc(took);
+        if (database === null) void learnDatabase().catch(() => undefined);
       } catch (error) {
-        // The disk refused too: keep the clicks in memory and try again on the next tick.
-        logger.error({ err: error }, 'spool write failed');
-        putBack(batch);
-        throw error;
+        if (error instanceof StoppedPartWay) {
+          sent.inc(error.taken);
+          batch = { events: [...error.rest] };
+        }
+        logger.warn({ err: error, events: sizeOf(batch) }, 'analytics did not answer; the click journal keeps the clicks until it does');
+        analyticsDown = true;
+        letGo(batch);
       }
     }
+    if (lostClicks > lostBefore) throw new AppError('UNAVAILABLE', `analytics did not take ${lostClicks - lostBefore} clicks; the click journal keeps them`);
   }
 
   function flush(): Promise<void> {
@@ -254,22 +275,31 @@ export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
     return writing;
   }
 
+  /** Asks analytics who it is; once it answers, clicks are sent again. Throws while it does not. */
+  async function reach(): Promise<string | null> {
+    // Asked each time: analytics may have come back on another database.
+    await learnDatabase();
+    if (analyticsDown) logger.info('analytics reachable again');
+    analyticsDown = false;
+    return database;
+  }
+
   let replaying = false;
+  /** Every replayEveryMs: while analytics is down, whether it answers again; and an earlier version's spool, once it does. */
   async function replay(): Promise<void> {
     // One replay at a time: a slow analytics must not get the same spool several times over.
-    if (!analyticsDown || replaying) return;
+    if ((!analyticsDown && !spoolToReplay) || replaying) return;
     replaying = true;
     try {
-      // Asked each time: analytics may have come back on another database.
-      await learnDatabase();
+      await reach();
+      if (!spoolToReplay) return;
       const result = await spool.replay(async (events) => void replayed.inc(await sendOnce(events)), database);
       if (result.foreign > 0) {
         foreign.inc(result.foreign);
         logger.warn({ events: result.foreign, database }, 'spooled clicks belong to another analytics database; kept aside, not replayed here');
       }
-      // Batches spooled while the replay ran are still waiting: stay in spool mode until none are.
-      analyticsDown = !spool.isEmpty();
-      if (!analyticsDown) logger.info('analytics reachable again; spool replayed');
+      spoolToReplay = !spool.isEmpty();
+      if (!spoolToReplay) logger.info('spool of an earlier version replayed');
     } catch {
       // Still down: the next tick tries again.
     } finally {
@@ -277,7 +307,7 @@ export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
     }
   }
 
-  // Learn the database early, so batches spooled during a later outage carry it.
+  // Learn the database early: the journal keeps an outage's clicks for the database it names.
   void learnDatabase().catch(() => undefined);
   const flushTimer = setInterval(() => void flush().catch(() => undefined), flushMs);
   const replayTimer = setInterval(() => void replay(), replayEveryMs);
@@ -297,14 +327,16 @@ export function createClickSender(deps: ClickSenderDeps): FrameClickWriter {
     flush,
     // Sent is as far as a redirector sees: the stats are analytics's (its flush hook settles them).
     settle: flush,
+    lost: () => lostClicks,
+    reach,
+    storeId: () => database,
     async close() {
       clearInterval(flushTimer);
       clearInterval(replayTimer);
       try {
         await flush();
       } catch (error) {
-        dropped.inc(buffer.length + framedClicks);
-        logger.error({ err: error, events: buffer.length + framedClicks }, 'clicks lost at shutdown');
+        logger.warn({ err: error }, 'analytics did not take every click before shutdown; the click journal keeps them for the next start');
       }
     },
   };

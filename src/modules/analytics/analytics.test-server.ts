@@ -1,4 +1,5 @@
-// Test support for the analytics tests: a real analytics HTTP server and a real sender. Not product code.
+// Test support for the analytics tests: a real analytics HTTP server, a real sender and the click journal in front of it. Not product code.
+import { readdirSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { Registry } from 'prom-client';
 import type { Database } from '../../common/db.ts';
@@ -7,7 +8,8 @@ import { createHttpClient } from '../../common/http/client.ts';
 import { createInternalGuard } from '../../common/http/internal.ts';
 import { createHttpServer } from '../../common/http/server.ts';
 import { createMetrics } from '../../common/metrics.ts';
-import { silentLogger } from '../../../test/support/test-support.ts';
+import { CHROME_UA, silentLogger } from '../../../test/support/test-support.ts';
+import { createClickJournal, type ClickSink } from '../redirector/index.ts';
 import {
   analyticsInternalRoutes,
   createAnalyticsQueries,
@@ -66,7 +68,28 @@ export async function startEventsServer(
   return { app, stop, bodies, port: (app.server.address() as { port: number }).port };
 }
 
-/** A sender as a redirector wires one (one short-timeout send, then the spool), speaking to `port`. */
+/**
+ * The click journal in front of `sink`, as a redirector wires them, rotating every 50 ms;
+ * `visits(linkId, n)` records n clicks of that link through it and resolves once they are
+ * journaled (and handed on, unless the journal holds them). Closed when the test ends.
+ */
+export function startJournal(t: TestContext, sink: ClickSink, dir: string, { onSetAside }: { onSetAside?: (clicks: number) => void } = {}) {
+  const journal = createClickJournal({ dir, fsyncMs: 10, rotateMs: 50, visitorId: (ip) => `visitor-${ip}`, sink, logger: silentLogger, ...(onSetAside && { onSetAside }) });
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= journal.close());
+  t.after(close);
+  const visits = (linkId: string, n: number) =>
+    new Promise<void>((resolve) => {
+      const link = { id: linkId, code: `code-${linkId}`, url: 'https://example.com/', ownerId: 'user-owner', expiresAt: null, maxClicks: null, redirectType: 302 as const, passwordHash: null, rules: [] };
+      for (let i = 0; i < n; i++) journal.record(link, { code: link.code, query: '', ip: '127.0.0.1', userAgent: CHROME_UA, referrer: null, country: null }, Date.now());
+      journal.afterWrite(resolve);
+    });
+  /** The segments the journal holds in `dir` (not those set aside). */
+  const segments = () => readdirSync(dir).filter((name) => name.endsWith('.clk'));
+  return { journal, visits, segments, close };
+}
+
+/** A sender as a redirector wires one (one short-timeout send, then the clicks are the journal's), speaking to `port`. */
 export function startSender(
   t: TestContext,
   port: number,

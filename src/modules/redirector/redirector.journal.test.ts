@@ -124,6 +124,90 @@ describe('the click journal', () => {
     assert.deepEqual(segments(dir), []);
   });
 
+  /** A sink that lets clicks go while `down` (as the sender does when analytics does not answer), and says so. */
+  function lossySink(store = 'db-1') {
+    const clicks: ClickEvent[] = [];
+    const state = { down: false, offered: 0, lost: 0 };
+    return {
+      clicks,
+      state,
+      record(click: ClickEvent) {
+        state.offered++;
+        if (state.down) state.lost++;
+        else clicks.push(click);
+      },
+      flush: async () => {
+        if (state.down) throw new Error('analytics down');
+      },
+      lost: () => state.lost,
+      reach: async () => {
+        if (state.down) throw new Error('analytics down');
+        return store;
+      },
+      storeId: () => store,
+    };
+  }
+  const until = async (check: () => boolean, ms = 2_000) => {
+    for (const end = Date.now() + ms; !check(); await new Promise((resolve) => setTimeout(resolve, 10))) {
+      if (Date.now() > end) throw new Error('timed out');
+    }
+  };
+
+  it('when the sink lets clicks go, then the journal hands it no turn until its store answers, then hands every kept click over once and deletes its segments', async () => {
+    const dir = join(root, 'owed');
+    const to = lossySink();
+    const clicks = createClickJournal({ dir, fsyncMs: 10, rotateMs: 20, visitorId: (ip) => `v-${ip}`, sink: to, logger: silentLogger });
+    open.push(clicks);
+    to.state.down = true;
+    clicks.record(link, visit('192.0.2.1'), 1);
+    await nextTurn();
+    assert.deepEqual([to.state.offered, to.state.lost], [1, 1]);
+    // A rotation sees the loss; from then on turns are journaled only.
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    clicks.record(link, visit('192.0.2.2'), 2);
+    clicks.record(link, visit('192.0.2.3'), 3);
+    await nextTurn();
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.equal(to.state.offered, 1, 'no turn handed over while the store does not answer');
+    assert.ok(segments(dir).length >= 2, 'every segment kept');
+
+    to.state.down = false;
+    await until(() => to.clicks.length >= 3);
+    assert.deepEqual(to.clicks.map((c) => c.at).sort(), [1, 2, 3]);
+    assert.equal(new Set(to.clicks.map((c) => c.id)).size, 3);
+    // Deleted once stored; new turns go straight to the sink again.
+    await until(() => segments(dir).length <= 1);
+    clicks.record(link, visit('192.0.2.4'), 4);
+    await nextTurn();
+    assert.deepEqual(to.clicks.map((c) => c.at).sort(), [1, 2, 3, 4]);
+  });
+
+  it('when the store that answers is not the one kept clicks were meant for, then they are set aside, and a journal that reaches theirs hands them over', async () => {
+    const dir = join(root, 'aside');
+    const toB = lossySink('db-b');
+    let setAside = 0;
+    const first = createClickJournal({ dir, fsyncMs: 10, rotateMs: 20, visitorId: (ip) => `v-${ip}`, sink: { ...toB, storeId: () => 'db-a' }, logger: silentLogger, onSetAside: (n) => (setAside += n) });
+    open.push(first);
+    toB.state.down = true;
+    first.record(link, visit('192.0.2.1'), 1);
+    first.record(link, visit('192.0.2.2'), 2);
+    await nextTurn();
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    // Kept for db-a; db-b answers.
+    toB.state.down = false;
+    await until(() => setAside === 2);
+    assert.deepEqual(toB.clicks, [], 'none handed to db-b');
+    await first.close();
+
+    // A later process whose store is db-a: it adopts them at start.
+    const toA = lossySink('db-a');
+    const next = createClickJournal({ dir, fsyncMs: 10, rotateMs: 60_000, visitorId: (ip) => `v-${ip}`, sink: toA, logger: silentLogger });
+    open.push(next);
+    assert.equal(await next.replay(), 2);
+    assert.deepEqual(toA.clicks.map((c) => c.at).sort(), [1, 2]);
+    assert.deepEqual(readdirSync(join(dir, 'aside', 'db-a')), []);
+  });
+
   it('when another live process holds the directory, then a second journal refuses to start', () => {
     const dir = join(root, 'locked');
     journal(dir, sink());

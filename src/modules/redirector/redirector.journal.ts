@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { close, closeSync, fdatasync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { close, closeSync, existsSync, fdatasync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Logger } from '../../common/logger.ts';
 import { decodeClickFrames, encodeClickFrame, type ClickEvent, type FrameClick } from '../analytics/index.ts';
 import type { ClickRecorder, ClickSink, ResolvedLink, Visit } from './redirector.port.ts';
@@ -8,7 +8,7 @@ import type { ClickRecorder, ClickSink, ResolvedLink, Visit } from './redirector
 export type { ClickRecorder };
 
 export interface ClickJournal extends ClickRecorder {
-  /** Hands what an earlier process journaled but did not store to the sink; returns how many clicks. */
+  /** Hands what an earlier process journaled but did not store to the sink, if its store answers; returns how many clicks (0 until it answers). */
   replay(): Promise<number>;
   /** Writes what is pending, lets the sink store it, and removes the segments it no longer needs. */
   close(): Promise<void>;
@@ -27,6 +27,8 @@ export interface ClickJournalDeps {
   countryOf?: (ip: string) => string | null;
   sink: ClickSink;
   logger: Logger;
+  /** Told how many kept clicks were set aside for another analytics database (`morphlink_events_foreign_total`). */
+  onSetAside?: (clicks: number) => void;
 }
 
 interface Pending {
@@ -45,16 +47,26 @@ const processPrefix = () => `${Date.now().toString(36)}${randomBytes(4).toString
  */
 const SEGMENT = /^\d+-\d+-[A-Za-z0-9_-]+-\d+\.(clk|jsonl)$/;
 
+/** Segments kept for another store than the one answering, one folder per store, under the journal's. */
+const ASIDE = 'aside';
+const asideDir = (dir: string, store: string) => join(dir, ASIDE, store.replace(/[^A-Za-z0-9_-]/g, '_'));
+
 /**
  * The click journal: a redirect is answered only once its click is written to an append-only file
  * (one write per event-loop turn, for every click of that turn), so a process that is killed loses
  * no click whose redirect went out; the file is fsynced every `fsyncMs`, so a power cut loses at
  * most that. Each turn's clicks also go to the sink (the monolith's writer, or the sender to
  * analytics). Every `rotateMs` the segment is closed; once the sink has stored what was handed to
- * it, closed segments are deleted. At start, segments left by an earlier process are replayed:
- * clicks the sink had stored already are skipped by their ids.
+ * it, closed segments are deleted.
+ *
+ * The journal is also where clicks wait while the sink cannot store them (analytics down, for a
+ * redirector in its own process): the sink lets them go, the journal keeps every segment and hands
+ * no turn over until the sink's store answers, then hands the kept segments over again, one at a
+ * time. Clicks the sink had stored already are skipped by their ids. Kept segments meant for
+ * another analytics database than the one that answers are set aside (`aside/<database>/`) until
+ * a process reaches theirs. At start, segments left by an earlier process are handed over the same way.
  */
-export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryOf = () => null, sink, logger }: ClickJournalDeps): ClickJournal {
+export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryOf = () => null, sink, logger, onSetAside = () => undefined }: ClickJournalDeps): ClickJournal {
   const prefix = processPrefix();
   let batches = 0;
   let pending: Pending[] = [];
@@ -67,8 +79,21 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
   let dirty = false;
   /** Frames written to the segment in use. */
   let frames = 0;
-  /** Segments closed (or replayed) whose clicks the sink has been handed but may not have stored yet. */
+  /** Segments closed whose clicks the sink has been handed but may not have stored yet. */
   let closed: string[] = [];
+  /** Closed segments still being synced and closed in the thread pool: read or delete one only after. */
+  const closing = new Map<string, Promise<void>>();
+  /**
+   * Set once the sink let clicks go (its flush failed, or it counts clicks lost): from then on
+   * turns are journaled but not handed over, and every segment is kept (`kept`) until the sink's
+   * store answers again; then they are handed over again, one segment at a time. `database`: the
+   * store they were meant for (null: not known); if another answers, they are set aside for it.
+   */
+  let owed: { database: string | null } | null = null;
+  let kept: string[] = [];
+  let lostSeen = sink.lost?.() ?? 0;
+  /** Clicks handed over again from kept segments, for replay()'s answer. */
+  let handedAgain = 0;
   let writeFailed = false;
 
   if (dir) {
@@ -123,8 +148,11 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
       }
       const frame = encodeClickFrame(batch, clicks);
       append(frame);
-      if (sink.recordFrame) sink.recordFrame(frame, clicks.length);
-      else clicks.forEach((click, i) => sink.record({ id: `${batch}.${i.toString(36)}`, ...click }));
+      // Owed: the sink's store does not answer; the journal holds the turn until it does.
+      if (owed === null) {
+        if (sink.recordFrame) sink.recordFrame(frame, clicks.length);
+        else clicks.forEach((click, i) => sink.record({ id: `${batch}.${i.toString(36)}`, ...click }));
+      }
     }
     for (const answer of answers) answer();
   }
@@ -157,25 +185,146 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
   }, fsyncMs);
   syncTimer.unref();
 
-  /** Closes the segment in use (when it holds anything), starts the next, and deletes what the sink has stored by now. */
+  /**
+   * Starts the next segment and files the one in use (when it holds anything) with the segments
+   * handed over, or with the kept ones while owed; it is synced and closed in the thread pool (on
+   * the redirect thread that took 0.2-6 ms a second under load). Synchronous up to the filing, so
+   * no turn falls between the two lists.
+   */
+  function switchSegment(): void {
+    if (fd === null || !current || frames === 0) return;
+    const [full, path] = [fd, current];
+    open();
+    closing.set(path, syncAndClose(full, logger).finally(() => closing.delete(path)));
+    (owed ? kept : closed).push(path);
+  }
+
+  /** True when the sink counted clicks it let go since the journal last looked. */
+  function sinkLostClicks(): boolean {
+    const lost = sink.lost?.() ?? 0;
+    if (lost === lostSeen) return false;
+    lostSeen = lost;
+    return true;
+  }
+
+  /** The sink let clicks go: keep every segment from now on, and stop handing it turns. */
+  function becomeOwed(): void {
+    if (owed) return;
+    owed = { database: sink.storeId?.() ?? null };
+    kept.push(...closed);
+    closed = [];
+    logger.warn({ segments: kept.length }, 'click journal: the sink did not store every click; keeping them until it answers again');
+  }
+
+  /** Deletes segments once their clicks are stored, kept ones once handed over again: every rotateMs. */
   let rotating: Promise<void> | null = null;
   async function rotate(): Promise<void> {
-    if (fd !== null && current && frames > 0) {
-      const [full, path] = [fd, current];
-      open();
-      // Synced and closed in the thread pool: on the redirect thread this took 0.2-6 ms a second under load.
-      await syncAndClose(full, logger);
-      closed.push(path);
-    }
-    if (closed.length === 0) return;
+    switchSegment();
+    if (owed) await recover();
+    if (owed || closed.length === 0) return;
     const done = closed;
     try {
       await sink.flush();
+      if (sinkLostClicks()) throw new Error('the sink let clicks go');
     } catch {
-      return; // Kept: deleted after a later flush succeeds, or replayed by the next process.
+      // A sink that never lets clicks go (the monolith's writer) still holds them, or its own
+      // spool does: the segments stay until a later flush succeeds, or for the next process.
+      if (sink.lost) becomeOwed();
+      return;
     }
-    for (const path of done) removeQuietly(path);
+    for (const path of done) await remove(path);
     closed = closed.filter((path) => !done.includes(path));
+  }
+
+  /**
+   * Owed: once the sink's store answers, turns go to it again from the next segment on, and the
+   * kept segments are handed over again (or, if another database answers than the one they were
+   * meant for, set aside for that one, and those set aside for this one adopted).
+   */
+  async function recover(): Promise<void> {
+    let answering: string | null = null;
+    if (sink.reach) {
+      try {
+        answering = await sink.reach();
+      } catch {
+        return; // Not yet: the next rotation asks again.
+      }
+    }
+    const meantFor = owed!.database;
+    switchSegment();
+    const again = kept;
+    kept = [];
+    owed = null;
+    lostSeen = sink.lost?.() ?? lostSeen;
+    // Meant for another store than the one answering: set aside for theirs.
+    const elsewhere = meantFor !== null && answering !== null && meantFor !== answering ? meantFor : null;
+    if (elsewhere !== null) await setAside(again, elsewhere, answering);
+    await handOverAgain([...(elsewhere !== null ? [] : again), ...(answering === null ? [] : adopt(answering))]);
+  }
+
+  /** Each segment's clicks to the sink, one segment at a time, deleted once stored; stops (owed again) at the first that is not. */
+  async function handOverAgain(paths: readonly string[]): Promise<void> {
+    for (const [i, path] of paths.entries()) {
+      await closing.get(path);
+      const { batches, torn } = readSegment(path);
+      // Cut short by a crash or a power cut (its redirects never went out), or by a failed write
+      // the journal went on after: skipped, and the whole frames after it are still read.
+      if (torn) logger.warn({ segment: path }, 'click journal: a torn frame skipped');
+      let clicks = 0;
+      for (const batch of batches) {
+        for (const click of batch) sink.record(click);
+        clicks += batch.length;
+      }
+      handedAgain += clicks;
+      if (!sink.lost) {
+        // A sink that never lets clicks go takes them all; they are deleted with the next flush that succeeds.
+        closed.push(path);
+        continue;
+      }
+      try {
+        await sink.flush();
+        if (sinkLostClicks()) throw new Error('the sink let clicks go');
+      } catch {
+        handedAgain -= clicks;
+        becomeOwed();
+        kept.unshift(...paths.slice(i));
+        return;
+      }
+      await remove(path);
+    }
+    if (paths.length > 0) logger.info({ segments: paths.length }, 'click journal: kept clicks handed over again');
+  }
+
+  /** Kept segments meant for another store than the one answering: moved to `aside/<store>/`, until a process reaches that one. */
+  async function setAside(paths: readonly string[], meantFor: string, answering: string | null): Promise<void> {
+    const aside = asideDir(dir!, meantFor);
+    mkdirSync(aside, { recursive: true });
+    let clicks = 0;
+    for (const path of paths) {
+      await closing.get(path);
+      clicks += readSegment(path).batches.reduce((n, batch) => n + batch.length, 0);
+      renameSync(path, join(aside, basename(path)));
+    }
+    onSetAside(clicks);
+    logger.warn({ clicks, meantFor, answering }, 'click journal: kept clicks belong to another analytics database; set aside, not sent here');
+  }
+
+  /** Segments set aside for `store` earlier, moved back to be handed over; none when there are none. */
+  function adopt(store: string): string[] {
+    const aside = dir && asideDir(dir, store);
+    if (!aside || !existsSync(aside)) return [];
+    return readdirSync(aside)
+      .filter((name) => SEGMENT.test(name))
+      .sort()
+      .map((name) => {
+        renameSync(join(aside, name), join(dir!, name));
+        return join(dir!, name);
+      });
+  }
+
+  async function remove(path: string): Promise<void> {
+    await closing.get(path);
+    removeQuietly(path);
   }
   const rotateTimer = setInterval(() => {
     rotating ??= rotate().finally(() => (rotating = null));
@@ -197,23 +346,18 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
       if (!dir) return 0;
       const mine = current;
       const left = readdirSync(dir).filter((name) => SEGMENT.test(name) && join(dir, name) !== mine).sort();
-      let clicks = 0;
-      for (const name of left) {
-        const path = join(dir, name);
-        const { batches, torn } = readSegment(path);
-        // Cut short by a crash or a power cut (its redirects never went out), or by a failed write
-        // the journal went on after: skipped, and the whole frames after it are still read.
-        if (torn) logger.warn({ segment: path }, 'click journal: a torn frame skipped');
-        for (const batch of batches) {
-          for (const click of batch) sink.record(click);
-          clicks += batch.length;
-        }
-        closed.push(path);
-      }
-      if (clicks > 0) logger.info({ clicks, segments: left.length }, 'click journal replayed');
+      const aside = join(dir, ASIDE);
+      const asideAny = existsSync(aside) && readdirSync(aside).some((store) => readdirSync(join(aside, store)).some((name) => SEGMENT.test(name)));
+      if (left.length === 0 && !asideAny) return 0;
+      // What an earlier process left is owed, to a store it did not name: handed over as soon as
+      // the sink's store answers (and segments set aside for that store with them).
+      kept.push(...left.map((name) => join(dir, name)));
+      owed ??= { database: null };
+      const before = handedAgain;
       rotating ??= rotate().finally(() => (rotating = null));
       await rotating;
-      return clicks;
+      if (handedAgain > before) logger.info({ clicks: handedAgain - before, segments: left.length }, 'click journal replayed');
+      return handedAgain - before;
     },
     async close() {
       clearInterval(syncTimer);
@@ -223,14 +367,17 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
       if (fd !== null && current) {
         fsyncSync(fd);
         closeSync(fd);
-        closed.push(current);
+        (owed ? kept : closed).push(current);
         fd = null;
       }
+      await Promise.all(closing.values());
       try {
+        if (owed) throw new Error('the sink does not answer');
         await sink.flush();
+        if (sinkLostClicks()) throw new Error('the sink let clicks go');
         for (const path of closed) removeQuietly(path);
       } catch (error) {
-        logger.warn({ err: error, segments: closed.length }, 'click journal kept for the next start: the sink did not store every click');
+        logger.warn({ err: error, segments: closed.length + kept.length }, 'click journal kept for the next start: the sink did not store every click');
       }
       if (dir) removeQuietly(join(dir, 'lock'));
     },

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import type { Counter } from 'prom-client';
+import { METRICS } from '../../common/metrics.catalogue.ts';
 import { createHttpClient, type HttpClient } from '../../common/http/client.ts';
 import { createInternalGuard } from '../../common/http/internal.ts';
 import { createReplicaSet, replicaRoutes } from '../../common/http/replicas.ts';
@@ -61,6 +63,8 @@ export const redirectorModule: ModuleDescriptor<RedirectorPeer, RedirectorNeeds,
       countryOf: geoIp.countryOf,
       sink: analytics.sink,
       logger,
+      // The sender registers the counter (a sink that names no database never sets clicks aside).
+      onSetAside: (clicks) => (metrics.registry.getSingleMetric(METRICS.eventsForeign.name) as Counter | undefined)?.inc(clicks),
     });
     // What a killed process journaled but never stored goes to the sink before any new click.
     await journal.replay();

@@ -17,6 +17,16 @@ export interface ClickSink {
   recordFrame?(frame: Uint8Array, count: number): void;
   /** Resolves once every click recorded so far is stored (or safe in the sink's own spool); rejects otherwise. */
   flush(): Promise<void>;
+  /**
+   * A sink that may let clicks go (the sender to analytics, when analytics does not answer: the
+   * journal holds them) counts them here, ever since it started; the journal then keeps its
+   * segments and hands them over again once `reach` resolves. A sink without it never lets one go.
+   */
+  lost?(): number;
+  /** Resolves once the store behind the sink answers, with its name (an analytics database id; null: not known); rejects while it does not. */
+  reach?(): Promise<string | null>;
+  /** The name of the store the sink reached last (null: not known yet). */
+  storeId?(): string | null;
 }
 
 /** The one lookup the redirector needs; a cached wrapper and the bare port both fit. */
