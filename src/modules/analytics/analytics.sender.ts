@@ -127,7 +127,7 @@ export function createClickSender(deps: ClickSenderDeps): ClickSender {
   const replayed = counter(registry, METRICS.eventsReplayed);
   const quarantined = counter(registry, METRICS.eventsQuarantined);
   const foreign = counter(registry, METRICS.eventsForeign);
-  // Registered for the dashboards that watch it; nothing adds to it since the journal keeps what analytics did not take.
+  // Registered here, with its neighbours; the click journal adds to it (clicks neither the disk nor memory could keep).
   counter(registry, METRICS.eventsDropped);
   const buffer: ClickEvent[] = [];
   const frames: Frame[] = [];
@@ -285,14 +285,18 @@ export function createClickSender(deps: ClickSenderDeps): ClickSender {
   }
 
   let replaying = false;
-  /** Every replayEveryMs: while analytics is down, whether it answers again; and an earlier version's spool, once it does. */
+  /**
+   * Every replayEveryMs, while analytics answers: an earlier version's spool. Whether analytics
+   * answers again after an outage is the journal's question (`reach`), asked once it has kept
+   * what was let go: asked here too, it could name a new database before the journal has noted
+   * which one the clicks let go were meant for.
+   */
   async function replay(): Promise<void> {
     // One replay at a time: a slow analytics must not get the same spool several times over.
-    if ((!analyticsDown && !spoolToReplay) || replaying) return;
+    if (!spoolToReplay || analyticsDown || replaying) return;
     replaying = true;
     try {
-      await reach();
-      if (!spoolToReplay) return;
+      await learnDatabase();
       const result = await spool.replay(async (events) => void replayed.inc(await sendOnce(events)), database);
       if (result.foreign > 0) {
         foreign.inc(result.foreign);

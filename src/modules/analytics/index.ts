@@ -18,7 +18,7 @@ export { analyticsRoutes, eventsRoutes } from './analytics.routes.ts';
 export { createAnalyticsClient, createEventsTransport } from './analytics.client.ts';
 export { createClickSender } from './analytics.sender.ts';
 export { createSpool } from './analytics.spool.ts';
-export { decodeClickFrames, encodeClickFrame, type FrameClick } from './analytics.click-frame.ts';
+export { decodeClickFrame, decodeClickFrames, encodeClickFrame, type FrameClick } from './analytics.click-frame.ts';
 export { analyticsInternalRoutes } from './analytics.internal.ts';
 export { createWriterSpool } from './analytics.writer-spool.ts';
 export { DIMENSIONS, type Dimension } from './analytics.dimensions.ts';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -124,10 +125,10 @@ describe('the click journal', () => {
     assert.deepEqual(segments(dir), []);
   });
 
-  /** A sink that lets clicks go while `down` (as the sender does when analytics does not answer), and says so. */
+  /** A sink that lets clicks go while `down` (as the sender does when analytics does not answer), and says so; `store`: the analytics database it reaches. */
   function lossySink(store = 'db-1') {
     const clicks: ClickEvent[] = [];
-    const state = { down: false, offered: 0, lost: 0 };
+    const state = { down: false, offered: 0, lost: 0, store };
     return {
       clicks,
       state,
@@ -142,9 +143,9 @@ describe('the click journal', () => {
       lost: () => state.lost,
       reach: async () => {
         if (state.down) throw new Error('analytics down');
-        return store;
+        return state.store;
       },
-      storeId: () => store,
+      storeId: () => state.store,
     };
   }
   const until = async (check: () => boolean, ms = 2_000) => {
@@ -184,19 +185,24 @@ describe('the click journal', () => {
 
   it('when the store that answers is not the one kept clicks were meant for, then they are set aside, and a journal that reaches theirs hands them over', async () => {
     const dir = join(root, 'aside');
-    const toB = lossySink('db-b');
+    const to = lossySink('db-a');
     let setAside = 0;
-    const first = createClickJournal({ dir, fsyncMs: 10, rotateMs: 20, visitorId: (ip) => `v-${ip}`, sink: { ...toB, storeId: () => 'db-a' }, logger: silentLogger, onSetAside: (n) => (setAside += n) });
+    const first = createClickJournal({ dir, fsyncMs: 10, rotateMs: 20, visitorId: (ip) => `v-${ip}`, sink: to, logger: silentLogger, onSetAside: (n) => (setAside += n) });
     open.push(first);
-    toB.state.down = true;
+    first.record(link, visit('192.0.2.9'), 9);
+    await nextTurn();
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.equal(readFileSync(join(dir, 'store'), 'utf8'), 'db-a', 'the segments name their store once it has stored a click');
+    to.state.down = true;
     first.record(link, visit('192.0.2.1'), 1);
     first.record(link, visit('192.0.2.2'), 2);
     await nextTurn();
     await new Promise((resolve) => setTimeout(resolve, 80));
     // Kept for db-a; db-b answers.
-    toB.state.down = false;
+    to.state.store = 'db-b';
+    to.state.down = false;
     await until(() => setAside === 2);
-    assert.deepEqual(toB.clicks, [], 'none handed to db-b');
+    assert.deepEqual(to.clicks.map((c) => c.at), [9], 'none handed to db-b');
     await first.close();
 
     // A later process whose store is db-a: it adopts them at start.
@@ -206,6 +212,66 @@ describe('the click journal', () => {
     assert.equal(await next.replay(), 2);
     assert.deepEqual(toA.clicks.map((c) => c.at).sort(), [1, 2]);
     assert.deepEqual(readdirSync(join(dir, 'aside', 'db-a')), []);
+  });
+
+  it('when a process stops while its clicks are kept, then the next one still keeps them from another store, and hands them to theirs', async () => {
+    const dir = join(root, 'owed-restart');
+    const toA = lossySink('db-a');
+    const first = createClickJournal({ dir, fsyncMs: 10, rotateMs: 20, visitorId: (ip) => `v-${ip}`, sink: toA, logger: silentLogger });
+    open.push(first);
+    first.record(link, visit('192.0.2.9'), 9);
+    await nextTurn();
+    await until(() => existsSync(join(dir, 'store')));
+    toA.state.down = true;
+    first.record(link, visit('192.0.2.1'), 1);
+    first.record(link, visit('192.0.2.2'), 2);
+    await nextTurn();
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await first.close();
+
+    // The next process on the directory reaches db-b: the kept clicks are set aside, not handed to it.
+    const toB = lossySink('db-b');
+    let setAside = 0;
+    const onB = createClickJournal({ dir, fsyncMs: 10, rotateMs: 60_000, visitorId: (ip) => `v-${ip}`, sink: toB, logger: silentLogger, onSetAside: (n) => (setAside += n) });
+    open.push(onB);
+    assert.equal(await onB.replay(), 0);
+    assert.deepEqual([toB.clicks.length, setAside], [0, 2]);
+    await onB.close();
+
+    const backOnA = createClickJournal({ dir, fsyncMs: 10, rotateMs: 60_000, visitorId: (ip) => `v-${ip}`, sink: lossySink('db-a'), logger: silentLogger });
+    open.push(backOnA);
+    assert.equal(await backOnA.replay(), 2);
+  });
+
+  // The disk cannot be filled here on purpose: node:fs's writeSync is made to throw ENOSPC for two turns.
+  it('when the disk refuses a turn while the clicks are kept, then the turn waits in memory and is handed over with them', async () => {
+    const dir = join(root, 'owed-enospc');
+    const to = lossySink();
+    const clicks = createClickJournal({ dir, fsyncMs: 10, rotateMs: 20, visitorId: (ip) => `v-${ip}`, sink: to, logger: silentLogger });
+    open.push(clicks);
+    to.state.down = true;
+    clicks.record(link, visit('192.0.2.1'), 1);
+    await nextTurn();
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const real = fs.writeSync;
+    (fs as { writeSync: unknown }).writeSync = () => {
+      throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    };
+    syncBuiltinESMExports();
+    try {
+      clicks.record(link, visit('192.0.2.2'), 2);
+      await nextTurn();
+      clicks.record(link, visit('192.0.2.3'), 3);
+      await nextTurn();
+    } finally {
+      fs.writeSync = real;
+      syncBuiltinESMExports();
+    }
+    clicks.record(link, visit('192.0.2.4'), 4);
+    await nextTurn();
+    to.state.down = false;
+    await until(() => to.clicks.length >= 4);
+    assert.deepEqual(to.clicks.map((c) => c.at).sort(), [1, 2, 3, 4]);
   });
 
   it('when another live process holds the directory, then a second journal refuses to start', () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { close, closeSync, existsSync, fdatasync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Logger } from '../../common/logger.ts';
-import { decodeClickFrames, encodeClickFrame, type ClickEvent, type FrameClick } from '../analytics/index.ts';
+import { decodeClickFrame, decodeClickFrames, encodeClickFrame, type ClickEvent, type FrameClick } from '../analytics/index.ts';
 import type { ClickRecorder, ClickSink, ResolvedLink, Visit } from './redirector.port.ts';
 
 export type { ClickRecorder };
@@ -29,6 +29,8 @@ export interface ClickJournalDeps {
   logger: Logger;
   /** Told how many kept clicks were set aside for another analytics database (`morphlink_events_foreign_total`). */
   onSetAside?: (clicks: number) => void;
+  /** Told how many clicks neither the disk nor memory could keep (`morphlink_events_dropped_total`; must stay 0). */
+  onDropped?: (clicks: number) => void;
 }
 
 interface Pending {
@@ -50,6 +52,41 @@ const SEGMENT = /^\d+-\d+-[A-Za-z0-9_-]+-\d+\.(clk|jsonl)$/;
 /** Segments kept for another store than the one answering, one folder per store, under the journal's. */
 const ASIDE = 'aside';
 const asideDir = (dir: string, store: string) => join(dir, ASIDE, store.replace(/[^A-Za-z0-9_-]/g, '_'));
+/** Names the store (analytics database) the segments in the journal's folder are meant for. */
+const STORE_FILE = 'store';
+/** Turns the disk refused, kept in memory at most this many clicks. */
+const UNWRITTEN_MAX_CLICKS = 100_000;
+
+function readStore(dir: string): string | null {
+  try {
+    return readFileSync(join(dir, STORE_FILE), 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Written aside and renamed over, fsynced: a crash leaves the old name or the new, never half of one. */
+function writeStore(dir: string, store: string): void {
+  const path = join(dir, STORE_FILE);
+  const fd = openSync(`${path}.tmp`, 'w');
+  try {
+    writeSync(fd, store);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(`${path}.tmp`, path);
+}
+
+/** True when some folder under `aside/` holds a segment; anything else there is ignored. */
+function anySetAside(dir: string): boolean {
+  const aside = join(dir, ASIDE);
+  try {
+    return readdirSync(aside, { withFileTypes: true }).some((entry) => entry.isDirectory() && readdirSync(join(aside, entry.name)).some((name) => SEGMENT.test(name)));
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The click journal: a redirect is answered only once its click is written to an append-only file
@@ -66,7 +103,7 @@ const asideDir = (dir: string, store: string) => join(dir, ASIDE, store.replace(
  * another analytics database than the one that answers are set aside (`aside/<database>/`) until
  * a process reaches theirs. At start, segments left by an earlier process are handed over the same way.
  */
-export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryOf = () => null, sink, logger, onSetAside = () => undefined }: ClickJournalDeps): ClickJournal {
+export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryOf = () => null, sink, logger, onSetAside = () => undefined, onDropped = () => undefined }: ClickJournalDeps): ClickJournal {
   const prefix = processPrefix();
   let batches = 0;
   let pending: Pending[] = [];
@@ -95,6 +132,17 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
   /** Clicks handed over again from kept segments, for replay()'s answer. */
   let handedAgain = 0;
   let writeFailed = false;
+  /** Turns the disk refused, as frames, until the sink has stored them. */
+  const unwritten: { frame: Uint8Array; count: number }[] = [];
+  let unwrittenClicks = 0;
+  /** The store the segments in `dir` are meant for, as written in its STORE_FILE (null: not known). */
+  let storeOnDisk = dir ? readStore(dir) : null;
+  /** Names the store the segments in `dir` are meant for, on disk, so a later process knows it too. */
+  function noteStore(store: string | null): void {
+    if (!dir || store === null || store === storeOnDisk) return;
+    writeStore(dir, store);
+    storeOnDisk = store;
+  }
 
   if (dir) {
     mkdirSync(dir, { recursive: true });
@@ -147,7 +195,7 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
         if (target !== null) clicks[i]!.target = target;
       }
       const frame = encodeClickFrame(batch, clicks);
-      append(frame);
+      if (!append(frame)) keepUnwritten(frame, clicks.length);
       // Owed: the sink's store does not answer; the journal holds the turn until it does.
       if (owed === null) {
         if (sink.recordFrame) sink.recordFrame(frame, clicks.length);
@@ -157,18 +205,37 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
     for (const answer of answers) answer();
   }
 
-  function append(bytes: Uint8Array): void {
-    if (fd === null) return;
+  /** Appends a turn's frame; false when the disk refused it. */
+  function append(bytes: Uint8Array): boolean {
+    if (fd === null) return true;
     try {
       for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
       dirty = true;
       frames++;
       writeFailed = false;
+      return true;
     } catch (error) {
-      // A full or failing disk must not stop redirects: the clicks still reach the sink, only without the journal's guarantee.
-      if (!writeFailed) logger.error({ err: error, segment: current }, 'click journal write failed; clicks go on without it');
+      // A full or failing disk must not stop redirects: the turn is kept in memory instead (below),
+      // without the journal's guarantee against a crash.
+      if (!writeFailed) logger.error({ err: error, segment: current }, 'click journal write failed; turns kept in memory until it writes again');
       writeFailed = true;
+      return false;
     }
+  }
+
+  /**
+   * A turn the disk refused: kept in memory until the sink has stored it (a flush that succeeds
+   * after it was handed over), and handed over with the kept segments if the sink let it go. Past
+   * UNWRITTEN_MAX_CLICKS it is dropped, and counted (`onDropped`): a disk full during a long outage.
+   */
+  function keepUnwritten(frame: Uint8Array, count: number): void {
+    if (unwrittenClicks + count > UNWRITTEN_MAX_CLICKS) {
+      onDropped(count);
+      logger.error({ clicks: count }, 'click journal: neither the disk nor memory can keep these clicks; dropped');
+      return;
+    }
+    unwritten.push({ frame, count });
+    unwrittenClicks += count;
   }
 
   const schedule = () => {
@@ -207,10 +274,15 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
     return true;
   }
 
-  /** The sink let clicks go: keep every segment from now on, and stop handing it turns. */
+  /**
+   * The sink let clicks go: keep every segment from now on, and stop handing it turns. They are
+   * meant for the store the segments on disk name (STORE_FILE, kept up to date at each rotation),
+   * so a later process sets them aside from another store too; the sink's own idea of its store
+   * is not asked here, since it may have moved on since the clicks were let go.
+   */
   function becomeOwed(): void {
     if (owed) return;
-    owed = { database: sink.storeId?.() ?? null };
+    owed = { database: storeOnDisk };
     kept.push(...closed);
     closed = [];
     logger.warn({ segments: kept.length }, 'click journal: the sink did not store every click; keeping them until it answers again');
@@ -221,25 +293,37 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
   async function rotate(): Promise<void> {
     switchSegment();
     if (owed) await recover();
-    if (owed || closed.length === 0) return;
+    if (owed) return;
     const done = closed;
-    try {
-      await sink.flush();
-      if (sinkLostClicks()) throw new Error('the sink let clicks go');
-    } catch {
-      // A sink that never lets clicks go (the monolith's writer) still holds them, or its own
-      // spool does: the segments stay until a later flush succeeds, or for the next process.
-      if (sink.lost) becomeOwed();
-      return;
+    const doneUnwritten = unwritten.length;
+    if (done.length > 0 || doneUnwritten > 0) {
+      try {
+        await sink.flush();
+      } catch {
+        // A sink that never lets clicks go (the monolith's writer) still holds them, or its own
+        // spool does: the segments stay until a later flush succeeds, or for the next process.
+        if (sink.lost) becomeOwed();
+        return;
+      }
     }
+    // Clicks let go since the last look (by the sink's own timer, too): keep everything.
+    if (sinkLostClicks()) return becomeOwed();
+    // All stored: the store answering is the one the segments on disk are meant for from here on.
+    noteStore(sink.storeId?.() ?? null);
+    forgetUnwritten(doneUnwritten);
     for (const path of done) await remove(path);
     closed = closed.filter((path) => !done.includes(path));
+  }
+
+  function forgetUnwritten(count: number): void {
+    for (const { count: clicks } of unwritten.splice(0, count)) unwrittenClicks -= clicks;
   }
 
   /**
    * Owed: once the sink's store answers, turns go to it again from the next segment on, and the
    * kept segments are handed over again (or, if another database answers than the one they were
-   * meant for, set aside for that one, and those set aside for this one adopted).
+   * meant for, set aside for that one, and those set aside for this one adopted). If anything
+   * fails on the way (the disk), what is left is kept, owed again, for the next rotation.
    */
   async function recover(): Promise<void> {
     let answering: string | null = null;
@@ -252,18 +336,35 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
     }
     const meantFor = owed!.database;
     switchSegment();
-    const again = kept;
+    let again = kept;
     kept = [];
     owed = null;
     lostSeen = sink.lost?.() ?? lostSeen;
-    // Meant for another store than the one answering: set aside for theirs.
-    const elsewhere = meantFor !== null && answering !== null && meantFor !== answering ? meantFor : null;
-    if (elsewhere !== null) await setAside(again, elsewhere, answering);
-    await handOverAgain([...(elsewhere !== null ? [] : again), ...(answering === null ? [] : adopt(answering))]);
+    try {
+      // Meant for another store than the one answering: set aside for theirs.
+      if (meantFor !== null && answering !== null && meantFor !== answering) {
+        await setAside(again, meantFor, answering);
+        again = [];
+      }
+      again = [...again, ...(answering === null ? [] : adopt(answering))];
+      noteStore(answering);
+      again = await handOverAgain(again);
+    } catch (error) {
+      logger.error({ err: error }, 'click journal: handing kept clicks over failed; keeping them for the next rotation');
+      becomeOwed();
+      kept.unshift(...again.filter((path) => existsSync(path)));
+    }
   }
 
-  /** Each segment's clicks to the sink, one segment at a time, deleted once stored; stops (owed again) at the first that is not. */
-  async function handOverAgain(paths: readonly string[]): Promise<void> {
+  /**
+   * The turns the disk refused, then each kept segment's clicks, to the sink, one segment at a
+   * time; after each, the segment in use is switched too, and what was handed over is deleted
+   * once the sink says it is stored. Stops (owed again) at the first that is not; returns the
+   * paths not handed over yet.
+   */
+  async function handOverAgain(paths: readonly string[]): Promise<string[]> {
+    const inMemory = unwritten.length;
+    for (const { frame } of unwritten) for (const click of decodeClickFrame(frame)) sink.record(click);
     for (const [i, path] of paths.entries()) {
       await closing.get(path);
       const { batches, torn } = readSegment(path);
@@ -281,6 +382,8 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
         closed.push(path);
         continue;
       }
+      switchSegment();
+      const settled = closed;
       try {
         await sink.flush();
         if (sinkLostClicks()) throw new Error('the sink let clicks go');
@@ -288,11 +391,14 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
         handedAgain -= clicks;
         becomeOwed();
         kept.unshift(...paths.slice(i));
-        return;
+        return [];
       }
-      await remove(path);
+      if (i === 0) forgetUnwritten(inMemory);
+      for (const done of [path, ...settled]) await remove(done);
+      closed = closed.filter((p) => !settled.includes(p));
     }
     if (paths.length > 0) logger.info({ segments: paths.length }, 'click journal: kept clicks handed over again');
+    return [];
   }
 
   /** Kept segments meant for another store than the one answering: moved to `aside/<store>/`, until a process reaches that one. */
@@ -326,9 +432,12 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
     await closing.get(path);
     removeQuietly(path);
   }
-  const rotateTimer = setInterval(() => {
-    rotating ??= rotate().finally(() => (rotating = null));
-  }, rotateMs);
+  /** One rotation at a time; a failure (the disk) is logged, and the next rotation tries again. */
+  const rotateOnce = () =>
+    (rotating ??= rotate()
+      .catch((error: unknown) => logger.error({ err: error }, 'click journal: a rotation failed; the segments stay'))
+      .finally(() => (rotating = null)));
+  const rotateTimer = setInterval(rotateOnce, rotateMs);
   rotateTimer.unref();
 
   open();
@@ -346,16 +455,15 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
       if (!dir) return 0;
       const mine = current;
       const left = readdirSync(dir).filter((name) => SEGMENT.test(name) && join(dir, name) !== mine).sort();
-      const aside = join(dir, ASIDE);
-      const asideAny = existsSync(aside) && readdirSync(aside).some((store) => readdirSync(join(aside, store)).some((name) => SEGMENT.test(name)));
+      const asideAny = anySetAside(dir);
       if (left.length === 0 && !asideAny) return 0;
-      // What an earlier process left is owed, to a store it did not name: handed over as soon as
-      // the sink's store answers (and segments set aside for that store with them).
+      // What an earlier process left is owed to the store its segments name (STORE_FILE; none: any):
+      // handed over as soon as the sink's store answers, set aside if another one does (and
+      // segments set aside for the store answering handed over with them).
       kept.push(...left.map((name) => join(dir, name)));
-      owed ??= { database: null };
+      owed ??= { database: storeOnDisk };
       const before = handedAgain;
-      rotating ??= rotate().finally(() => (rotating = null));
-      await rotating;
+      await rotateOnce();
       if (handedAgain > before) logger.info({ clicks: handedAgain - before, segments: left.length }, 'click journal replayed');
       return handedAgain - before;
     },
@@ -376,8 +484,14 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
         await sink.flush();
         if (sinkLostClicks()) throw new Error('the sink let clicks go');
         for (const path of closed) removeQuietly(path);
+        forgetUnwritten(unwritten.length);
       } catch (error) {
         logger.warn({ err: error, segments: closed.length + kept.length }, 'click journal kept for the next start: the sink did not store every click');
+      }
+      // Only memory held these (the disk refused them): they go with the process.
+      if (unwrittenClicks > 0) {
+        onDropped(unwrittenClicks);
+        logger.error({ clicks: unwrittenClicks }, 'click journal: clicks the disk refused and the sink did not store are lost at shutdown');
       }
       if (dir) removeQuietly(join(dir, 'lock'));
     },

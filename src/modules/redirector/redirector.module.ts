@@ -63,8 +63,9 @@ export const redirectorModule: ModuleDescriptor<RedirectorPeer, RedirectorNeeds,
       countryOf: geoIp.countryOf,
       sink: analytics.sink,
       logger,
-      // The sender registers the counter (a sink that names no database never sets clicks aside).
+      // The sender registers these counters (a sink that names no database never sets clicks aside).
       onSetAside: (clicks) => (metrics.registry.getSingleMetric(METRICS.eventsForeign.name) as Counter | undefined)?.inc(clicks),
+      onDropped: (clicks) => (metrics.registry.getSingleMetric(METRICS.eventsDropped.name) as Counter | undefined)?.inc(clicks),
     });
     // What a killed process journaled but never stored goes to the sink before any new click.
     await journal.replay();
