@@ -158,8 +158,8 @@ describe('click sender under faults, against real analytics servers (sqlite)', (
     });
     t.after(closeHung);
     const dir = freshDir();
-    const { sender, totals } = startSender(t, port, dir);
-    const { visits, segments } = startJournal(t, sender, join(dir, 'journal'));
+    const { sender, totals, registry } = startSender(t, port, dir);
+    const { visits, segments } = startJournal(t, sender, join(dir, 'journal'), { registry });
     const started = Date.now();
     // On disk at once: the journal writes a turn before its redirects go out.
     await visits('hang', 50);
@@ -180,9 +180,8 @@ describe('click sender under faults, against real analytics servers (sqlite)', (
     const [a, b] = [await newDatabase(), await newDatabase()];
     const serverA = await startEventsServer(t, a);
     const dir = freshDir();
-    const { sender, totals } = startSender(t, serverA.port, dir);
-    let setAside = 0;
-    const { visits } = startJournal(t, sender, join(dir, 'journal'), { onSetAside: (clicks) => (setAside += clicks) });
+    const { sender, totals, registry } = startSender(t, serverA.port, dir);
+    const { visits } = startJournal(t, sender, join(dir, 'journal'), { registry });
     await visits('aside', 1);
     await eventually(() => stored(a, 'aside'), (n) => n === 1, 2_000);
     await serverA.stop();
@@ -191,7 +190,7 @@ describe('click sender under faults, against real analytics servers (sqlite)', (
 
     // Another analytics database on the same address: the three kept clicks must stay out of it.
     const serverB = await startEventsServer(t, b, { port: serverA.port });
-    await eventually(async () => setAside, (n) => n === 3, 3_000);
+    await eventually(totals, (n) => n.foreign === 3, 3_000);
     await visits('aside', 2);
     assert.equal(await eventually(() => stored(b, 'aside'), (n) => n === 2, 2_000), 2, 'only the clicks made while B answers');
     await serverB.stop();
@@ -202,7 +201,7 @@ describe('click sender under faults, against real analytics servers (sqlite)', (
     await eventually(totals, (n) => n.spooled >= 4, 3_000);
     await startEventsServer(t, a, { port: serverA.port });
     assert.equal(await eventually(() => stored(a, 'aside'), (n) => n === 4, 5_000), 4);
-    assert.equal(await eventually(async () => setAside, (n) => n === 4, 2_000), 4);
+    assert.equal((await eventually(totals, (n) => n.foreign === 4, 2_000)).foreign, 4);
     assert.equal(await stored(b, 'aside'), 2);
   });
 

@@ -84,12 +84,12 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
 
   /** A sender as a redirector builds one (startSender), watching the four counters these cases assert. */
   function senderTo(t: TestContext, port: number, spoolDir = join(scratch.dir, `spool-${++spools}`), limits: Parameters<typeof startSender>[3] = {}) {
-    const { sender, spool, totals: all, close } = startSender(t, port, spoolDir, limits);
+    const { sender, spool, totals: all, close, registry } = startSender(t, port, spoolDir, limits);
     const totals = async () => {
       const { sent, spooled, replayed, dropped } = await all();
       return { sent, spooled, replayed, dropped };
     };
-    return { sender, spool, totals, spoolDir, close };
+    return { sender, spool, totals, spoolDir, close, registry };
   }
 
   const record = (sender: { record(click: ClickEvent): void }, linkId: string, n: number) => {
@@ -206,7 +206,7 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
   /** A sender with the click journal in front of it, as a redirector runs them. */
   function journaledTo(t: TestContext, port: number, dir = join(scratch.dir, `journal-${++spools}`)) {
     const sending = senderTo(t, port);
-    return { ...sending, ...startJournal(t, sending.sender, dir), dir };
+    return { ...sending, ...startJournal(t, sending.sender, dir, { registry: sending.registry }), dir };
   }
   /** How many times each id reached POST /events. */
   const deliveries = (ids: readonly string[]) => {

@@ -1,7 +1,7 @@
 // Test support for the analytics tests: a real analytics HTTP server, a real sender and the click journal in front of it. Not product code.
 import { readdirSync } from 'node:fs';
 import type { TestContext } from 'node:test';
-import { Registry } from 'prom-client';
+import { Registry, type Counter } from 'prom-client';
 import type { Database } from '../../common/db.ts';
 import type { AppError } from '../../common/errors.ts';
 import { createHttpClient } from '../../common/http/client.ts';
@@ -71,10 +71,21 @@ export async function startEventsServer(
 /**
  * The click journal in front of `sink`, as a redirector wires them, rotating every 50 ms;
  * `visits(linkId, n)` records n clicks of that link through it and resolves once they are
- * journaled (and handed on, unless the journal holds them). Closed when the test ends.
+ * journaled (and handed on, unless the journal holds them). Closed when the test ends. Given the
+ * sender's `registry`, it counts clicks set aside and dropped there, as the redirector module does.
  */
-export function startJournal(t: TestContext, sink: ClickSink, dir: string, { onSetAside }: { onSetAside?: (clicks: number) => void } = {}) {
-  const journal = createClickJournal({ dir, fsyncMs: 10, rotateMs: 50, visitorId: (ip) => `visitor-${ip}`, sink, logger: silentLogger, ...(onSetAside && { onSetAside }) });
+export function startJournal(t: TestContext, sink: ClickSink, dir: string, { onSetAside, registry }: { onSetAside?: (clicks: number) => void; registry?: Registry } = {}) {
+  const countIn = (name: string) => (clicks: number) => (registry?.getSingleMetric(name) as Counter | undefined)?.inc(clicks);
+  const journal = createClickJournal({
+    dir,
+    fsyncMs: 10,
+    rotateMs: 50,
+    visitorId: (ip) => `visitor-${ip}`,
+    sink,
+    logger: silentLogger,
+    onSetAside: onSetAside ?? countIn('morphlink_events_foreign_total'),
+    onDropped: countIn('morphlink_events_dropped_total'),
+  });
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= journal.close());
   t.after(close);
@@ -122,5 +133,5 @@ export function startSender(
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= sender.close().then(() => http.close()));
   t.after(close);
-  return { sender, spool, totals, close };
+  return { sender, spool, totals, close, registry };
 }

@@ -137,11 +137,21 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
   let unwrittenClicks = 0;
   /** The store the segments in `dir` are meant for, as written in its STORE_FILE (null: not known). */
   let storeOnDisk = dir ? readStore(dir) : null;
-  /** Names the store the segments in `dir` are meant for, on disk, so a later process knows it too. */
+  /** The same, as this process knows it: ahead of the file when writing it failed. */
+  let storeMeant = storeOnDisk;
+  /**
+   * Names the store the segments in `dir` are meant for, on disk, so a later process knows it too.
+   * A write the disk refuses is tried again at the next rotation; this process goes by memory.
+   */
   function noteStore(store: string | null): void {
-    if (!dir || store === null || store === storeOnDisk) return;
-    writeStore(dir, store);
-    storeOnDisk = store;
+    if (store !== null) storeMeant = store;
+    if (!dir || storeMeant === null || storeMeant === storeOnDisk) return;
+    try {
+      writeStore(dir, storeMeant);
+      storeOnDisk = storeMeant;
+    } catch (error) {
+      logger.warn({ err: error }, 'click journal: could not name its analytics database on disk; tries again');
+    }
   }
 
   if (dir) {
@@ -151,10 +161,12 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
   const startedAt = Date.now();
   const nonce = randomBytes(3).toString('hex');
 
+  /** The next segment; if the disk refuses to open it, the one in use stays in use. */
   function open(): void {
     if (!dir) return;
-    current = join(dir, `${startedAt}-${process.pid}-${nonce}-${String(segment++).padStart(6, '0')}.clk`);
-    fd = openSync(current, 'a');
+    const path = join(dir, `${startedAt}-${process.pid}-${nonce}-${String(segment++).padStart(6, '0')}.clk`);
+    fd = openSync(path, 'a');
+    current = path;
     dirty = false;
     frames = 0;
   }
@@ -195,9 +207,12 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
         if (target !== null) clicks[i]!.target = target;
       }
       const frame = encodeClickFrame(batch, clicks);
-      if (!append(frame)) keepUnwritten(frame, clicks.length);
-      // Owed: the sink's store does not answer; the journal holds the turn until it does.
-      if (owed === null) {
+      const handed = owed === null || !sink.lost;
+      // A sink that never lets clicks go holds a turn the disk refused itself (its buffer, its spool).
+      if (!append(frame) && sink.lost) keepUnwritten(frame, clicks.length, handed);
+      // Owed: the sink's store does not answer; the journal holds the turn until it does. A sink
+      // that never lets clicks go is handed every turn; owed, its kept segments wait their turn.
+      if (handed) {
         if (sink.recordFrame) sink.recordFrame(frame, clicks.length);
         else clicks.forEach((click, i) => sink.record({ id: `${batch}.${i.toString(36)}`, ...click }));
       }
@@ -224,14 +239,15 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
   }
 
   /**
-   * A turn the disk refused: kept in memory until the sink has stored it (a flush that succeeds
-   * after it was handed over), and handed over with the kept segments if the sink let it go. Past
-   * UNWRITTEN_MAX_CLICKS it is dropped, and counted (`onDropped`): a disk full during a long outage.
+   * A turn the disk refused, of a sink that may let clicks go: kept in memory until the sink has
+   * stored it (a flush that succeeds after it was handed over), and handed over with the kept
+   * segments if the sink let it go. Past UNWRITTEN_MAX_CLICKS it is not kept: lost (`onDropped`)
+   * if it was not handed over either (a disk full during a long outage), else left to the sink.
    */
-  function keepUnwritten(frame: Uint8Array, count: number): void {
+  function keepUnwritten(frame: Uint8Array, count: number, handed: boolean): void {
     if (unwrittenClicks + count > UNWRITTEN_MAX_CLICKS) {
-      onDropped(count);
-      logger.error({ clicks: count }, 'click journal: neither the disk nor memory can keep these clicks; dropped');
+      if (!handed) onDropped(count);
+      logger.error({ clicks: count, handed }, 'click journal: the disk refuses and memory is full; these clicks are not kept');
       return;
     }
     unwritten.push({ frame, count });
@@ -282,7 +298,7 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
    */
   function becomeOwed(): void {
     if (owed) return;
-    owed = { database: storeOnDisk };
+    owed = { database: storeMeant };
     kept.push(...closed);
     closed = [];
     logger.warn({ segments: kept.length }, 'click journal: the sink did not store every click; keeping them until it answers again');
@@ -308,11 +324,11 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
     }
     // Clicks let go since the last look (by the sink's own timer, too): keep everything.
     if (sinkLostClicks()) return becomeOwed();
-    // All stored: the store answering is the one the segments on disk are meant for from here on.
-    noteStore(sink.storeId?.() ?? null);
     forgetUnwritten(doneUnwritten);
     for (const path of done) await remove(path);
     closed = closed.filter((path) => !done.includes(path));
+    // All stored: the store answering is the one the segments on disk are meant for from here on.
+    noteStore(sink.storeId?.() ?? null);
   }
 
   function forgetUnwritten(count: number): void {
@@ -367,7 +383,9 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
     for (const { frame } of unwritten) for (const click of decodeClickFrame(frame)) sink.record(click);
     for (const [i, path] of paths.entries()) {
       await closing.get(path);
-      const { batches, torn } = readSegment(path);
+      const read = readable(path);
+      if (read === null) continue;
+      const { batches, torn } = read;
       // Cut short by a crash or a power cut (its redirects never went out), or by a failed write
       // the journal went on after: skipped, and the whole frames after it are still read.
       if (torn) logger.warn({ segment: path }, 'click journal: a torn frame skipped');
@@ -406,13 +424,45 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
     const aside = asideDir(dir!, meantFor);
     mkdirSync(aside, { recursive: true });
     let clicks = 0;
-    for (const path of paths) {
-      await closing.get(path);
-      clicks += readSegment(path).batches.reduce((n, batch) => n + batch.length, 0);
-      renameSync(path, join(aside, basename(path)));
+    try {
+      for (const path of paths) {
+        await closing.get(path);
+        const read = readable(path);
+        if (read === null) continue;
+        renameSync(path, join(aside, basename(path)));
+        clicks += read.batches.reduce((n, batch) => n + batch.length, 0);
+      }
+      // Turns the disk refused belong with them: written there if the disk takes them now (else
+      // they stay in memory, and go to the database answering with the rest).
+      if (unwritten.length > 0) {
+        const name = `${Date.now()}-${process.pid}-${nonce}-${String(segment++).padStart(6, '0')}.clk`;
+        writeFileSync(join(aside, name), Buffer.concat(unwritten.map((turn) => turn.frame)));
+        clicks += unwrittenClicks;
+        forgetUnwritten(unwritten.length);
+      }
+    } finally {
+      onSetAside(clicks);
+      logger.warn({ clicks, meantFor, answering }, 'click journal: kept clicks belong to another analytics database; set aside, not sent here');
     }
-    onSetAside(clicks);
-    logger.warn({ clicks, meantFor, answering }, 'click journal: kept clicks belong to another analytics database; set aside, not sent here');
+  }
+
+  /**
+   * A segment's clicks; null for one that cannot be read (the disk), moved to `bad/` for an
+   * operator instead of blocking every segment after it.
+   */
+  function readable(path: string): ReturnType<typeof readSegment> | null {
+    try {
+      return readSegment(path);
+    } catch (error) {
+      logger.error({ err: error, segment: path }, 'click journal: a segment cannot be read; moved to bad/');
+      try {
+        mkdirSync(join(dir!, 'bad'), { recursive: true });
+        renameSync(path, join(dir!, 'bad', basename(path)));
+      } catch {
+        // Left where it is: the next start tries it again.
+      }
+      return null;
+    }
   }
 
   /** Segments set aside for `store` earlier, moved back to be handed over; none when there are none. */
@@ -461,7 +511,7 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
       // handed over as soon as the sink's store answers, set aside if another one does (and
       // segments set aside for the store answering handed over with them).
       kept.push(...left.map((name) => join(dir, name)));
-      owed ??= { database: storeOnDisk };
+      owed ??= { database: storeMeant };
       const before = handedAgain;
       await rotateOnce();
       if (handedAgain > before) logger.info({ clicks: handedAgain - before, segments: left.length }, 'click journal replayed');
