@@ -364,7 +364,7 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
       }
       again = [...again, ...(answering === null ? [] : adopt(answering))];
       noteStore(answering);
-      again = await handOverAgain(again);
+      await handOverAgain(again);
     } catch (error) {
       logger.error({ err: error }, 'click journal: handing kept clicks over failed; keeping them for the next rotation');
       becomeOwed();
@@ -375,11 +375,10 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
   /**
    * The turns the disk refused, then each kept segment's clicks, to the sink, one segment at a
    * time; after each, the segment in use is switched too, and what was handed over is deleted
-   * once the sink says it is stored. Stops (owed again) at the first that is not; returns the
-   * paths not handed over yet.
+   * once the sink says it is stored. Stops (owed again, the rest kept) at the first that is not.
    */
-  async function handOverAgain(paths: readonly string[]): Promise<string[]> {
-    const inMemory = unwritten.length;
+  async function handOverAgain(paths: readonly string[]): Promise<void> {
+    let inMemory = unwritten.length;
     for (const { frame } of unwritten) for (const click of decodeClickFrame(frame)) sink.record(click);
     for (const [i, path] of paths.entries()) {
       await closing.get(path);
@@ -409,14 +408,14 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
         handedAgain -= clicks;
         becomeOwed();
         kept.unshift(...paths.slice(i));
-        return [];
+        return;
       }
-      if (i === 0) forgetUnwritten(inMemory);
+      forgetUnwritten(inMemory);
+      inMemory = 0;
       for (const done of [path, ...settled]) await remove(done);
       closed = closed.filter((p) => !settled.includes(p));
     }
     if (paths.length > 0) logger.info({ segments: paths.length }, 'click journal: kept clicks handed over again');
-    return [];
   }
 
   /** Kept segments meant for another store than the one answering: moved to `aside/<store>/`, until a process reaches that one. */
