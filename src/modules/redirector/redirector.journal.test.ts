@@ -148,6 +148,12 @@ describe('the click journal', () => {
       storeId: () => state.store,
     };
   }
+  /** A journal that rotates every 20 ms (so an outage is noticed, and ended, within the test), closed at the end. */
+  const rotatingJournal = (dir: string, to: ReturnType<typeof lossySink>, onSetAside?: (clicks: number) => void) => {
+    const made = createClickJournal({ dir, fsyncMs: 10, rotateMs: 20, visitorId: (ip) => `v-${ip}`, sink: to, logger: silentLogger, ...(onSetAside && { onSetAside }) });
+    open.push(made);
+    return made;
+  };
   const until = async (check: () => boolean, ms = 2_000) => {
     for (const end = Date.now() + ms; !check(); await new Promise((resolve) => setTimeout(resolve, 10))) {
       if (Date.now() > end) throw new Error('timed out');
@@ -157,8 +163,7 @@ describe('the click journal', () => {
   it('when the sink lets clicks go, then the journal hands it no turn until its store answers, then hands every kept click over once and deletes its segments', async () => {
     const dir = join(root, 'owed');
     const to = lossySink();
-    const clicks = createClickJournal({ dir, fsyncMs: 10, rotateMs: 20, visitorId: (ip) => `v-${ip}`, sink: to, logger: silentLogger });
-    open.push(clicks);
+    const clicks = rotatingJournal(dir, to);
     to.state.down = true;
     clicks.record(link, visit('192.0.2.1'), 1);
     await nextTurn();
@@ -187,8 +192,7 @@ describe('the click journal', () => {
     const dir = join(root, 'aside');
     const to = lossySink('db-a');
     let setAside = 0;
-    const first = createClickJournal({ dir, fsyncMs: 10, rotateMs: 20, visitorId: (ip) => `v-${ip}`, sink: to, logger: silentLogger, onSetAside: (n) => (setAside += n) });
-    open.push(first);
+    const first = rotatingJournal(dir, to, (n) => (setAside += n));
     first.record(link, visit('192.0.2.9'), 9);
     await nextTurn();
     await new Promise((resolve) => setTimeout(resolve, 80));
@@ -217,8 +221,7 @@ describe('the click journal', () => {
   it('when a process stops while its clicks are kept, then the next one still keeps them from another store, and hands them to theirs', async () => {
     const dir = join(root, 'owed-restart');
     const toA = lossySink('db-a');
-    const first = createClickJournal({ dir, fsyncMs: 10, rotateMs: 20, visitorId: (ip) => `v-${ip}`, sink: toA, logger: silentLogger });
-    open.push(first);
+    const first = rotatingJournal(dir, toA);
     first.record(link, visit('192.0.2.9'), 9);
     await nextTurn();
     await until(() => existsSync(join(dir, 'store')));
@@ -247,8 +250,7 @@ describe('the click journal', () => {
   it('when the disk refuses a turn while the clicks are kept, then the turn waits in memory and is handed over with them', async () => {
     const dir = join(root, 'owed-enospc');
     const to = lossySink();
-    const clicks = createClickJournal({ dir, fsyncMs: 10, rotateMs: 20, visitorId: (ip) => `v-${ip}`, sink: to, logger: silentLogger });
-    open.push(clicks);
+    const clicks = rotatingJournal(dir, to);
     to.state.down = true;
     clicks.record(link, visit('192.0.2.1'), 1);
     await nextTurn();
