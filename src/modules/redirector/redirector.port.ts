@@ -5,7 +5,8 @@ export type { ResolvedLink };
 
 /**
  * Where the click journal hands each turn's clicks: `record` must never block and never throw.
- * The buffered writer in the monolith, the batching sender (with its spool) in its own process.
+ * The buffered writer in the monolith, the batching sender in its own process (whose outages the
+ * journal itself keeps: see `lost`).
  */
 export interface ClickSink {
   record(click: ClickEvent): void;
