@@ -20,7 +20,8 @@ describe('POST /events, item by item (sqlite)', () => {
     const long = clickEvent('ev-long', { userAgent: `${CHROME_UA} ${'x'.repeat(2_000)}`, referrer: `https://r.example/${'y'.repeat(5_000)}` });
     const res = await post(app, { events: [long, clickEvent('ev-long')] });
     assert.equal(res.status, 202, JSON.stringify(res.body));
-    assert.deepEqual(res.body, { accepted: 2, duplicates: 0 });
+    // The answer names the database that stored them: a sender learns from it where its clicks go.
+    assert.deepEqual(res.body, { accepted: 2, duplicates: 0, database: await createAnalyticsRepository(database()).databaseId() });
     assert.equal(await stored('ev-long'), 2);
     // The raw row keeps its texts in the dictionaries; an id without a '.' is its own batch key.
     const { rows } = await sql<{ user_agent: string; referrer: string }>`select a.user_agent, r.referrer from click_raw c
@@ -79,9 +80,10 @@ describe('POST /events as click frames (sqlite)', () => {
   it('when a body holds whole frames, then their clicks are stored once, however often it is sent', async (t) => {
     const { app } = await startEventsServer(t, database());
     const body = Buffer.concat([frame('fr-ok-1', 'fr-ok', 3), frame('fr-ok-2', 'fr-ok', 2)]);
-    assert.deepEqual((await post(app, body)).body, { accepted: 5, duplicates: 0 });
+    const id = await createAnalyticsRepository(database()).databaseId();
+    assert.deepEqual((await post(app, body)).body, { accepted: 5, duplicates: 0, database: id });
     // Sent again (a retried delivery): the ids `<batch>.<n>` are known, nothing is counted twice.
-    assert.deepEqual((await post(app, body)).body, { accepted: 0, duplicates: 5 });
+    assert.deepEqual((await post(app, body)).body, { accepted: 0, duplicates: 5, database: id });
     assert.equal(await stored('fr-ok'), 5);
   });
 

@@ -118,7 +118,7 @@ function parseClickFrames(_request: FastifyRequest, body: Buffer, done: (error: 
 }
 
 /** POST /events: batches of clicks from redirectors in other processes, as JSON or click frames. Internal token only. */
-export async function eventsRoutes(app: App, { ingestion, guard }: { ingestion: Pick<ClickIngestion, 'ingest'>; guard: Authenticate }) {
+export async function eventsRoutes(app: App, { ingestion, guard }: { ingestion: ClickIngestion; guard: Authenticate }) {
   app.addHook('onRequest', guard);
   app.addContentTypeParser(CLICK_FRAMES_MEDIA_TYPE, { parseAs: 'buffer' }, parseClickFrames);
   app.post(
@@ -139,7 +139,7 @@ export async function eventsRoutes(app: App, { ingestion, guard }: { ingestion: 
         throw new AppError('VALIDATION', 'No event of the batch is a valid click event.', rejected.flatMap((r) =>
           r.errors.map((e) => ({ field: `/events/${r.index}${e.field === '/' ? '' : e.field}`, message: e.message }))));
       }
-      const result = await ingestion.ingest(events);
+      const result = { ...(await ingestion.ingest(events)), database: await ingestion.databaseId() };
       return reply.code(202).send(rejected.length > 0 ? { ...result, rejected } : result);
     },
   );

@@ -96,6 +96,12 @@ export const EventsReply = Type.Object({
   duplicates: Type.Integer(),
   /** Only present when some events were refused; the others were stored. */
   rejected: Type.Optional(Type.Array(RejectedEventSchema)),
+  /**
+   * The id of the database that stored them (GET /internal/analytics/database's): a sender learns
+   * from every answer where its clicks go, even when analytics moved without a send failing.
+   * An analytics of an earlier version leaves it out.
+   */
+  database: Type.Optional(Type.String()),
 });
 
 // The internal routes' bodies: peers are ours, yet a body with a stray field is a bug to surface.

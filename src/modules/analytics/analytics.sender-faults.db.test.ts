@@ -205,6 +205,32 @@ describe('click sender under faults, against real analytics servers (sqlite)', (
     assert.equal(await stored(b, 'aside'), 2);
   });
 
+  it('when analytics moved to another database while no click came, then an outage after it keeps the clicks for the new one', async (t) => {
+    const [a, b] = [await newDatabase(), await newDatabase()];
+    const serverA = await startEventsServer(t, a);
+    const dir = freshDir();
+    const { sender, totals, registry } = startSender(t, serverA.port, dir);
+    const { visits } = startJournal(t, sender, join(dir, 'journal'), { registry });
+    await visits('moved', 1);
+    await eventually(() => stored(a, 'moved'), (n) => n === 1, 2_000);
+    // Restarted on database B between two clicks: no send failed, so nothing asked who answers now.
+    await serverA.stop();
+    const serverB = await startEventsServer(t, b, { port: serverA.port });
+    await visits('moved', 2);
+    await eventually(() => stored(b, 'moved'), (n) => n === 2, 2_000);
+    // Rotations that find every click stored name the database the journal's clicks are meant for.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    // B goes down and comes back: the clicks of its outage are B's, not set aside for A.
+    await serverB.stop();
+    await visits('moved', 3);
+    await eventually(totals, (n) => n.spooled >= 3, 3_000);
+    await startEventsServer(t, b, { port: serverA.port });
+    assert.equal(await eventually(() => stored(b, 'moved'), (n) => n === 5, 5_000), 5);
+    assert.equal((await totals()).foreign, 0);
+    assert.equal(await stored(a, 'moved'), 1);
+  });
+
   it('when an earlier version spooled clicks for database A, then they are never replayed into database B, and are replayed into A', async (t) => {
     const [a, b] = [await newDatabase(), await newDatabase()];
     const dir = freshDir();

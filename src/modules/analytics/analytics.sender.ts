@@ -158,6 +158,18 @@ export function createClickSender(deps: ClickSenderDeps): ClickSender {
     logger.error({ events: fresh.length, reason }, 'analytics refused click events as invalid; quarantined');
   }
 
+  /**
+   * Analytics' answer to one send, within the deadline. It names the database that stored the
+   * clicks: analytics may have moved to another one since the sender last asked, with no send
+   * failing in between (a restart while no click came), and the journal keeps an outage's clicks
+   * for the database the sender names.
+   */
+  async function answerOf(send: Promise<IngestResult>): Promise<IngestResult> {
+    const result = await withDeadline(send, sendTimeoutMs);
+    if (result.database !== undefined) noteDatabase(result.database);
+    return result;
+  }
+
   /** Quarantines the events of a sent batch that analytics rejected one by one; returns how many it took. */
   function taken(events: readonly ClickEvent[], { rejected = [] }: IngestResult): number {
     if (rejected.length > 0) quarantine(rejected.map((r) => events[r.index] as ClickEvent), JSON.stringify(rejected));
@@ -171,7 +183,7 @@ export function createClickSender(deps: ClickSenderDeps): ClickSender {
    */
   async function sendOnce(batch: readonly ClickEvent[]): Promise<number> {
     try {
-      return taken(batch, await withDeadline(transport.send(batch), sendTimeoutMs));
+      return taken(batch, await answerOf(transport.send(batch)));
     } catch (error) {
       if (!isRefusal(error)) throw error;
       if (batch.length === 1) {
@@ -198,7 +210,7 @@ export function createClickSender(deps: ClickSenderDeps): ClickSender {
     if (Date.now() - framesRefusedAt >= framesRetryMs) {
       try {
         const body = batch.frames.length === 1 ? batch.frames[0]!.bytes : Buffer.concat(batch.frames.map((frame) => frame.bytes));
-        const result = await withDeadline(transport.sendFrames(body), sendTimeoutMs);
+        const result = await answerOf(transport.sendFrames(body));
         // The frames are read back into events only to name the clicks analytics rejected.
         return result.rejected?.length ? taken(eventsOf(batch), result) : batch.count;
       } catch (error) {
@@ -226,9 +238,13 @@ export function createClickSender(deps: ClickSenderDeps): ClickSender {
   }
 
 
-  /** Learns which database analytics writes to; batches set aside for it earlier become replayable. */
+  /** Asks analytics which database it writes to. */
   async function learnDatabase(): Promise<void> {
-    const id = await transport.identify();
+    noteDatabase(await transport.identify());
+  }
+
+  /** Analytics writes to `id`: batches an earlier version's spool set aside for it become replayable. */
+  function noteDatabase(id: string): void {
     if (id === database) return;
     database = id;
     if (spool.adopt(id)) spoolToReplay = true;

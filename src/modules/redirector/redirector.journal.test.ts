@@ -188,6 +188,27 @@ describe('the click journal', () => {
     assert.deepEqual(to.clicks.map((c) => c.at).sort(), [1, 2, 3, 4]);
   });
 
+  it('when the sink names another store just before it lets clicks go, then the kept clicks are meant for that store, on disk too', async () => {
+    const dir = join(root, 'moved');
+    const to = lossySink('db-a');
+    let setAside = 0;
+    const clicks = rotatingJournal(dir, to, (n) => (setAside += n));
+    clicks.record(link, visit('192.0.2.9'), 9);
+    await nextTurn();
+    await until(() => existsSync(join(dir, 'store')));
+    assert.equal(readFileSync(join(dir, 'store'), 'utf8'), 'db-a');
+    // One send stored in db-b (analytics moved, no send failed) and the next found nobody: no rotation between.
+    to.state.store = 'db-b';
+    to.state.down = true;
+    clicks.record(link, visit('192.0.2.1'), 1);
+    await nextTurn();
+    await until(() => readFileSync(join(dir, 'store'), 'utf8') === 'db-b');
+    to.state.down = false;
+    await until(() => to.clicks.length >= 2);
+    assert.deepEqual(to.clicks.map((c) => c.at), [9, 1]);
+    assert.equal(setAside, 0);
+  });
+
   it('when the store that answers is not the one kept clicks were meant for, then they are set aside, and a journal that reaches theirs hands them over', async () => {
     const dir = join(root, 'aside');
     const to = lossySink('db-a');

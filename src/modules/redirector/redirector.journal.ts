@@ -292,12 +292,13 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
 
   /**
    * The sink let clicks go: keep every segment from now on, and stop handing it turns. They are
-   * meant for the store the segments on disk name (STORE_FILE, kept up to date at each rotation),
-   * so a later process sets them aside from another store too; the sink's own idea of its store
-   * is not asked here, since it may have moved on since the clicks were let go.
+   * meant for the store that took the sink's last clicks (it names it in each answer, and learns
+   * no other until the journal asks `reach`), else for the one the segments on disk name; that
+   * name is written to disk at once, so a later process sets them aside from another store too.
    */
   function becomeOwed(): void {
     if (owed) return;
+    noteStore(sink.storeId?.() ?? null);
     owed = { database: storeMeant };
     kept.push(...closed);
     closed = [];
