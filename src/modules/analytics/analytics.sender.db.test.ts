@@ -289,6 +289,30 @@ describe('click sender over HTTP to a real analytics server (sqlite)', () => {
     },
   );
 
+  it('when clicks never stop coming, then the journal still rotates: the first segments are deleted while clicks come', async (t) => {
+    received = [];
+    // 20 ms a POST, a turn every few ms: there is always a turn waiting when a send ends.
+    const analytics = await startAnalytics(t, { delayMs: 20 });
+    const { visits, segments } = journaledTo(t, analytics.port);
+    await visits('snd-steady', 1);
+    const first = segments();
+    let going = true;
+    const traffic = (async () => {
+      while (going) {
+        await visits('snd-steady', 3);
+        await sleep(2);
+      }
+    })();
+    try {
+      const now = await eventually(async () => segments(), (names) => first.every((name) => !names.includes(name)), 3_000);
+      assert.deepEqual(first.filter((name) => now.includes(name)), [], 'a segment of the first moments still on disk while clicks come');
+    } finally {
+      going = false;
+      await traffic;
+    }
+    assert.ok(received.length > 0);
+  });
+
   it('when the redirector stops while analytics is down, then the journal keeps the clicks, none dropped, and the next process hands them over', async (t) => {
     received = [];
     const server = await startAnalytics(t);

@@ -4,6 +4,7 @@ import { AppError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { ClickEvent, ClickTransport, IngestResult } from './analytics.port.ts';
 import { decodeClickFrame } from './analytics.click-frame.ts';
+import { oneDrainAtATime } from './analytics.flush.ts';
 import type { FrameClickWriter } from './analytics.writer.ts';
 import { EVENTS_PER_POST_MAX } from './analytics.schemas.ts';
 import type { Spool } from './analytics.spool.ts';
@@ -135,7 +136,6 @@ export function createClickSender(deps: ClickSenderDeps): ClickSender {
   // An analytics of an earlier version answers frames with 415: then they go as events for a while
   // (framesRetryMs), and are offered again, since that analytics may have been upgraded since.
   let framesRefusedAt = -Infinity;
-  let writing: Promise<void> | null = null;
   // Once a delivery failed, clicks are let go at once (the journal has them) until analytics answers again.
   let analyticsDown = false;
   /** Clicks let go since start: the journal compares it with what it saw last. */
@@ -256,11 +256,15 @@ export function createClickSender(deps: ClickSenderDeps): ClickSender {
     spooled.inc(sizeOf(batch));
   }
 
-  /** Sends what is buffered; rejects when analytics did not take all of it (the journal keeps what it did not). */
+  /**
+   * Sends what was buffered when it began (clicks recorded meanwhile wait for the next drain);
+   * rejects when analytics did not take all of it (the journal keeps what it did not).
+   */
   async function drain(): Promise<void> {
     const lostBefore = lostClicks;
-    while (buffer.length > 0 || frames.length > 0) {
+    for (let left = buffer.length + framedClicks; left > 0 && (buffer.length > 0 || frames.length > 0); ) {
       let batch = nextBatch();
+      left -= sizeOf(batch);
       if (analyticsDown) {
         letGo(batch);
         continue;
@@ -284,12 +288,8 @@ export function createClickSender(deps: ClickSenderDeps): ClickSender {
     if (lostClicks > lostBefore) throw new AppError('UNAVAILABLE', `analytics did not take ${lostClicks - lostBefore} clicks; the click journal keeps them`);
   }
 
-  function flush(): Promise<void> {
-    writing ??= drain().finally(() => {
-      writing = null;
-    });
-    return writing;
-  }
+  /** Resolves once every click recorded before the call is sent; rejects if analytics did not take them all. */
+  const flush = oneDrainAtATime(drain);
 
   /** Asks analytics who it is; once it answers, clicks are sent again. Throws while it does not. */
   async function reach(): Promise<string | null> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import { clickEvent, silentLogger, useDatabase } from '../../../test/support/test-support.ts';
 import { analyticsMigrations, createAnalyticsRepository, createClickWriter, createIngest, type ClickEvent, type IngestResult } from './index.ts';
@@ -66,6 +66,34 @@ describe('click writer on sqlite', () => {
     assert.deepEqual(batches, [1, 2]);
     assert.equal(await stored('w-during'), 3);
     await writer.close();
+  });
+
+  it('when clicks never stop coming, then a flush resolves once the clicks recorded before it are written', async () => {
+    const real = createIngest(repository());
+    // 5 ms a write, a click every millisecond or so: the buffer is never empty when a write ends.
+    const writer = writerFor(async (events) => {
+      await sleep(5);
+      return real(events);
+    });
+    let going = true;
+    const traffic = (async () => {
+      while (going) {
+        writer.record(clickEvent('w-steady'));
+        await sleep(1);
+      }
+    })();
+    try {
+      await sleep(20);
+      const waited = new AbortController();
+      const flushed = await Promise.race([writer.flush().then(() => true), sleep(2_000, false, { signal: waited.signal }).catch(() => false)]);
+      waited.abort();
+      assert.equal(flushed, true, 'the flush was still waiting after 2 s of clicks');
+    } finally {
+      going = false;
+      await traffic;
+    }
+    await writer.close();
+    assert.ok((await stored('w-steady')) > 0);
   });
 
   it('when the buffer reaches batchMax, then it is written without waiting for the timer', async () => {

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import { METRICS, counter, gauge } from '../../common/metrics.catalogue.ts';
 import type { Logger } from '../../common/logger.ts';
+import { oneDrainAtATime } from './analytics.flush.ts';
 import type { ClickEvent, ClickIngestion } from './analytics.port.ts';
 import type { WriterSpool } from './analytics.writer-spool.ts';
 
@@ -52,7 +53,6 @@ const TRANSACTION_MAX = 500;
 export function createClickWriter(deps: ClickWriterDeps): ClickWriter {
   const { ingest, foldRollups, flushMs, batchMax, registry, logger, spool, spillAfterMs = 5_000, replayEveryMs = 1_000 } = deps;
   let buffer: ClickEvent[] = [];
-  let writing: Promise<void> | null = null;
   let scheduled = false;
 
   gauge(registry, METRICS.clicksBuffered, function () {
@@ -61,13 +61,15 @@ export function createClickWriter(deps: ClickWriterDeps): ClickWriter {
   const written = counter(registry, METRICS.clicksWritten);
   const duplicates = counter(registry, METRICS.clicksDuplicate);
 
-  async function writeOnce(): Promise<void> {
+  /** One transaction of at most TRANSACTION_MAX clicks from the front of the buffer; returns how many. */
+  async function writeOnce(): Promise<number> {
     const batch = buffer.splice(0, TRANSACTION_MAX);
     try {
       const result = await ingest(batch);
       written.inc(result.accepted);
       duplicates.inc(result.duplicates);
       failingSince = null;
+      return batch.length;
     } catch (error) {
       buffer = batch.concat(buffer);
       // Logged once per outage, not on every tick of it.
@@ -92,22 +94,17 @@ export function createClickWriter(deps: ClickWriterDeps): ClickWriter {
     }
   }
 
+  /** Writes what was buffered when it began; clicks recorded meanwhile wait for the next drain. */
   async function drain(): Promise<void> {
-    while (buffer.length > 0) {
-      await writeOnce();
+    for (let left = buffer.length; left > 0 && buffer.length > 0; ) {
+      left -= await writeOnce();
       // SQLite writes synchronously: let waiting requests in between two transactions.
-      if (buffer.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (left > 0 && buffer.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
-  function flush(): Promise<void> {
-    // One write at a time; a flush that arrives mid-write waits for it, then writes the rest.
-    // (.finally runs asynchronously, so `writing` is always set before it is cleared.)
-    writing ??= drain().finally(() => {
-      writing = null;
-    });
-    return writing;
-  }
+  /** Resolves once every click recorded before the call is written. */
+  const flush = oneDrainAtATime(drain);
 
   async function settle(): Promise<void> {
     await flush();
