@@ -74,4 +74,6 @@ export interface UserStats {
 export interface EventsReply {
   accepted: number;
   duplicates: number;
+  /** The id of the database that stored them. */
+  database: string;
 }
