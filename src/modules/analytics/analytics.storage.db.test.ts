@@ -124,6 +124,22 @@ for (const dialect of DIALECTS) {
       const database = useDatabase(dialect, { analytics: analyticsMigrations });
       const at = (id: string, extra: Partial<ClickEvent> = {}) => clickEvent('split', { id, at: T0, ...extra });
 
+      // PostgreSQL only: SQLite has no fillfactor (it updates a row in place).
+      if (dialect === 'postgres') {
+        it('when migrated, then the rollup tables a window adds to keep room on their pages (fillfactor 70), and click_links does not', async () => {
+          const { rows } = await sql<{ relname: string; reloptions: string[] | null }>`select relname, reloptions from pg_class
+            where relkind = 'r' and relname in ('click_hourly', 'click_dimensions', 'click_daily_unique', 'click_owners', 'click_links')`.execute(database().db);
+          const options = Object.fromEntries(rows.map((r) => [r.relname, r.reloptions]));
+          assert.deepEqual(options, {
+            click_hourly: ['fillfactor=70'],
+            click_dimensions: ['fillfactor=70'],
+            click_daily_unique: ['fillfactor=70'],
+            click_owners: ['fillfactor=70'],
+            click_links: null,
+          });
+        });
+      }
+
       it('when a batch arrives split over calls and parts repeat, then each event is stored once', async () => {
         const service = serviceOn(database());
         const batch = Array.from({ length: 10 }, (_, i) => at(`p1-Ab-3f.${i.toString(36)}`));
