@@ -274,6 +274,7 @@ export function createClickSender(deps: ClickSenderDeps): ClickSender {
         const took = 'events' in batch ? await sendOnce(batch.events) : await sendFramesOnce(batch);
         sent.inc(took);
         if ('events' in batch) replayed.inc(took);
+        // An analytics of an earlier version does not name its database in the answer: ask it.
         if (database === null) void learnDatabase().catch(() => undefined);
       } catch (error) {
         if (error instanceof StoppedPartWay) {

@@ -26,7 +26,11 @@ export interface ClickSink {
   lost?(): number;
   /** Resolves once the store behind the sink answers, with its name (an analytics database id; null: not known); rejects while it does not. */
   reach?(): Promise<string | null>;
-  /** The name of the store the sink reached last (null: not known yet). */
+  /**
+   * The name of the store that took the sink's last clicks, or that `reach` found (null: not known
+   * yet). The journal keeps an outage's clicks for it, so it must not move on between clicks let
+   * go and the journal's next look.
+   */
   storeId?(): string | null;
 }
 
