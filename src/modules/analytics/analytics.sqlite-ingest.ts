@@ -23,6 +23,20 @@ function dictionaryStatements(sqlite: SqliteDatabase.Database, name: DictionaryN
 /** Thrown inside a fold's transaction to roll it back: a marker was gone. */
 class MarkerTaken extends Error {}
 
+/** Thrown inside a store's transaction to roll it back: a chunk of raw rows held a click stored before. */
+class StoredBefore extends Error {}
+
+const RAW_COLUMNS = ['batch', 'seq', 'link', 'at', 'referrer', 'agent', 'visitor', 'country', 'is_bot', 'target'] as const;
+
+/**
+ * Raw rows per insert statement. One statement per 50 rows costs about 1.2 µs a row on the bench
+ * machine, one per row about 2 µs (binding and stepping a statement is paid per call).
+ */
+const RAW_CHUNK = 50;
+
+const insertRawSql = (rows: number) =>
+  `insert into click_raw (${RAW_COLUMNS.join(', ')}) values ${Array(rows).fill(`(${RAW_COLUMNS.map(() => '?').join(', ')})`).join(', ')} on conflict do nothing`;
+
 /**
  * SQLite ingestion through statements prepared once: the one place analytics skips the query
  * builder. One transaction per call, BEGIN IMMEDIATE so another process never makes it fail
@@ -31,10 +45,8 @@ class MarkerTaken extends Error {}
 export function createSqliteStore(sqlite: SqliteDatabase.Database): ClickStore {
   const dictionaries = createDictionaries();
   const statements = Object.fromEntries(DICTIONARY_NAMES.map((n) => [n, dictionaryStatements(sqlite, n)])) as Record<DictionaryName, { find: Statement; add: Statement }>;
-  const insertRaw = sqlite.prepare(
-    `insert into click_raw (batch, seq, link, at, referrer, agent, visitor, country, is_bot, target)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
-  );
+  const insertRaw = sqlite.prepare(insertRawSql(1));
+  const insertRawChunk = sqlite.prepare(insertRawSql(RAW_CHUNK));
   const inLegacy = sqlite.prepare('select 1 from click_events where id = ?').pluck();
   const dottedLegacy = sqlite.prepare(`select value from analytics_meta where key = 'legacy_dotted_ids'`).pluck().get() === '1';
   const rollups = Object.fromEntries(Object.entries(ROLLUP_SQL).map(([k, text]) => [k, sqlite.prepare(text)])) as Record<keyof typeof ROLLUP_SQL, Statement>;
@@ -68,17 +80,24 @@ export function createSqliteStore(sqlite: SqliteDatabase.Database): ClickStore {
     };
   }
 
-  /** The events not stored before, each as one raw row; returns them with their ids. */
-  function storeRaw(scope: DictionaryScope, events: readonly ClickEvent[]) {
+  /**
+   * The events not stored before, each as one raw row; returns them with their ids. In chunks
+   * (`oneByOne` false) a chunk that stores fewer rows than it holds throws StoredBefore: which of
+   * its rows were there before is unknown, so the caller rolls back and stores the call one by one.
+   * Clicks sent again are rare (a delivery retried after a failure), so most calls go in chunks.
+   */
+  function storeRaw(scope: DictionaryScope, events: readonly ClickEvent[], oneByOne: boolean) {
     const stored: StoredClick[] = [];
     const keys: { batch: number; seq: number }[] = [];
     const [batchOf, linkOf, referrerOf, agentOf, visitorOf] = [lookup(scope, 'batches'), lookup(scope, 'links'), lookup(scope, 'referrers'), lookup(scope, 'agents'), lookup(scope, 'visitors')];
+    const chunk: unknown[] = new Array(RAW_CHUNK * RAW_COLUMNS.length);
+    let inChunk = 0;
     for (const e of events) {
       if (mayBeLegacy(e.id, dottedLegacy) && inLegacy.get(e.id) !== undefined) continue;
       const { batch, seq } = splitEventId(e.id);
       const [batchId, link] = [batchOf(batch), linkOf(e.linkId, e.ownerId, e.code)];
       const visitor = e.visitor == null ? null : visitorOf(e.visitor);
-      const { changes } = insertRaw.run(
+      const row = [
         batchId,
         seq,
         link,
@@ -89,11 +108,23 @@ export function createSqliteStore(sqlite: SqliteDatabase.Database): ClickStore {
         e.country ?? null,
         classifyAgent(e.userAgent).isBot ? 1 : 0,
         e.target ?? null,
-      );
-      if (changes > 0) {
-        stored.push({ event: e, link, visitor });
-        keys.push({ batch: batchId, seq });
+      ];
+      if (oneByOne) {
+        if (insertRaw.run(row).changes === 0) continue;
+      } else {
+        for (let i = 0; i < row.length; i++) chunk[inChunk * RAW_COLUMNS.length + i] = row[i];
+        if (++inChunk === RAW_CHUNK) {
+          if (insertRawChunk.run(chunk).changes !== RAW_CHUNK) throw new StoredBefore();
+          inChunk = 0;
+        }
       }
+      stored.push({ event: e, link, visitor });
+      keys.push({ batch: batchId, seq });
+    }
+    // The rows left over, fewer than a chunk, one statement each.
+    for (let r = 0; r < inChunk; r++) {
+      const row = chunk.slice(r * RAW_COLUMNS.length, (r + 1) * RAW_COLUMNS.length);
+      if (insertRaw.run(row).changes === 0) throw new StoredBefore();
     }
     return { stored, keys };
   }
@@ -108,8 +139,8 @@ export function createSqliteStore(sqlite: SqliteDatabase.Database): ClickStore {
     for (const o of rollup.owners) rollups.owner.run(o.owner_id, o.humans, o.bots);
   }
 
-  const store = sqlite.transaction((scope: DictionaryScope, events: readonly ClickEvent[], deferred: boolean) => {
-    const { stored, keys } = storeRaw(scope, events);
+  const store = sqlite.transaction((scope: DictionaryScope, events: readonly ClickEvent[], deferred: boolean, oneByOne: boolean) => {
+    const { stored, keys } = storeRaw(scope, events, oneByOne);
     if (deferred) {
       const at = Date.now();
       return { stored, markers: runsOf(keys).map((r) => marker.add.get(r.batch, r.lo, r.hi, at) as number) };
@@ -129,8 +160,16 @@ export function createSqliteStore(sqlite: SqliteDatabase.Database): ClickStore {
 
   return {
     async store(events, deferred) {
-      const scope = dictionaries.begin();
-      const result = store.immediate(scope, events, deferred);
+      let scope = dictionaries.begin();
+      let result;
+      try {
+        result = store.immediate(scope, events, deferred, false);
+      } catch (error) {
+        if (!(error instanceof StoredBefore)) throw error;
+        // Rolled back, dictionary rows too: a new scope, and each row kept or skipped on its own.
+        scope = dictionaries.begin();
+        result = store.immediate(scope, events, deferred, true);
+      }
       scope.committed();
       return result;
     },

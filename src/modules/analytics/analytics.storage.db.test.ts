@@ -151,6 +151,19 @@ for (const dialect of DIALECTS) {
         assert.equal((await service.totalsFor(['split'])).get('split'), 13);
       });
 
+      it('when a batch of several hundred clicks comes again in part, or repeats one within itself, then each event is stored once', async () => {
+        // SQLite inserts raw rows fifty to a statement: a repeat anywhere in a chunk, or among the rows after the last chunk, must still be found.
+        const service = serviceOn(database());
+        const batch = Array.from({ length: 230 }, (_, i) => at(`big-7q.${i.toString(36)}`, { linkId: 'big', visitor: `v-${i % 40}` }));
+        assert.deepEqual(await service.ingest(batch.slice(60, 70)), { accepted: 10, duplicates: 0 });
+        assert.deepEqual(await service.ingest(batch.slice(225)), { accepted: 5, duplicates: 0 });
+        assert.deepEqual(await service.ingest([...batch.slice(0, 120), batch[3]!]), { accepted: 110, duplicates: 11 });
+        assert.deepEqual(await serviceOn(database()).ingest(batch), { accepted: 105, duplicates: 125 });
+        const stats = await service.linkStats({ id: 'big', code: 'code-split' }, { interval: 'day' });
+        assert.deepEqual([stats.total, stats.unique], [230, 40]);
+        assert.equal(await count(database(), sql<{ n: number }>`select count(*) as n from click_raw r join click_link_keys k on k.id = r.link where k.link_id = 'big'`), 230);
+      });
+
       it('when the same texts come in several calls and after a restart, then each dictionary holds them once', async () => {
         const texts = { linkId: 'dict-link', ownerId: 'user-dict', code: 'code-dict', userAgent: `${FIREFOX_UA} dict`, referrer: 'https://dict.example/x', visitor: 'v-dict' };
         const first = serviceOn(database());
