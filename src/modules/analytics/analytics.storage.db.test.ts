@@ -247,6 +247,22 @@ for (const dialect of DIALECTS) {
           where k.link_id = 'lone'`.execute(database().db);
         assert.deepEqual(texts.rows, [{ referrer: 'https://lone.example/\ufffd', user_agent: 'Agent/\ufffd 1.0' }]);
       });
+
+      it('when texts hold quotes, backslashes, braces, commas or the word NULL, then they are stored as sent', async () => {
+        // PostgreSQL gets each column as an array literal ({"a","b",NULL}): its own syntax in a text must stay text.
+        const service = serviceOn(database());
+        const odd = { linkId: 'odd', ownerId: 'user-odd', code: 'code-odd', referrer: 'https://odd.example/?q={"a":[1,2]}\\,', userAgent: 'Agent "NULL" \\ {x}, y' };
+        const events = [at('odd.0', { ...odd, target: 'NULL' }), at('odd.1', { ...odd, target: '"},{\\' }), at('odd.2', { ...odd, userAgent: 'NULL', referrer: '' })];
+        assert.deepEqual(await service.ingest(events), { accepted: 3, duplicates: 0 });
+        const texts = await sql<{ referrer: string | null; user_agent: string | null; target: string | null }>`select f.referrer, a.user_agent, r.target from click_raw r
+          join click_link_keys k on k.id = r.link left join click_referrers f on f.id = r.referrer left join click_agents a on a.id = r.agent
+          where k.link_id = 'odd' order by r.seq`.execute(database().db);
+        assert.deepEqual(texts.rows, [
+          { referrer: odd.referrer, user_agent: odd.userAgent, target: 'NULL' },
+          { referrer: odd.referrer, user_agent: odd.userAgent, target: '"},{\\' },
+          { referrer: '', user_agent: 'NULL', target: null },
+        ]);
+      });
     });
   });
 }
