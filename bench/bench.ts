@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { MIX_LINKS } from './codes.ts';
 import { measureIngest, type IngestResult } from './ingest.ts';
 import { postgresAnswers, revision, serverRuntime } from './process.ts';
-import { formatText, summarise, summariseProcesses, type StorageResult } from './report.ts';
+import { ceilingNotes, formatText, summarise, summariseProcesses, type StorageResult } from './report.ts';
 import { log, runRounds } from './rounds.ts';
 import { runScale } from './scale.ts';
 import { ceilingTarget, fleetTarget, monolithTarget, noClickTarget, type Target } from './targets.ts';
@@ -114,6 +114,7 @@ export async function runBench(args: string[]): Promise<{ pass: boolean }> {
       ingest.push(await measureIngest(db, o.quick ? INGEST_EVENTS.quick : INGEST_EVENTS.full, INGEST_BATCH));
     }
     const rows = summarise(samples, new Set(failures.flatMap((f) => f.names)));
+    notes.push(...ceilingNotes(rows));
     // Bytes the SQLite file grew by, over the clicks it stored in every round.
     const storage: StorageResult[] = targets.flatMap((t) => {
       const bytes = t.storedBytes?.() ?? null;

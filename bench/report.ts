@@ -104,6 +104,25 @@ export function summarise(samples: Sample[], failed: ReadonlySet<TargetName>): T
   return rows.map((r) => ({ ...r, rps: round(r.rps, 0), p50: round(r.p50, 3), p99: round(r.p99, 3), serverCpuUs: us(r.serverCpuUs), loadCpuUs: us(r.loadCpuUs) }));
 }
 
+/** How far apart the ceiling's rounds may be before the run's ratios are said not to hold. */
+export const CEILING_SPREAD_LIMIT = 1.2;
+
+/**
+ * A note per workload whose ceiling ran more than CEILING_SPREAD_LIMIT times faster in one round
+ * than in another. A bare `node:http` server does the same work every round, so such a spread is
+ * the machine changing speed (another tenant) during the run, and a target measured in other
+ * seconds than the ceiling's cannot be compared with it.
+ */
+export function ceilingNotes(rows: readonly TargetRow[]): string[] {
+  return rows
+    .filter((r) => r.name === 'ceiling' && r.rpsRounds.length > 1 && Math.min(...r.rpsRounds) > 0)
+    .flatMap((r) => {
+      const spread = Math.max(...r.rpsRounds) / Math.min(...r.rpsRounds);
+      if (spread <= CEILING_SPREAD_LIMIT) return [];
+      return [`the ceiling's ${r.workload} rounds ran ${r.rpsRounds.join(' / ')} req/s, ${spread.toFixed(2)}x apart (more than ${CEILING_SPREAD_LIMIT}x): the machine changed speed during the run, so this run's "x ceiling" for ${r.workload} does not hold`];
+    });
+}
+
 export function summariseProcesses(samples: ProcessSample[]) {
   const groups = [...new Set(samples.map((s) => s.group))];
   return groups.map((group) => {
