@@ -17,6 +17,11 @@ export interface Sample {
    * costs, where req/s also says how the two CPUs were shared among it, the load and other tenants.
    */
   cpuUs: { server: number | null; load: number | null };
+  /**
+   * The ceiling's req/s and p99 in its slices just before and just after this run (same workload):
+   * what this run's ratios are taken against. Absent on the ceiling's own samples.
+   */
+  ceiling?: { rps: [number, number]; p99: [number, number] };
 }
 
 /** What a target's database grew by over the run, for the clicks it stored. */
@@ -45,7 +50,12 @@ export interface TargetRow {
   errors: number;
   sent: number | null;
   counted: number | null;
+  /** Median over rounds of req/s against the mean of the ceiling's two slices around that round's run. */
   ratio: number | null;
+  /** The same for p99 latency: how many times the ceiling's p99 this target's p99 was. */
+  p99Ratio: number | null;
+  /** Runs whose two ceiling slices were more than CEILING_SPREAD_LIMIT apart: the machine changed speed during them. */
+  unsteadyRuns: number;
   /** Median over rounds of the event-loop delay p99, ms. */
   loopP99: number | null;
   /** Medians over rounds of Sample.cpuUs. */
@@ -68,6 +78,18 @@ const medianOrNull = (values: (number | null)[]) => {
   return known.length ? median(known) : null;
 };
 
+/** How many times the larger of two readings is the smaller. */
+const spread = ([a, b]: [number, number]) => Math.max(a, b) / Math.min(a, b);
+
+/**
+ * The median over runs of `value(run) / mean of the ceiling's two slices around it`; null when no
+ * run was bracketed by the ceiling.
+ */
+function pairedMedian(group: Sample[], value: (s: Sample) => number, ceiling: (c: NonNullable<Sample['ceiling']>) => [number, number]) {
+  const ratios = group.flatMap((s) => (s.ceiling ? [value(s) / ((ceiling(s.ceiling)[0] + ceiling(s.ceiling)[1]) / 2)] : []));
+  return ratios.length ? round(median(ratios), 3) : null;
+}
+
 /**
  * Medians across rounds; clicks summed, and PASS only if every round counted exactly what was
  * sent and none of the target's rounds failed (`failed`).
@@ -88,7 +110,9 @@ export function summarise(samples: Sample[], failed: ReadonlySet<TargetName>): T
       errors: group.reduce((n, s) => n + s.load.errors, 0),
       sent: clicked ? sent : null,
       counted: clicked ? group.reduce((n, s) => n + (s.counted ?? 0), 0) : null,
-      ratio: null,
+      ratio: name === 'ceiling' ? 1 : pairedMedian(group, (s) => s.load.rps, (c) => c.rps),
+      p99Ratio: name === 'ceiling' ? 1 : pairedMedian(group, (s) => s.load.p99, (c) => c.p99),
+      unsteadyRuns: group.filter((s) => s.ceiling && spread(s.ceiling.rps) > CEILING_SPREAD_LIMIT).length,
       loopP99: medianOrNull(group.map((s) => s.loopP99Ms)),
       serverCpuUs: medianOrNull(group.map((s) => s.cpuUs.server)),
       loadCpuUs: medianOrNull(group.map((s) => s.cpuUs.load)),
@@ -96,31 +120,32 @@ export function summarise(samples: Sample[], failed: ReadonlySet<TargetName>): T
       rpsRounds: group.map((s) => Math.round(s.load.rps)),
     };
   });
-  for (const row of rows) {
-    const ceiling = rows.find((r) => r.name === 'ceiling' && r.workload === row.workload);
-    row.ratio = ceiling ? round(row.rps / ceiling.rps, 3) : null;
-  }
   const us = (n: number | null) => (n === null ? null : round(n, 2));
   return rows.map((r) => ({ ...r, rps: round(r.rps, 0), p50: round(r.p50, 3), p99: round(r.p99, 3), serverCpuUs: us(r.serverCpuUs), loadCpuUs: us(r.loadCpuUs) }));
 }
 
-/** How far apart the ceiling's rounds may be before the run's ratios are said not to hold. */
+/** How far apart two ceiling readings may be before the machine is said to have changed speed between them. */
 export const CEILING_SPREAD_LIMIT = 1.2;
 
 /**
- * A note per workload whose ceiling ran more than CEILING_SPREAD_LIMIT times faster in one round
- * than in another. A bare `node:http` server does the same work every round, so such a spread is
- * the machine changing speed (another tenant) during the run, and a target measured in other
- * seconds than the ceiling's cannot be compared with it.
+ * What the ceiling says about the machine. A bare `node:http` server does the same work every time,
+ * so its slices running more than CEILING_SPREAD_LIMIT apart is the machine changing speed (another
+ * tenant): over the whole run, which the bracketing absorbs (a note says by how much), or within
+ * one target run, between the slices just before and after it (a note per target and workload, with
+ * how many of its runs; those ratios are the least sure).
  */
 export function ceilingNotes(rows: readonly TargetRow[]): string[] {
-  return rows
+  const overRun = rows
     .filter((r) => r.name === 'ceiling' && r.rpsRounds.length > 1 && Math.min(...r.rpsRounds) > 0)
     .flatMap((r) => {
-      const spread = Math.max(...r.rpsRounds) / Math.min(...r.rpsRounds);
-      if (spread <= CEILING_SPREAD_LIMIT) return [];
-      return [`the ceiling's ${r.workload} rounds ran ${r.rpsRounds.join(' / ')} req/s, ${spread.toFixed(2)}x apart (more than ${CEILING_SPREAD_LIMIT}x): the machine changed speed during the run, so this run's "x ceiling" for ${r.workload} does not hold`];
+      const [low, high] = [Math.min(...r.rpsRounds), Math.max(...r.rpsRounds)];
+      if (high / low <= CEILING_SPREAD_LIMIT) return [];
+      return [`the ceiling's ${r.workload} slices ran ${low} to ${high} req/s over the run, ${(high / low).toFixed(2)}x apart: the machine changed speed, and each "x ceiling" is taken against the slices just before and after its own run`];
     });
+  const withinRun = rows
+    .filter((r) => r.unsteadyRuns > 0)
+    .map((r) => `${r.name} ${r.workload}: in ${r.unsteadyRuns} of ${r.rpsRounds.length} run(s) the ceiling's slices before and after were more than ${CEILING_SPREAD_LIMIT}x apart (the machine changed speed during the run); "x ceiling" is the median over all its runs`);
+  return [...overRun, ...withinRun];
 }
 
 export function summariseProcesses(samples: ProcessSample[]) {
@@ -154,7 +179,7 @@ export function formatText(
   storage: StorageResult[] = [],
 ): string {
   const main = table(
-    ['target', 'workload', 'req/s', 'p50 ms', 'p99 ms', 'loop p99 ms', 'CPU us/req server', 'CPU us/req load', 'errors', 'clicks counted/sent', 'x ceiling', 'result'],
+    ['target', 'workload', 'req/s', 'p50 ms', 'p99 ms', 'loop p99 ms', 'CPU us/req server', 'CPU us/req load', 'errors', 'clicks counted/sent', 'x ceiling', 'p99 x ceiling', 'result'],
     rows.map((r) => [
       r.name,
       r.workload,
@@ -167,6 +192,7 @@ export function formatText(
       r.errors,
       r.sent === null ? 'n/a' : `${r.counted}/${r.sent}`,
       fixed(r.ratio, 2),
+      fixed(r.p99Ratio, 2),
       r.pass ? 'PASS' : 'FAIL',
     ]),
   );

@@ -54,39 +54,81 @@ async function measure(endpoint: Endpoint, workload: Workload, running: Running,
   return { name: endpoint.name, workload, load, counted, loopP99Ms, cpuUs };
 }
 
+/** Seconds of each ceiling slice beside a run: long enough for a steady rate, short enough to run twice per target run. */
+export const sliceSeconds = (seconds: number) => Math.max(1, Math.round(seconds * 0.3));
+
 /**
- * Every target once per round, in the same order each round (A B A B …), each a fresh process.
- * A fleet's two endpoints swap order every round, and the second gets a restarted redirector,
- * so neither always inherits the other's warm cache.
+ * The ceiling's two slices around one target run, for the same workload: the target is compared with
+ * the machine as it was in those seconds, not with a ceiling measured minutes away. A shared machine
+ * changed speed by up to 1.8x within a run (round nine), which no median across rounds undoes.
  */
-export async function runRounds(targets: Target[], o: RoundOptions) {
+async function bracketed(measureTarget: () => Promise<Sample>, ceiling: CeilingRun, workload: Workload, o: RoundOptions): Promise<Sample[]> {
+  const slice = { ...o, seconds: sliceSeconds(o.seconds) };
+  const before = await measure(ceiling.endpoint, workload, ceiling.running, slice);
+  const sample = await measureTarget();
+  const after = await measure(ceiling.endpoint, workload, ceiling.running, slice);
+  return [before, { ...sample, ceiling: { rps: [before.load.rps, after.load.rps], p99: [before.load.p99, after.load.p99] } }, after];
+}
+
+interface CeilingRun {
+  endpoint: Endpoint;
+  running: Running;
+}
+
+/**
+ * Every target once per round, in the same order each round (A B A B …), each a fresh process,
+ * and every run of a target bracketed by two slices of the ceiling (started once per round and kept
+ * running beside it). A fleet's two endpoints swap order every round, and the second gets a
+ * restarted redirector, so neither always inherits the other's warm cache.
+ */
+export async function runRounds(ceiling: Target, targets: Target[], o: RoundOptions) {
   const samples: Sample[] = [];
   const processes: ProcessSample[] = [];
   const failures: Failure[] = [];
   for (let round = 1; round <= o.rounds; round++) {
-    for (const target of targets) {
-      log(`round ${round}/${o.rounds}: starting ${target.group}`);
-      const running = await target.start().catch((error: unknown) => fail(failures, target, round, error));
-      if (!running) continue;
-      try {
-        await delay(IDLE_SETTLE_MS);
-        const idleRssMb = await running.rssMb();
-        let rssAfterMixMb: number | null = null;
-        const endpoints = round % 2 === 1 ? running.endpoints : [...running.endpoints].reverse();
-        for (const [i, endpoint] of endpoints.entries()) {
-          if (i > 0) await running.refresh();
-          for (const workload of WORKLOADS) samples.push(await measure(endpoint, workload, running, o));
-          if (i === 0) rssAfterMixMb = await running.rssMb();
-        }
-        processes.push({ group: target.group, startMs: running.startMs, idleRssMb, rssAfterMixMb });
-      } catch (error) {
-        fail(failures, target, round, error);
-      } finally {
-        await running.stop().catch(() => undefined);
-      }
+    log(`round ${round}/${o.rounds}: starting the ceiling`);
+    const ceilingRunning = await ceiling.start().catch((error: unknown) => fail(failures, ceiling, round, error));
+    if (!ceilingRunning) continue;
+    const companion: CeilingRun = { endpoint: ceilingRunning.endpoints[0]!, running: ceilingRunning };
+    try {
+      await delay(IDLE_SETTLE_MS);
+      processes.push({ group: ceiling.group, startMs: ceilingRunning.startMs, idleRssMb: await ceilingRunning.rssMb(), rssAfterMixMb: null });
+      // Nothing to bracket (--only with no target): the ceiling alone, for the whole duration.
+      if (targets.length === 0) for (const workload of WORKLOADS) samples.push(await measure(companion.endpoint, workload, ceilingRunning, o));
+      for (const target of targets) await runTarget(target, round, companion, o, { samples, processes, failures });
+    } finally {
+      await ceilingRunning.stop().catch(() => undefined);
     }
   }
   return { samples, processes, failures };
+}
+
+async function runTarget(
+  target: Target,
+  round: number,
+  ceiling: CeilingRun,
+  o: RoundOptions,
+  out: { samples: Sample[]; processes: ProcessSample[]; failures: Failure[] },
+) {
+  log(`round ${round}/${o.rounds}: starting ${target.group}`);
+  const running = await target.start().catch((error: unknown) => fail(out.failures, target, round, error));
+  if (!running) return;
+  try {
+    await delay(IDLE_SETTLE_MS);
+    const idleRssMb = await running.rssMb();
+    let rssAfterMixMb: number | null = null;
+    const endpoints = round % 2 === 1 ? running.endpoints : [...running.endpoints].reverse();
+    for (const [i, endpoint] of endpoints.entries()) {
+      if (i > 0) await running.refresh();
+      for (const workload of WORKLOADS) out.samples.push(...(await bracketed(() => measure(endpoint, workload, running, o), ceiling, workload, o)));
+      if (i === 0) rssAfterMixMb = await running.rssMb();
+    }
+    out.processes.push({ group: target.group, startMs: running.startMs, idleRssMb, rssAfterMixMb });
+  } catch (error) {
+    fail(out.failures, target, round, error);
+  } finally {
+    await running.stop().catch(() => undefined);
+  }
 }
 
 export interface Failure {
