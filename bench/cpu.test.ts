@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { LoadResult } from './load.ts';
-import { treeCpuSeconds, treeTicks } from './process.ts';
+import { treeCpuSeconds, treeTicks, untilQuiet } from './process.ts';
 import { summarise, type Sample } from './report.ts';
 
 describe('bench: CPU per request', () => {
@@ -27,6 +28,18 @@ describe('bench: CPU per request', () => {
     const after = await treeCpuSeconds(process.pid);
     assert.ok(before !== null && after !== null);
     assert.ok(after - before >= 0.3, `grew by ${(after - before).toFixed(2)} s`);
+  });
+
+  it('when every core is busy, then the wait for a quiet machine runs out and says so (Linux)', { skip: process.platform !== 'linux' }, async () => {
+    const burners = availableParallelism();
+    const workers = Array.from({ length: burners }, () => new Worker('const end = Date.now() + 1500; while (Date.now() < end);', { eval: true }));
+    try {
+      const settled = await untilQuiet(1_000);
+      assert.equal(settled.quiet, false);
+      assert.ok(settled.waitedMs >= 1_000, `waited ${settled.waitedMs} ms`);
+    } finally {
+      await Promise.all(workers.map((w) => w.terminate()));
+    }
   });
 
   it('when rounds measured CPU, then the row has their medians, and n/a where a round could not read it', () => {

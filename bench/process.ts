@@ -78,6 +78,44 @@ export function treeTicks(processes: ReadonlyMap<number, { ppid: number; ticks: 
   return ticks;
 }
 
+/** Busy and total CPU time of the whole machine so far (/proc/stat, every core), in ticks; null off Linux. */
+async function machineTicks(): Promise<{ busy: number; total: number } | null> {
+  const line = (await readFile('/proc/stat', 'utf8').catch(() => '')).split('\n')[0] ?? '';
+  // cpu  user nice system idle iowait irq softirq steal …: idle and iowait are the machine waiting;
+  // steal is time the hypervisor gave another guest, which no waiting here makes ours.
+  const [user, nice, system, idle, iowait, irq, softirq] = line.split(/\s+/).slice(1, 8).map(Number);
+  if (!line.startsWith('cpu ') || softirq === undefined) return null;
+  const busy = user! + nice! + system! + irq! + softirq;
+  return { busy, total: busy + idle! + iowait! };
+}
+
+const QUIET_WINDOW_MS = 250;
+/** Busy share of all cores, over one window, below which the machine counts as quiet (idle services on this machine: 1-3%). */
+const QUIET_SHARE = 0.1;
+
+/**
+ * Waits until the whole machine has been quiet for two windows in a row, at most `maxMs`: what a
+ * run left behind (a writer's last commits, a WAL checkpoint, PostgreSQL's own background work, a
+ * fresh process compiling) must not land in the next run's seconds. Returns how long it waited
+ * and whether it became quiet; at once off Linux.
+ */
+export async function untilQuiet(maxMs: number): Promise<{ waitedMs: number; quiet: boolean }> {
+  const started = performance.now();
+  let last = await machineTicks();
+  if (last === null) return { waitedMs: 0, quiet: true };
+  let quietWindows = 0;
+  while (performance.now() - started < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, QUIET_WINDOW_MS));
+    const now = await machineTicks();
+    if (now === null) break;
+    const share = (now.busy - last.busy) / Math.max(1, now.total - last.total);
+    last = now;
+    quietWindows = share <= QUIET_SHARE ? quietWindows + 1 : 0;
+    if (quietWindows === 2) return { waitedMs: performance.now() - started, quiet: true };
+  }
+  return { waitedMs: performance.now() - started, quiet: false };
+}
+
 /** Resident set size in MB: /proc/<pid>/status VmRSS, else the process's own /metrics gauge. */
 export async function rssMb(pid: number | null, metricsUrl: string): Promise<number | null> {
   if (pid !== null) {

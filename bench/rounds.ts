@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { untilQuiet } from './process.ts';
 import { countClicks, describe, runLoad, waitForClicks, type Workload } from './load.ts';
 import type { ProcessSample, Sample } from './report.ts';
 import type { Endpoint, Running, Target, TargetName } from './targets.ts';
@@ -12,6 +13,8 @@ export interface RoundOptions {
 const WORKLOADS: Workload[] = ['hot', 'mix'];
 // Lets start-up garbage be collected before "idle" memory is read.
 const IDLE_SETTLE_MS = 500;
+// The longest wait for a quiet machine before a run (see untilQuiet).
+const QUIET_MAX_MS = 10_000;
 
 const started = performance.now();
 export const log = (message: string) =>
@@ -33,6 +36,9 @@ const perRedirect = (seconds: number | null, redirects: number) => (seconds === 
 
 async function measure(endpoint: Endpoint, workload: Workload, running: Running, o: RoundOptions): Promise<Sample> {
   const { clicks } = running;
+  // A ceiling slice taken while the last run's target still writes, or a run while a fresh process compiles, measures both.
+  const settled = await untilQuiet(QUIET_MAX_MS);
+  if (!settled.quiet) log(`  the machine did not become quiet within ${QUIET_MAX_MS / 1000} s; measuring ${endpoint.name} ${workload} anyway`);
   const before = clicks ? await countClicks(clicks) : 0;
   await loopDelayP99Ms(endpoint.url);
   const serverCpu = await running.cpuSeconds();
