@@ -7,7 +7,7 @@ import { postgresAnswers, revision, serverRuntime } from './process.ts';
 import { ceilingNotes, formatText, summarise, summariseProcesses, type StorageResult } from './report.ts';
 import { log, runRounds } from './rounds.ts';
 import { runScale } from './scale.ts';
-import { ceilingTarget, fleetTarget, monolithTarget, noClickTarget, type Target } from './targets.ts';
+import { ceilingTarget, fleetTarget, hopFloorTarget, monolithTarget, noClickTarget, type Target } from './targets.ts';
 
 export const USAGE = `Usage: node --import tsx bench/bench.ts [options]   (or: npm run bench -- [options])
 
@@ -17,7 +17,7 @@ export const USAGE = `Usage: node --import tsx bench/bench.ts [options]   (or: n
                          ceiling runs for 0.3 of that just before and just after each of them
   --connections N        keep-alive connections (default 32)
   --micro-db sqlite|postgres   the fleet's database (default sqlite)
-  --only A,B             only these targets (by group: fastpath-no-click, monolith-sqlite,
+  --only A,B             only these targets (by group: fastpath-no-click, hop-floor, monolith-sqlite,
                          monolith-sqlite-inline, monolith-postgres, micro) beside the ceiling,
                          and no ingestion probe unless "ingest" is listed
   --json                 print only one JSON object on stdout; progress goes to stderr
@@ -83,6 +83,7 @@ async function prepareTargets(o: BenchOptions, hasPostgres: boolean, notes: stri
     // CLICK_WRITER=inline measured beside the default (auto: the writer on a thread with two CPUs or more), as issue #12 asks.
     wanted('monolith-sqlite-inline') ? monolithTarget('sqlite', 'inline') : null,
     hasPostgres && wanted('monolith-postgres') ? monolithTarget('postgres') : null,
+    wanted('hop-floor') ? Promise.resolve(hopFloorTarget()) : null,
     (hasPostgres || o.microDb === 'sqlite') && wanted('micro') ? fleetTarget(o.microDb) : null,
   ]);
   return prepared.filter((t): t is Target => t !== null);

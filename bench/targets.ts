@@ -12,6 +12,7 @@ import { seedMixLinks } from './seed.ts';
 export type TargetName =
   | 'ceiling'
   | 'fastpath-no-click'
+  | 'hop-floor'
   | 'monolith-sqlite'
   | 'monolith-sqlite-inline'
   | 'monolith-postgres'
@@ -62,14 +63,16 @@ async function timedLaunch(args: string[], env: NodeJS.ProcessEnv, baseUrl: stri
 const stopGently = (server: ServerProcess) => server.stop('SIGTERM').then(() => undefined, () => void server.stop('SIGKILL'));
 
 /** A bench script on bare node:http (no database, no clicks counted), started fresh each round. */
-function scriptTarget(name: 'ceiling' | 'fastpath-no-click', script: string): Target {
+function scriptTarget(name: 'ceiling' | 'fastpath-no-click' | 'hop-floor', script: string): Target {
   return {
     group: name,
     names: [name],
     async start() {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      const { server, startMs } = await timedLaunch(['--import', 'tsx', script], { ...process.env, PORT: String(port) }, url);
+      // Only the hop floor reads UPSTREAM_PORT: where its own ceiling listens.
+      const env = { ...process.env, PORT: String(port), UPSTREAM_PORT: String(await freePort()) };
+      const { server, startMs } = await timedLaunch(['--import', 'tsx', script], env, url);
       const pid = await childPid([script]);
       return {
         endpoints: [{ name, url }],
@@ -90,6 +93,9 @@ export const ceilingTarget = (): Target => scriptTarget('ceiling', 'bench/ceilin
 
 /** MorphLink's fast path on bare node:http with a recorder that records nothing (bench/no-click.ts): a reference row. */
 export const noClickTarget = (): Target => scriptTarget('fastpath-no-click', 'bench/no-click.ts');
+
+/** The least one HTTP hop costs: node:http relaying over undici to a ceiling of its own (bench/hop-floor.ts): a reference row for micro-gateway. */
+export const hopFloorTarget = (): Target => scriptTarget('hop-floor', 'bench/hop-floor.ts');
 
 /** Scratch database, migrations, the bench user and the 10,000 links, for one target. */
 async function prepare(db: DbKind, mode: 'monolith' | 'microservices') {
