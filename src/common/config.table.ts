@@ -121,6 +121,8 @@ export const SETTINGS = [
     doc: 'how often the stats rollups are written: once per window for every click stored in it (the stats lag the clicks by up to this); 0 = with each batch of clicks' }),
   row({ env: 'CLICK_WRITER', field: 'clickWriter', default: 'auto', parse: p.oneOf<ClickWriterMode>(['auto', 'inline', 'thread']), readers: ['analytics'],
     doc: 'where the monolith stores clicks: `inline` on the redirect thread, `thread` on a worker thread with its own connection; `auto` is `thread` with two CPUs or more' }),
+  row({ env: 'CLICK_WRITER_NICE', field: 'clickWriterNice', default: 10, parse: p.integer(0, 19), readers: ['analytics'],
+    doc: 'the click writer thread\'s nice value, on Linux (elsewhere ignored): above 0, a redirect waiting for a CPU goes before the writer\'s batch; 0 leaves the thread as the process' }),
   row({ env: 'CLICK_SEND_TIMEOUT_MS', field: 'clickSendTimeoutMs', default: 1_000, parse: p.integer(50, 60_000), readers: ['redirector'],
     doc: 'how long a redirector waits for `POST /events` before it lets the batch go (its click journal keeps it until analytics answers)' }),
   row({ env: 'CLICK_TOTALS_TIMEOUT_MS', field: 'clickTotalsTimeoutMs', default: 1_000, parse: p.integer(10), readers: ['links'],

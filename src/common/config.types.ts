@@ -33,6 +33,8 @@ export interface Config {
   clickBatchMax: number;
   /** Where the in-process click writer runs. */
   clickWriter: ClickWriterMode;
+  /** The writer thread's nice value (Linux). */
+  clickWriterNice: number;
   bodyLimitBytes: number;
   supervisorPort: number;
   /** Proxies whose X-Forwarded-For is believed (proxy-addr syntax); the gateway runs on loopback. */

@@ -120,8 +120,9 @@ function createWriter(ctx: ModuleContext<AnalyticsSettings>, { ingest }: ClickIn
   const spoolDir = join(dataDir, 'spool', ctx.service);
   const onThread = clickWriter === 'thread' || (clickWriter === 'auto' && availableParallelism() > 1);
   if (onThread) {
-    const { dbStatementTimeoutMs: statementTimeoutMs, dbConnectTimeoutMs: connectTimeoutMs, sqliteBusyTimeoutMs } = ctx.config;
+    const { dbStatementTimeoutMs: statementTimeoutMs, dbConnectTimeoutMs: connectTimeoutMs, sqliteBusyTimeoutMs, clickWriterNice: nice } = ctx.config;
     const data = {
+      nice,
       databaseUrl: ctx.database!.url,
       databaseOptions: { statementTimeoutMs, connectTimeoutMs, sqliteBusyTimeoutMs },
       spoolDir,

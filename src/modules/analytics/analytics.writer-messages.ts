@@ -19,6 +19,8 @@ export interface WriterThreadData {
   rollupWindowMs: number;
   logLevel: string;
   service: string;
+  /** CLICK_WRITER_NICE: the thread's nice value on Linux. */
+  nice: number;
 }
 
 /**
