@@ -61,7 +61,7 @@ async function measure(endpoint: Endpoint, workload: Workload, running: Running,
 }
 
 /** Seconds of each ceiling slice beside a run: long enough for a steady rate, short enough to run twice per target run. */
-export const sliceSeconds = (seconds: number) => Math.max(1, Math.round(seconds * 0.3));
+const sliceSeconds = (seconds: number) => Math.max(1, Math.round(seconds * 0.3));
 
 /**
  * The ceiling's two slices around one target run, for the same workload: the target is compared with
