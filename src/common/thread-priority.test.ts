@@ -14,8 +14,11 @@ describe('thread priority', { skip: process.platform !== 'linux' }, () => {
   it('when a worker thread nices itself, then that thread has the value and the main thread keeps its own', async () => {
     const mainBefore = niceOf(process.pid);
     const worker = new Worker(
-      `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./thread-priority.ts', import.meta.url).href)}); })
-        .then(({ niceThisThread }) => require('node:worker_threads').parentPort.postMessage(niceThisThread(7)));`,
+      // An eval'd worker may run as a module (the runner's flags): imports only, no require.
+      `Promise.all([import('tsx/esm/api'), import('node:worker_threads')]).then(([tsx, { parentPort }]) => {
+        tsx.register();
+        return import(${JSON.stringify(new URL('./thread-priority.ts', import.meta.url).href)}).then(({ niceThisThread }) => parentPort.postMessage(niceThisThread(7)));
+      });`,
       { eval: true },
     );
     try {
