@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 // Every metric MorphLink emits, named once: the emitters create theirs from these entries, and the
 // autopilot and the dashboard read names, types and labels from here instead of copying strings.
@@ -63,15 +63,12 @@ export const METRICS = {
 export type MetricKey = keyof typeof METRICS;
 export const METRIC_LIST: readonly MetricDef[] = Object.values(METRICS);
 
-export function counter<L extends string>(registry: Registry, metric: MetricDef<'counter', L>): Counter<L> {
-  return new Counter({ name: metric.name, help: metric.help, labelNames: metric.labels, registers: [registry] });
+/** `collect` runs at each scrape, for a counter that is summed somewhere else first (the fast path's redirects). */
+export function counter<L extends string>(registry: Registry, metric: MetricDef<'counter', L>, collect?: (this: Counter<L>) => void): Counter<L> {
+  return new Counter({ name: metric.name, help: metric.help, labelNames: metric.labels, registers: [registry], ...(collect ? { collect } : {}) });
 }
 
 /** `collect` runs at each scrape, for a gauge that reads its value from somewhere (a buffer's length). */
 export function gauge<L extends string>(registry: Registry, metric: MetricDef<'gauge', L>, collect?: (this: Gauge<L>) => void): Gauge<L> {
   return new Gauge({ name: metric.name, help: metric.help, labelNames: metric.labels, registers: [registry], ...(collect ? { collect } : {}) });
-}
-
-export function histogram<L extends string>(registry: Registry, metric: MetricDef<'histogram', L>): Histogram<L> {
-  return new Histogram({ name: metric.name, help: metric.help, labelNames: metric.labels, registers: [registry], ...(metric.buckets ? { buckets: [...metric.buckets] } : {}) });
 }

@@ -1,9 +1,10 @@
-import { Registry, collectDefaultMetrics, type Histogram } from 'prom-client';
-import { METRICS, histogram } from './metrics.catalogue.ts';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { METRICS } from './metrics.catalogue.ts';
+import { RequestDurations } from './metrics.durations.ts';
 
 export interface Metrics {
   registry: Registry;
-  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  httpDuration: RequestDurations;
 }
 
 /** One registry per process, passed down to every module that counts something. */
@@ -11,5 +12,5 @@ export function createMetrics(service: string): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
-  return { registry, httpDuration: histogram(registry, METRICS.httpRequestDuration) };
+  return { registry, httpDuration: new RequestDurations(registry, METRICS.httpRequestDuration) };
 }

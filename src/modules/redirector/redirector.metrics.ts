@@ -1,15 +1,17 @@
 import type { Registry } from 'prom-client';
 import { METRICS, counter as createCounter } from '../../common/metrics.catalogue.ts';
 
-/** morphlink_redirects_total by status; the label children are made once, not per request. */
+/**
+ * morphlink_redirects_total by status, summed here per status and added to the counter when it is
+ * scraped: prom-client hashes the labels on every inc(), even through a child made once.
+ */
 export function createRedirectCounter(registry: Registry): (status: number) => void {
-  const counter = createCounter(registry, METRICS.redirects);
-  const children = new Map<number, ReturnType<typeof counter.labels>>();
-  return (status) => {
-    let child = children.get(status);
-    if (!child) children.set(status, (child = counter.labels(String(status))));
-    child.inc();
-  };
+  const unscraped = new Map<number, number>();
+  createCounter(registry, METRICS.redirects, function () {
+    for (const [status, count] of unscraped) if (count > 0) this.inc({ status: String(status) }, count);
+    unscraped.clear();
+  });
+  return (status) => void unscraped.set(status, (unscraped.get(status) ?? 0) + 1);
 }
 
 /**
