@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { close, closeSync, existsSync, fdatasync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Logger } from '../../common/logger.ts';
-import { decodeClickFrame, decodeClickFrames, encodeClickFrame, type ClickEvent, type FrameClick } from '../analytics/index.ts';
+import { decodeClickFrame, encodeClickFrame, type FrameClick } from '../analytics/index.ts';
+import { SEGMENT, anySetAside, asideDir, lock, readSegment, readStore, removeQuietly, syncAndClose, unlock, writeStore } from './redirector.journal-folder.ts';
 import type { ClickRecorder, ClickSink, ResolvedLink, Visit } from './redirector.port.ts';
 
 export type { ClickRecorder };
@@ -43,50 +44,8 @@ interface Pending {
 /** A process's prefix for batch ids: sortable by start time, unique by its random tail. */
 const processPrefix = () => `${Date.now().toString(36)}${randomBytes(4).toString('base64url')}`;
 
-/**
- * `<start ms>-<pid>-<random>-<n>.clk`: replayed oldest first; two journals of one process never
- * share a name. Earlier versions wrote `.jsonl` segments (a JSON array per line): still replayed.
- */
-const SEGMENT = /^\d+-\d+-[A-Za-z0-9_-]+-\d+\.(clk|jsonl)$/;
-
-/** Segments kept for another store than the one answering, one folder per store, under the journal's. */
-const ASIDE = 'aside';
-const asideDir = (dir: string, store: string) => join(dir, ASIDE, store.replace(/[^A-Za-z0-9_-]/g, '_'));
-/** Names the store (analytics database) the segments in the journal's folder are meant for. */
-const STORE_FILE = 'store';
 /** Turns the disk refused, kept in memory at most this many clicks. */
 const UNWRITTEN_MAX_CLICKS = 100_000;
-
-function readStore(dir: string): string | null {
-  try {
-    return readFileSync(join(dir, STORE_FILE), 'utf8').trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-/** Written aside and renamed over, fsynced: a crash leaves the old name or the new, never half of one. */
-function writeStore(dir: string, store: string): void {
-  const path = join(dir, STORE_FILE);
-  const fd = openSync(`${path}.tmp`, 'w');
-  try {
-    writeSync(fd, store);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(`${path}.tmp`, path);
-}
-
-/** True when some folder under `aside/` holds a segment; anything else there is ignored. */
-function anySetAside(dir: string): boolean {
-  const aside = join(dir, ASIDE);
-  try {
-    return readdirSync(aside, { withFileTypes: true }).some((entry) => entry.isDirectory() && readdirSync(join(aside, entry.name)).some((name) => SEGMENT.test(name)));
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The click journal: a redirect is answered only once its click is written to an append-only file
@@ -543,68 +502,8 @@ export function createClickJournal({ dir, fsyncMs, rotateMs, visitorId, countryO
         onDropped(unwrittenClicks);
         logger.error({ clicks: unwrittenClicks }, 'click journal: clicks the disk refused and the sink did not store are lost at shutdown');
       }
-      if (dir) removeQuietly(join(dir, 'lock'));
+      if (dir) unlock(dir);
     },
   };
 }
 
-/** fsync, then close, off the calling thread; a failed fsync is logged (the segment is still kept until its clicks are stored). */
-function syncAndClose(fd: number, logger: Logger): Promise<void> {
-  return new Promise((resolve) => {
-    fsync(fd, (syncError) => {
-      if (syncError) logger.warn({ err: syncError }, 'click journal fsync failed');
-      close(fd, () => resolve());
-    });
-  });
-}
-
-/** The batches of one segment: frames, or (from an earlier version) a JSON array per line. */
-function readSegment(path: string): { batches: ClickEvent[][]; torn: boolean } {
-  if (path.endsWith('.clk')) return decodeClickFrames(readFileSync(path));
-  const batches: ClickEvent[][] = [];
-  let torn = false;
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (line === '') continue;
-    try {
-      batches.push(JSON.parse(line) as ClickEvent[]);
-    } catch {
-      torn = true;
-    }
-  }
-  return { batches, torn };
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone.
-  }
-}
-
-/**
- * One process per journal directory: a second one would replay, and delete, segments the first is
- * still writing. A lock left by a process that is gone is taken over.
- */
-function lock(dir: string): void {
-  const path = join(dir, 'lock');
-  try {
-    const holder = Number(readFileSync(path, 'utf8'));
-    if (holder !== process.pid && isAlive(holder)) {
-      throw new Error(`The click journal ${dir} is in use by process ${holder}: give each process its own JOURNAL_DIR.`);
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  writeFileSync(path, String(process.pid));
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
