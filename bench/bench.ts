@@ -2,6 +2,7 @@ import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MIX_LINKS } from './codes.ts';
+import { goalRows, judgeGoals } from './goals.ts';
 import { measureIngest, type IngestResult } from './ingest.ts';
 import { postgresAnswers, revision, serverRuntime } from './process.ts';
 import { ceilingNotes, formatText, summarise, summariseProcesses, type StorageResult } from './report.ts';
@@ -139,11 +140,13 @@ export async function runBench(args: string[]): Promise<{ pass: boolean }> {
       wallSeconds: Math.round(wallSeconds * 10) / 10,
     };
     if (serverRuntime() !== runtime) notes.push(`the sources changed during the run: servers started later ran from ${serverRuntime()}`);
+    // Issue #12's goals read off this run: met, or how far off (not a pass or fail of the run).
+    const goals = judgeGoals(rows, ingest, storage);
     if (o.json) {
-      console.log(JSON.stringify({ targets: rows, processes: procs, ingest, storage, settings, notes }));
+      console.log(JSON.stringify({ targets: rows, goals, processes: procs, ingest, storage, settings, notes }));
     } else {
       const header = `MorphLink redirect benchmark, ${settings.date}, revision ${settings.revision} (server from ${runtime}): ${o.rounds} round(s) of ${o.seconds} s per target and workload, ${o.connections} connections, node ${process.version}, ${settings.cpus} CPUs, load average ${loadAtStart.join(' ')} at start; wall time ${settings.wallSeconds} s`;
-      console.log(`${header}\n\n${formatText(rows, procs, ingest, notes, storage)}`);
+      console.log(`${header}\n\n${formatText(rows, procs, ingest, notes, storage, goalRows(goals))}`);
     }
     const rawRowsMatch = storage.every((s) => s.rawRows === null || s.rawRows === s.clicks);
     return { pass: failures.length === 0 && rows.every((r) => r.pass) && rawRowsMatch };

@@ -177,6 +177,7 @@ export function formatText(
   ingest: IngestResult[],
   notes: string[],
   storage: StorageResult[] = [],
+  goals: string[][] = [],
 ): string {
   const main = table(
     ['target', 'workload', 'req/s', 'p50 ms', 'p99 ms', 'loop p99 ms', 'CPU us/req server', 'CPU us/req load', 'errors', 'clicks counted/sent', 'x ceiling', 'p99 x ceiling', 'result'],
@@ -209,5 +210,6 @@ export function formatText(
       `storage: ${s.target} grew ${(s.bytes / 1e6).toFixed(1)} MB for ${s.clicks} clicks: ${s.clicks ? Math.round(s.bytes / s.clicks) : 'n/a'} bytes per stored click (rollups and WAL included); ` +
       `raw click rows ${s.rawRows ?? 'n/a'}${s.rawRows === null ? '' : s.rawRows === s.clicks ? ' (= clicks counted)' : ' (MISMATCH with clicks counted)'}`,
   );
-  return [main, '', procs, '', ing, '', ...store, ...notes].join('\n');
+  const goalTable = goals.length ? ['', table(['goal (issue #12)', 'measured', 'bound', 'result'], goals)] : [];
+  return [main, ...goalTable, '', procs, '', ing, '', ...store, ...notes].join('\n');
 }
