@@ -10,7 +10,7 @@ export { redirectorInternalRoutes } from './redirector.internal.ts';
 export { createCacheInvalidationClient } from './redirector.client.ts';
 export { createRedisPublisher, subscribeToLinkChanges } from './redirector.redis.ts';
 export { createRedirectCounter } from './redirector.metrics.ts';
-export { compileTrust, createFastPath, fromTrustedPeer, type FastPath } from './redirector.fastpath.ts';
+export { clientAddress, compileTrust, createFastPath, fromTrustedPeer, type FastPath } from './redirector.fastpath.ts';
 export { InvalidateBody, PasswordBody } from './redirector.schemas.ts';
 export { redirectorModule, type RedirectorNeeds, type RedirectorPeer } from './redirector.module.ts';
 export { createFastPathMetrics } from './redirector.metrics.ts';

@@ -27,6 +27,14 @@ export function fromTrustedPeer(request: IncomingMessage, trust: Trust): boolean
 }
 
 /**
+ * The client's address, as proxy-addr gives it (request.ip in Fastify), without asking proxy-addr
+ * unless a trusted peer sent X-Forwarded-For: otherwise it is the peer's own address.
+ */
+export function clientAddress(request: IncomingMessage, trust: Trust, trusted = fromTrustedPeer(request, trust)): string {
+  return trusted && request.headers['x-forwarded-for'] !== undefined ? proxyaddr(request, trust) : (request.socket.remoteAddress ?? '');
+}
+
+/**
  * The hot path without the framework: GET or HEAD of /<code> or /r/<code> whose link is in
  * the cache and needs no password, click limit or expiry check is answered here, straight on
  * node:http, its targeting rules (if any) chosen here too. Everything else returns false and goes
@@ -55,7 +63,7 @@ export function createFastPath(redirector: Redirector, { trustProxy, onAnswer }:
     // record the click. (Built lazily in a closure instead, it cost the hot path about 10%.)
     // TRUST_PROXY asked once: proxy-addr walks X-Forwarded-For only when a trusted peer sent one.
     const trusted = fromTrustedPeer(request, trust);
-    const ip = trusted && request.headers['x-forwarded-for'] !== undefined ? proxyaddr(request, trust) : (request.socket.remoteAddress ?? '');
+    const ip = clientAddress(request, trust, trusted);
     const visit = visitFrom(code, query, ip, method, request.headers, trusted);
     const outcome = redirector.decideNow(code, query, visit);
     if (!outcome) return false;

@@ -1,8 +1,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import proxyaddr from 'proxy-addr';
 import type { Dispatcher } from 'undici';
 import type { FastPath } from '../../common/http/server.ts';
-import { fromTrustedPeer, type compileTrust } from '../../modules/redirector/index.ts';
+import { clientAddress, fromTrustedPeer, type compileTrust } from '../../modules/redirector/index.ts';
 import { forwardedHeaders, upstreamRequestHeaders, withoutHopHeaders } from './gateway.headers.ts';
 
 export interface RedirectProxyOptions {
@@ -50,11 +49,8 @@ export function createRedirectProxy(options: RedirectProxyOptions): FastPath {
     const path = shortUrlPath(url);
     if (path === null || isOwnPath(path) || hasBody(request.headers)) return false;
     const started = performance.now();
-    const headers = forwardedHeaders(
-      upstreamRequestHeaders(request.headers, host),
-      proxyaddr(request, trust),
-      fromTrustedPeer(request, trust),
-    );
+    const trusted = fromTrustedPeer(request, trust);
+    const headers = forwardedHeaders(upstreamRequestHeaders(request.headers, host), clientAddress(request, trust, trusted), trusted);
     // An empty query is dropped, as reply-from did ("/x?" reaches the redirector as "/x").
     const upstreamPath = url.length === path.length + 1 ? path : url;
     dispatcher.dispatch(
