@@ -10,7 +10,7 @@ import { silentLogger } from '../support/test-support.ts';
 export const TOKEN = 'port-contract-token';
 
 /** A real server on 127.0.0.1 with `mount`'s routes, and a client for it. */
-export async function servePort(service: string, mount: (app: App) => void): Promise<{ http: HttpClient; close(): Promise<void> }> {
+export async function servePort(service: string, mount: (app: App) => void): Promise<{ http: HttpClient; base: string; close(): Promise<void> }> {
   const app = createHttpServer({
     service, mode: 'microservices', version: 'test', logger: silentLogger, metrics: createMetrics(service),
     bodyLimitBytes: 1_048_576, trustProxy: 'loopback', ready: {},
@@ -20,6 +20,7 @@ export async function servePort(service: string, mount: (app: App) => void): Pro
   const http = createHttpClient(base, { token: TOKEN });
   return {
     http,
+    base,
     async close() {
       await http.close();
       await app.close();

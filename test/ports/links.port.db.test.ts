@@ -134,6 +134,49 @@ describe('LinksPort contract (sqlite)', () => {
         await assert.rejects(port().get(owner, `${code('plain')}?x=1`), withCode('LINK_NOT_FOUND'));
         assert.equal(await port().resolve(`${code('plain')}/x`), null);
       });
+
+      it('when many codes are resolved at once (a cold cache), then each gets its own answer, a code too long for any link null', async () => {
+        const owner = freshOwner();
+        const made = await Promise.all(['m1', 'm2', 'm3'].map((name, i) => port().create(owner, { url: `https://example.com/${i}`, code: code(name) })));
+        const asked = [code('m1'), code('none'), code('m3'), 'x'.repeat(65), code('m2'), code('m1'), ...Array.from({ length: 250 }, (_, i) => code(`miss${i}`))];
+        const answers = await Promise.all(asked.map((c) => port().resolve(c)));
+        assert.deepEqual(answers.slice(0, 6).map((l) => l?.url ?? null), [made[0]!.url, null, made[2]!.url, null, made[1]!.url, made[0]!.url]);
+        assert.ok(answers.slice(6).every((l) => l === null));
+        // Asked as one list, in more than one call's worth: the same answers in the same order.
+        assert.deepEqual(await port().resolveMany(asked), answers);
+        assert.deepEqual(await port().resolveMany([]), []);
+      });
     },
   );
+
+  it('when the HTTP client resolves codes in one event-loop turn, then it asks links once per 200 of them', async () => {
+    const calls: string[] = [];
+    const server = await servePort('links', (app) => {
+      app.addHook('onRequest', async (request) => void calls.push(`${request.method} ${request.url}`));
+      app.register(linksInternalRoutes, { links: links(), guard: createInternalGuard(TOKEN), authenticate: createInternalAuthenticate(TOKEN) });
+    });
+    try {
+      const client = createLinksClient(server.http);
+      const created = await links().create(principal('batch-owner'), { url: 'https://example.com/batched' });
+      const codes = [created.code, ...Array.from({ length: 249 }, (_, i) => `unknown-${i}`)];
+      const answers = await Promise.all(codes.map((c) => client.resolve(c)));
+      assert.equal(answers[0]?.url, 'https://example.com/batched');
+      assert.equal(answers.filter((a) => a === null).length, 249);
+      assert.deepEqual(calls, ['POST /internal/links/resolve', 'POST /internal/links/resolve']);
+      // A later turn is a call of its own.
+      assert.equal((await client.resolve(created.code))?.id, created.id);
+      assert.equal(calls.length, 3);
+      // Internal only: without the fleet's token nothing is answered; a malformed body is a 400.
+      const raw = async (body: unknown, token?: string) => {
+        const headers = { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) };
+        return (await fetch(`${server.base}/internal/links/resolve`, { method: 'POST', headers, body: JSON.stringify(body) })).status;
+      };
+      assert.equal(await raw({ codes: [created.code] }), 401);
+      assert.equal(await raw({ codes: [created.code] }, TOKEN), 200);
+      assert.equal(await raw({ codes: 'not-a-list' }, TOKEN), 400);
+      assert.equal(await raw({ codes: Array(201).fill('x') }, TOKEN), 400);
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -1,8 +1,7 @@
 import type { Static } from 'typebox';
 import type { HttpClient } from '../../common/http/client.ts';
-import { AppError } from '../../common/errors.ts';
 import type { BulkResult, Link, LinkPage, LinksPort, ResolvedLink } from './links.port.ts';
-import type { LinksCountSchema } from './links.schemas.ts';
+import { CODE_MAX_LENGTH, RESOLVE_MANY_MAX, type LinksCountSchema, type ResolveManySchema } from './links.schemas.ts';
 
 /** LinksPort over HTTP: the owner-scoped calls go to the public routes mounted under /internal. */
 export function createLinksClient(http: HttpClient): LinksPort {
@@ -16,14 +15,52 @@ export function createLinksClient(http: HttpClient): LinksPort {
     owned: (principal, code) => http.call<{ id: string; code: string }>('GET', `/internal/owned-links/${encodeURIComponent(code)}`, { principal }),
     update: (principal, code, patch) => http.call<Link>('PATCH', path(code), { principal, body: patch }),
     remove: (principal, code) => http.call<void>('DELETE', path(code), { principal }),
-    async resolve(code) {
-      try {
-        return await http.call<ResolvedLink>('GET', `/internal/links/${encodeURIComponent(code)}`);
-      } catch (error) {
-        if (error instanceof AppError && error.status === 404) return null;
-        throw error;
-      }
-    },
+    resolve: inTurns(resolveMany),
+    resolveMany,
     count: async (principal) => (await http.call<Static<typeof LinksCountSchema>>('GET', '/internal/links-count', { principal })).count,
   };
+
+  /** In calls of at most RESOLVE_MANY_MAX codes; a code longer than any link's is null without asking (the route would refuse the whole call). */
+  async function resolveMany(codes: readonly string[]): Promise<(ResolvedLink | null)[]> {
+    const answers: (ResolvedLink | null)[] = codes.map(() => null);
+    const asked = codes.flatMap((code, i) => (code.length > CODE_MAX_LENGTH ? [] : [i]));
+    for (let start = 0; start < asked.length; start += RESOLVE_MANY_MAX) {
+      const chunk = asked.slice(start, start + RESOLVE_MANY_MAX);
+      const { links } = await http.call<Static<typeof ResolveManySchema>>('POST', '/internal/links/resolve', { body: { codes: chunk.map((i) => codes[i]) } });
+      const found = new Map(links.map((link) => [link.code, link as ResolvedLink]));
+      for (const i of chunk) answers[i] = found.get(codes[i]!) ?? null;
+    }
+    return answers;
+  }
+}
+
+interface Asked {
+  code: string;
+  resolve(link: ResolvedLink | null): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * resolve() as resolveMany() of the codes asked in one event-loop turn. A redirector whose cache
+ * is cold (just started, or a replica just added) misses on every code for a while: links then
+ * answers one call and one query per turn instead of one per code. A failed call fails every code
+ * of the turn, as one call per code would have.
+ */
+function inTurns(resolveMany: LinksPort['resolveMany']): LinksPort['resolve'] {
+  let asked: Asked[] = [];
+  async function send(): Promise<void> {
+    const turn = asked;
+    asked = [];
+    try {
+      const links = await resolveMany(turn.map((a) => a.code));
+      turn.forEach((a, i) => a.resolve(links[i] ?? null));
+    } catch (error) {
+      for (const a of turn) a.reject(error);
+    }
+  }
+  return (code) =>
+    new Promise((resolve, reject) => {
+      if (asked.length === 0) setImmediate(() => void send());
+      asked.push({ code, resolve, reject });
+    });
 }

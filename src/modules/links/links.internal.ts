@@ -3,7 +3,7 @@ import type { App } from '../../common/http/server.ts';
 import { principalOf, type Authenticate } from '../../common/http/principal.ts';
 import type { LinksPort } from './links.port.ts';
 import { linksRoutes } from './links.routes.ts';
-import { CodeParams, LinksCountSchema, OwnedLinkSchema, ResolvedLinkSchema } from './links.schemas.ts';
+import { CodeParams, LinksCountSchema, OwnedLinkSchema, ResolveManyBody, ResolveManySchema, ResolvedLinkSchema } from './links.schemas.ts';
 
 /**
  * The links port for peer services: resolve and count, plus the public routes mounted again
@@ -21,6 +21,11 @@ export async function linksInternalRoutes(
       if (!link) throw new AppError('LINK_NOT_FOUND', `No link with code ${request.params.code}.`);
       return link;
     });
+    // A redirector's cache misses of one turn in one call and one query (links.client.ts): a cold
+    // cache, after a restart or a replica added, asks once per turn instead of once per code.
+    scope.post('/internal/links/resolve', { schema: { hide: true, body: ResolveManyBody, response: { 200: ResolveManySchema } } }, async (request) => ({
+      links: (await links.resolveMany(request.body.codes)).filter((link) => link !== null),
+    }));
   });
   app.register(async (scope: App) => {
     scope.addHook('onRequest', authenticate);

@@ -61,6 +61,8 @@ export interface LinksPort {
   remove(owner: Principal, code: string): Promise<void>;
   /** Any owner's link by code, for redirects; null when unknown. */
   resolve(code: string): Promise<ResolvedLink | null>;
+  /** resolve() for many codes in one lookup: one answer per code, in order (a cold redirector cache's misses). */
+  resolveMany(codes: readonly string[]): Promise<(ResolvedLink | null)[]>;
   /** How many links the owner has. */
   count(owner: Principal): Promise<number>;
 }

@@ -56,6 +56,8 @@ export function createLinksRepository(database: Database) {
 
     findByCode: (code: string) => db.selectFrom('links').selectAll().where('code', '=', code).executeTakeFirst(),
 
+    findByCodes: async (codes: readonly string[]) => (codes.length === 0 ? [] : db.selectFrom('links').selectAll().where('code', 'in', codes).execute()),
+
     findOwned: (ownerId: string, code: string) =>
       db.selectFrom('links').selectAll().where('code', '=', code).where('owner_id', '=', ownerId).executeTakeFirst(),
 

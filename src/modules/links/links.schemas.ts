@@ -69,6 +69,20 @@ export const ResolvedLinkSchema = Type.Object({
   rules: Rules,
 });
 
+/** No link's code is longer ([A-Za-z0-9_-]{3,64}): a longer one is no link, without asking. */
+export const CODE_MAX_LENGTH = 64;
+/** Codes resolved in one internal call: a redirector's cache misses of one event-loop turn. */
+export const RESOLVE_MANY_MAX = 200;
+export const ResolveManyBody = Type.Object({
+  codes: Type.Array(Type.String({ maxLength: CODE_MAX_LENGTH }), { minItems: 1, maxItems: RESOLVE_MANY_MAX }),
+});
+/**
+ * The links found, each with its code; a code asked and not among them has no link. (Not one
+ * answer per code with nulls: a nullable item makes the serializer try each branch of the union
+ * on every item, which cost links more than the lookups.)
+ */
+export const ResolveManySchema = Type.Object({ links: Type.Array(ResolvedLinkSchema) });
+
 export const CreateLinkBody = Type.Object({
   url: Type.String({ description: 'http(s) target, at most 2048 characters' }),
   code: Type.Optional(Type.String({ description: 'custom code, [A-Za-z0-9_-]{3,64}' })),
@@ -124,7 +138,7 @@ export const ListQuery = Type.Object({
 });
 
 export const LinkPageSchema = Type.Object({ items: Type.Array(LinkSchema), nextCursor: Nullable(Type.String()) });
-export const CodeParams = Type.Object({ code: Type.String({ maxLength: 64 }) });
+export const CodeParams = Type.Object({ code: Type.String({ maxLength: CODE_MAX_LENGTH }) });
 export const QrQuery = Type.Object({
   format: Type.Union([Type.Literal('svg'), Type.Literal('png')], { default: 'svg' }),
   size: Type.Integer({ minimum: 64, maximum: 2048, default: 256 }),

@@ -13,6 +13,7 @@ import type {
   LinkChangeListener,
   LinksPort,
   RedirectType,
+  ResolvedLink,
   TargetRule,
   UpdateLinkInput,
 } from './links.port.ts';
@@ -227,18 +228,15 @@ export function createLinksService({
 
     async resolve(code) {
       const row = await repository.findByCode(code);
-      if (!row) return null;
-      return {
-        id: row.id,
-        code: row.code,
-        url: row.url,
-        ownerId: row.owner_id,
-        expiresAt: row.expires_at,
-        maxClicks: row.max_clicks,
-        redirectType: row.redirect_type as RedirectType,
-        passwordHash: row.password_hash,
-        rules: rulesOf(row),
-      };
+      return row ? resolvedOf(row) : null;
+    },
+
+    async resolveMany(codes) {
+      const rows = new Map((await repository.findByCodes(codes)).map((row) => [row.code, row]));
+      return codes.map((code) => {
+        const row = rows.get(code);
+        return row ? resolvedOf(row) : null;
+      });
     },
 
     count: (owner) => repository.count(owner.id),
@@ -248,6 +246,19 @@ export function createLinksService({
 /** Rules are stored as the JSON of the checked list; no rules is NULL, never "[]". */
 const storedRules = (rules: TargetRule[] | null): string | null => (rules === null ? null : JSON.stringify(rules));
 const rulesOf = (row: Pick<LinkRow, 'rules'>): TargetRule[] => (row.rules === null ? [] : (JSON.parse(row.rules) as TargetRule[]));
+
+/** What the redirector is told of a link: no owner-facing fields. */
+const resolvedOf = (row: LinkRow): ResolvedLink => ({
+  id: row.id,
+  code: row.code,
+  url: row.url,
+  ownerId: row.owner_id,
+  expiresAt: row.expires_at,
+  maxClicks: row.max_clicks,
+  redirectType: row.redirect_type as RedirectType,
+  passwordHash: row.password_hash,
+  rules: rulesOf(row),
+});
 
 function encodeCursor(row: LinkRow): string {
   return Buffer.from(`${row.created_at}.${row.id}`).toString('base64url');
