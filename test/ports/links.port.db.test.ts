@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { AppError } from '../../src/common/errors.ts';
 import { createInternalAuthenticate, createInternalGuard } from '../../src/common/http/internal.ts';
 import { createLinksClient, createLinksRepository, createLinksService, linksInternalRoutes, linksMigrations, type LinksPort } from '../../src/modules/links/index.ts';
 import { principal, useDatabase, withCode } from '../support/test-support.ts';
@@ -175,6 +176,29 @@ describe('LinksPort contract (sqlite)', () => {
       assert.equal(await raw({ codes: [created.code] }, TOKEN), 200);
       assert.equal(await raw({ codes: 'not-a-list' }, TOKEN), 400);
       assert.equal(await raw({ codes: Array(201).fill('x') }, TOKEN), 400);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('when links is of an earlier release (no POST /internal/links/resolve), then the client asks one code at a time', async () => {
+    const calls: string[] = [];
+    // The internal route links served before this release, and nothing else.
+    const server = await servePort('links', (app) => {
+      app.addHook('onRequest', async (request) => void calls.push(`${request.method} ${request.url}`));
+      app.get<{ Params: { code: string } }>('/internal/links/:code', async (request) => {
+        const link = await links().resolve(request.params.code);
+        if (!link) throw new AppError('LINK_NOT_FOUND', 'No such link.');
+        return link;
+      });
+    });
+    try {
+      const client = createLinksClient(server.http);
+      const created = await links().create(principal('old-release-owner'), { url: 'https://example.com/old-release' });
+      const [found, unknown] = await Promise.all([client.resolve(created.code), client.resolve('not-a-link-at-all')]);
+      assert.equal(found?.url, 'https://example.com/old-release');
+      assert.equal(unknown, null);
+      assert.deepEqual(calls.sort(), ['GET /internal/links/not-a-link-at-all', `GET /internal/links/${created.code}`, 'POST /internal/links/resolve'].sort());
     } finally {
       await server.close();
     }

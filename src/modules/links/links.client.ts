@@ -1,4 +1,5 @@
 import type { Static } from 'typebox';
+import { AppError } from '../../common/errors.ts';
 import type { HttpClient } from '../../common/http/client.ts';
 import type { BulkResult, Link, LinkPage, LinksPort, ResolvedLink } from './links.port.ts';
 import { CODE_MAX_LENGTH, RESOLVE_MANY_MAX, type LinksCountSchema, type ResolveManySchema } from './links.schemas.ts';
@@ -25,12 +26,30 @@ export function createLinksClient(http: HttpClient): LinksPort {
     const answers: (ResolvedLink | null)[] = codes.map(() => null);
     const asked = codes.flatMap((code, i) => (code.length > CODE_MAX_LENGTH ? [] : [i]));
     for (let start = 0; start < asked.length; start += RESOLVE_MANY_MAX) {
-      const chunk = asked.slice(start, start + RESOLVE_MANY_MAX);
-      const { links } = await http.call<Static<typeof ResolveManySchema>>('POST', '/internal/links/resolve', { body: { codes: chunk.map((i) => codes[i]) } });
-      const found = new Map(links.map((link) => [link.code, link as ResolvedLink]));
-      for (const i of chunk) answers[i] = found.get(codes[i]!) ?? null;
+      const chunk = asked.slice(start, start + RESOLVE_MANY_MAX).map((i) => codes[i]!);
+      const found = new Map((await resolveChunk(chunk)).map((link) => [link.code, link]));
+      asked.slice(start, start + RESOLVE_MANY_MAX).forEach((i) => (answers[i] = found.get(codes[i]!) ?? null));
     }
     return answers;
+  }
+
+  /**
+   * The links found among these codes. A links process of an earlier release has no
+   * POST /internal/links/resolve (404, which that route never answers itself): then one GET per
+   * code, as before, so a fleet upgraded one service at a time keeps redirecting.
+   */
+  async function resolveChunk(codes: readonly string[]): Promise<ResolvedLink[]> {
+    try {
+      return (await http.call<Static<typeof ResolveManySchema>>('POST', '/internal/links/resolve', { body: { codes } })).links as ResolvedLink[];
+    } catch (error) {
+      if (!(error instanceof AppError && error.status === 404)) throw error;
+      const one = (code: string) =>
+        http.call<ResolvedLink>('GET', `/internal/links/${encodeURIComponent(code)}`).catch((e: unknown) => {
+          if (e instanceof AppError && e.status === 404) return null;
+          throw e;
+        });
+      return (await Promise.all(codes.map(one))).filter((link) => link !== null);
+    }
   }
 }
 
