@@ -26,9 +26,9 @@ export function createLinksClient(http: HttpClient): LinksPort {
     const answers: (ResolvedLink | null)[] = codes.map(() => null);
     const asked = codes.flatMap((code, i) => (code.length > CODE_MAX_LENGTH ? [] : [i]));
     for (let start = 0; start < asked.length; start += RESOLVE_MANY_MAX) {
-      const chunk = asked.slice(start, start + RESOLVE_MANY_MAX).map((i) => codes[i]!);
-      const found = new Map((await resolveChunk(chunk)).map((link) => [link.code, link]));
-      asked.slice(start, start + RESOLVE_MANY_MAX).forEach((i) => (answers[i] = found.get(codes[i]!) ?? null));
+      const chunk = asked.slice(start, start + RESOLVE_MANY_MAX);
+      const found = new Map((await resolveChunk(chunk.map((i) => codes[i]!))).map((link) => [link.code, link]));
+      for (const i of chunk) answers[i] = found.get(codes[i]!) ?? null;
     }
     return answers;
   }
