@@ -4,7 +4,7 @@ import type { MetricDef } from './metrics.catalogue.ts';
 type Label = 'method' | 'route' | 'status';
 
 /** One line of the exposition, as prom-client's registry reads it from a metric's get(). */
-export interface MetricLine {
+interface MetricLine {
   labels: Record<string, string | number>;
   value: number;
   metricName: string;
