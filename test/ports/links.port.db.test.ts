@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import { AppError } from '../../src/common/errors.ts';
 import { createInternalAuthenticate, createInternalGuard } from '../../src/common/http/internal.ts';
 import { createLinksClient, createLinksRepository, createLinksService, linksInternalRoutes, linksMigrations, type LinksPort } from '../../src/modules/links/index.ts';
@@ -177,6 +178,39 @@ describe('LinksPort contract (sqlite)', () => {
       assert.equal(await raw({ codes: 'not-a-list' }, TOKEN), 400);
       assert.equal(await raw({ codes: Array(201).fill('x') }, TOKEN), 400);
     } finally {
+      await server.close();
+    }
+  });
+
+  it('when codes are asked while a call is out, then they go together in the next call, not one call each', async () => {
+    const bodies: string[][] = [];
+    let releaseFirst = () => {};
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const server = await servePort('links', (app) => {
+      app.addHook('preHandler', async (request) => {
+        bodies.push((request.body as { codes: string[] }).codes);
+        if (bodies.length === 1) await firstHeld;
+      });
+      app.register(linksInternalRoutes, { links: links(), guard: createInternalGuard(TOKEN), authenticate: createInternalAuthenticate(TOKEN) });
+    });
+    try {
+      const client = createLinksClient(server.http);
+      const created = await links().create(principal('coalesce-owner'), { url: 'https://example.com/coalesced' });
+      const first = client.resolve(created.code);
+      while (bodies.length === 0) await setImmediatePromise();
+      // Three more turns while the first call is held by links: each asks one code.
+      const later: Promise<unknown>[] = [];
+      for (const c of ['later-1', 'later-2', created.code]) {
+        later.push(client.resolve(c));
+        await setImmediatePromise();
+      }
+      assert.equal(bodies.length, 1);
+      releaseFirst();
+      const answers = await Promise.all([first, ...later]);
+      assert.deepEqual(answers.map((a) => (a as { url: string } | null)?.url ?? null), [created.url, null, null, created.url]);
+      assert.deepEqual(bodies, [[created.code], ['later-1', 'later-2', created.code]]);
+    } finally {
+      releaseFirst();
       await server.close();
     }
   });

@@ -16,7 +16,7 @@ export function createLinksClient(http: HttpClient): LinksPort {
     owned: (principal, code) => http.call<{ id: string; code: string }>('GET', `/internal/owned-links/${encodeURIComponent(code)}`, { principal }),
     update: (principal, code, patch) => http.call<Link>('PATCH', path(code), { principal, body: patch }),
     remove: (principal, code) => http.call<void>('DELETE', path(code), { principal }),
-    resolve: inTurns(resolveMany),
+    resolve: oneCallAtATime(resolveMany),
     resolveMany,
     count: async (principal) => (await http.call<Static<typeof LinksCountSchema>>('GET', '/internal/links-count', { principal })).count,
   };
@@ -60,26 +60,34 @@ interface Asked {
 }
 
 /**
- * resolve() as resolveMany() of the codes asked in one event-loop turn. A redirector whose cache
- * is cold (just started, or a replica just added) misses on every code for a while: links then
- * answers one call and one query per turn instead of one per code. A failed call fails every code
- * of the turn, as one call per code would have.
+ * resolve() as resolveMany() calls made one at a time: the codes asked in one event-loop turn go
+ * together, and so do all those asked while a call is out, in the next call. A redirector whose
+ * cache is cold (just started, or a replica just added) misses on every code for a while: links
+ * then answers one call per round trip, of every code missed meanwhile, instead of one per code
+ * (or per turn, which on the bench machine still made 2,700 calls of 3 or 4 codes for 10,000
+ * codes). A failed call fails every code it asked, as one call per code would have.
  */
-function inTurns(resolveMany: LinksPort['resolveMany']): LinksPort['resolve'] {
+function oneCallAtATime(resolveMany: LinksPort['resolveMany']): LinksPort['resolve'] {
   let asked: Asked[] = [];
+  let sending = false;
   async function send(): Promise<void> {
-    const turn = asked;
-    asked = [];
-    try {
-      const links = await resolveMany(turn.map((a) => a.code));
-      turn.forEach((a, i) => a.resolve(links[i] ?? null));
-    } catch (error) {
-      for (const a of turn) a.reject(error);
+    while (asked.length > 0) {
+      const call = asked;
+      asked = [];
+      try {
+        const links = await resolveMany(call.map((a) => a.code));
+        call.forEach((a, i) => a.resolve(links[i] ?? null));
+      } catch (error) {
+        for (const a of call) a.reject(error);
+      }
     }
+    sending = false;
   }
   return (code) =>
     new Promise((resolve, reject) => {
-      if (asked.length === 0) setImmediate(() => void send());
       asked.push({ code, resolve, reject });
+      if (sending) return;
+      sending = true;
+      setImmediate(() => void send());
     });
 }
