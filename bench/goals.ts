@@ -31,10 +31,15 @@ interface Run {
 
 const row = (run: Run, name: TargetName, workload: Workload) => run.rows.find((r) => r.name === name && r.workload === workload) ?? null;
 
-/** req/s of one target over another's, same workload (each the median over its rounds). */
+/**
+ * One target over another, same workload, each as its "x ceiling": the two ran minutes apart on a
+ * machine whose speed moved up to 2.6x within a run (round eleven), so their req/s alone compare
+ * the machine's moments as much as the targets; each against the ceiling slices of its own run
+ * compares the targets.
+ */
 function over(run: Run, name: TargetName, base: TargetName, workload: Workload): number | null {
-  const [top, bottom] = [row(run, name, workload), row(run, base, workload)];
-  return top && bottom && bottom.rps > 0 ? top.rps / bottom.rps : null;
+  const [top, bottom] = [row(run, name, workload)?.ratio ?? null, row(run, base, workload)?.ratio ?? null];
+  return top !== null && bottom !== null && bottom > 0 ? top / bottom : null;
 }
 
 const ingestion = (run: Run, db: IngestResult['db']) => run.ingest.find((i) => i.db === db)?.eventsPerSec ?? null;
