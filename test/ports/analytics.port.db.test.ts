@@ -75,6 +75,22 @@ describe('analytics port contract (sqlite)', () => {
         assert.deepEqual(await port().totalsFor([]), new Map());
       });
 
+      it('when the hot codes are asked, then codes by clicks in the last hours (bots too), most first, older hours left out', async () => {
+        // Another owner's links: every owner's count, and this owner's stats below stay as they are.
+        const [at, ownerId] = [T0 + 2 * HOUR, `${owner.id}-other`];
+        await port().ingest([
+          ...Array.from({ length: 3 }, () => click('hot', { at, ownerId })),
+          click('hot', { at, ownerId, userAgent: GOOGLEBOT_UA }),
+          // Clicked most of all, but the day before: not hot now.
+          ...Array.from({ length: 9 }, () => click('yesterday', { at: T0 - 30 * HOUR, ownerId })),
+        ]);
+        // The service's clock is T0 + 3 h: 'hot' has 4, 'a' 3 (one a bot's), 'b' 1; the other run's codes are there too.
+        const ours = (await port().hotCodes(24, 100)).filter((code) => code.endsWith(run));
+        assert.deepEqual(ours, [`c-${id('hot')}`, `c-${id('a')}`, `c-${id('b')}`]);
+        assert.ok((await port().hotCodes(48, 100)).includes(`c-${id('yesterday')}`));
+        assert.equal((await port().hotCodes(24, 2)).length, 2);
+      });
+
       it('when stats are asked, then the same totals, series and dimensions come back', async () => {
         const stats = await port().linkStats({ id: id('a'), code: `c-${id('a')}` }, { from: T0 - HOUR, to: T0 + HOUR, interval: 'hour' });
         assert.deepEqual([stats.code, stats.total, stats.bots, stats.series.length], [`c-${id('a')}`, 2, 1, 2]);

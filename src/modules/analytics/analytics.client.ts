@@ -2,9 +2,9 @@ import type { Static } from 'typebox';
 import { CLICK_FRAMES_MEDIA_TYPE } from './analytics.click-frame.ts';
 import type { HttpClient } from '../../common/http/client.ts';
 import type { AnalyticsQueries, ClickTransport, IngestResult, LinkStats, UserClicks } from './analytics.port.ts';
-import type { DatabaseReply, LinkStatsBody, TotalsBody, TotalsReply, UserClicksBody } from './analytics.schemas.ts';
+import { HOT_CODES_MAX, type DatabaseReply, type HotCodesBody, type HotCodesReply, type LinkStatsBody, type TotalsBody, type TotalsReply, type UserClicksBody } from './analytics.schemas.ts';
 
-/** The queries over HTTP: links reads click totals, the redirector its quota counts. */
+/** The queries over HTTP: links reads click totals, the redirector its quota counts and, at start, the hot codes. */
 export function createAnalyticsClient(http: HttpClient): AnalyticsQueries {
   return {
     async totalsFor(linkIds) {
@@ -20,6 +20,10 @@ export function createAnalyticsClient(http: HttpClient): AnalyticsQueries {
     userClicks(owner, bots = 'exclude') {
       const body: Static<typeof UserClicksBody> = { owner: { id: owner.id, name: owner.name, isAdmin: owner.isAdmin }, bots };
       return http.call<UserClicks>('POST', '/internal/analytics/user-clicks', { body });
+    },
+    async hotCodes(hours, limit) {
+      const body: Static<typeof HotCodesBody> = { hours, limit: Math.min(limit, HOT_CODES_MAX) };
+      return (await http.call<Static<typeof HotCodesReply>>('POST', '/internal/analytics/hot-codes', { body })).codes;
     },
   };
 }

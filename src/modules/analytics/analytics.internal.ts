@@ -1,7 +1,17 @@
 import type { App } from '../../common/http/server.ts';
 import type { Authenticate } from '../../common/http/principal.ts';
 import type { AnalyticsQueries, ClickIngestion } from './analytics.port.ts';
-import { DatabaseReply, LinkStatsBody, LinkStatsSchema, TotalsBody, TotalsReply, UserClicksBody, UserClicksSchema } from './analytics.schemas.ts';
+import {
+  DatabaseReply,
+  HotCodesBody,
+  HotCodesReply,
+  LinkStatsBody,
+  LinkStatsSchema,
+  TotalsBody,
+  TotalsReply,
+  UserClicksBody,
+  UserClicksSchema,
+} from './analytics.schemas.ts';
 
 export interface AnalyticsInternalOptions {
   queries: AnalyticsQueries;
@@ -28,4 +38,8 @@ export async function analyticsInternalRoutes(app: App, { queries, ingestion, gu
   app.post('/internal/analytics/user-clicks', { schema: { hide, body: UserClicksBody, response: { 200: UserClicksSchema } } }, async (request) =>
     queries.userClicks(request.body.owner, request.body.bots),
   );
+
+  app.post('/internal/analytics/hot-codes', { schema: { hide, body: HotCodesBody, response: { 200: HotCodesReply } } }, async (request) => ({
+    codes: await queries.hotCodes(request.body.hours, request.body.limit),
+  }));
 }

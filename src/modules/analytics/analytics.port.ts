@@ -60,6 +60,11 @@ export interface AnalyticsQueries {
   linkStats(link: LinkRef, range: StatsRange, bots?: BotsFilter): Promise<LinkStats>;
   /** Clicks and top links over everything the owner has; `bots` defaults to exclude. */
   userClicks(owner: Principal, bots?: BotsFilter): Promise<UserClicks>;
+  /**
+   * The codes redirected most in about the last `hours` hours, every owner's, bots included, most
+   * first and at most `limit`: what a starting redirector loads into its cache.
+   */
+  hotCodes(hours: number, limit: number): Promise<string[]>;
 }
 
 /**

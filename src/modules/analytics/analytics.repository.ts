@@ -110,6 +110,25 @@ export function createAnalyticsRepository(database: Database, { rollupWindowMs =
     },
 
     /** The owner's most-clicked links by the clicks `bots` counts; human clicks read the (owner_id, humans) index. */
+    /**
+     * The codes of every owner's links by clicks (humans and bots: each one a redirect) in the
+     * rollup hours from `sinceHour` on, most first. Reads every hourly row of the period once;
+     * asked when a redirector starts, not per request.
+     */
+    async hotCodes(sinceHour: number, limit: number): Promise<string[]> {
+      const rows = await db
+        .selectFrom('click_hourly as h')
+        .innerJoin('click_link_keys as k', 'k.id', 'h.link')
+        .select('k.code')
+        .where('h.hour', '>=', sinceHour)
+        .groupBy(['h.link', 'k.code'])
+        .orderBy((eb) => eb.fn.sum(eb('h.humans', '+', eb.ref('h.bots'))), 'desc')
+        .orderBy('k.code')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => row.code);
+    },
+
     topLinks: (ownerId: string, limit: number, bots: BotsFilter) => {
       const counted = (eb: ExpressionBuilder<AnalyticsTables, 'click_links'>) =>
         bots === 'exclude' ? eb.ref('humans') : bots === 'only' ? eb.ref('bots') : eb('humans', '+', eb.ref('bots'));

@@ -117,4 +117,13 @@ export const LinkStatsBody = Type.Object({ link: LinkRefSchema, range: StatsRang
 export const PrincipalSchema = Type.Object({ id: Id, name: Type.String(), isAdmin: Type.Boolean() }, { additionalProperties: false });
 export const UserClicksBody = Type.Object({ owner: PrincipalSchema, bots: Type.Optional(BotsFilterSchema) }, { additionalProperties: false });
 
+/** At most this many codes in one answer of POST /internal/analytics/hot-codes: CACHE_MAX's bound too. */
+export const HOT_CODES_MAX = 100_000;
+// A week of hours at most: the cache is warmed with what is clicked now, not what once was.
+export const HotCodesBody = Type.Object(
+  { hours: Type.Integer({ minimum: 1, maximum: 168 }), limit: Type.Integer({ minimum: 1, maximum: HOT_CODES_MAX }) },
+  { additionalProperties: false },
+);
+export const HotCodesReply = Type.Object({ codes: Type.Array(Id) });
+
 export const DatabaseReply = Type.Object({ id: Type.String() });

@@ -44,6 +44,23 @@ for (const dialect of DIALECTS) {
       assert.equal((await analytics().linkStats({ id: 'dup', code: 'code-dup' }, { interval: 'day' })).total, 3);
     });
 
+    it('when the hot codes are asked, then every owner\'s codes by clicks within the hours asked, bots included, most first', async () => {
+      const hot = (name: string, at: number, n: number, extra: Partial<ClickEvent> = {}) =>
+        Array.from({ length: n }, () => click(`hot-${name}`, { code: `hot-${name}`, ownerId: `owner-${name}`, at, ...extra }));
+      await analytics().ingest([
+        ...hot('two', T0 + 2 * HOUR, 2),
+        ...hot('three-bots', T0 + 2 * HOUR, 3, { userAgent: GOOGLEBOT_UA }),
+        ...hot('one', T0 + HOUR, 1),
+        ...hot('old', T0 - 24 * HOUR, 5),
+      ]);
+      const ours = async (hours: number, limit = 1_000) => (await analytics().hotCodes(hours, limit)).filter((code) => code.startsWith('hot-'));
+      // The clock is T0 + 3 h (13:15): 2 hours back is from 11:00 on.
+      assert.deepEqual(await ours(2), ['hot-three-bots', 'hot-two', 'hot-one']);
+      assert.deepEqual(await ours(1), ['hot-three-bots', 'hot-two']);
+      assert.deepEqual(await ours(30), ['hot-old', 'hot-three-bots', 'hot-two', 'hot-one']);
+      assert.equal((await analytics().hotCodes(30, 2)).length, 2);
+    });
+
     it('when an empty batch arrives, then nothing is stored', async () => {
       assert.deepEqual(await analytics().ingest([]), { accepted: 0, duplicates: 0 });
     });

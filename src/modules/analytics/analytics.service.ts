@@ -75,6 +75,9 @@ export function createAnalyticsQueries({ repository, now = Date.now }: Analytics
   return {
     totalsFor: (linkIds) => repository.totalsFor(linkIds),
 
+    // The rollup hour `hours` ago, and every one since (the current one too).
+    hotCodes: (hours, limit) => repository.hotCodes(floorTo(now() - hours * HOUR_MS, HOUR_MS), limit),
+
     async linkStats(link, range, bots = 'exclude'): Promise<LinkStats> {
       const full = { from: range.from ?? 0, to: range.to ?? now(), interval: range.interval };
       const fromHour = floorTo(full.from, HOUR_MS);
