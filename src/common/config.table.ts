@@ -113,6 +113,8 @@ export const SETTINGS = [
     doc: 'redirector LRU size; 0 = no cache' }),
   row({ env: 'CACHE_TTL_MS', field: 'cacheTtlMs', default: 30_000, parse: p.integer(0), readers: ['redirector'],
     doc: 'redirector cache staleness bound' }),
+  row({ env: 'CACHE_WARM_HOURS', field: 'cacheWarmHours', default: 24, parse: p.integer(0, 168), readers: ['redirector'],
+    doc: 'a starting redirector loads into its cache the links redirected most in this many past hours (up to `CACHE_MAX`), in the background; 0 = start with an empty cache' }),
   row({ env: 'CLICK_FLUSH_MS', field: 'clickFlushMs', default: 100, parse: p.integer(1), readers: ['analytics', 'redirector'],
     doc: 'how often buffered clicks are written or sent' }),
   row({ env: 'CLICK_BATCH_MAX', field: 'clickBatchMax', default: 5_000, parse: p.integer(1), readers: ['analytics', 'redirector'],

@@ -28,6 +28,7 @@ export interface Config {
   dataDir: string;
   cacheMax: number;
   cacheTtlMs: number;
+  cacheWarmHours: number;
   clickFlushMs: number;
   rollupWindowMs: number;
   clickBatchMax: number;

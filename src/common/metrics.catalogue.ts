@@ -26,6 +26,10 @@ export const METRICS = {
   }),
   redirects: def({ name: 'morphlink_redirects_total', type: 'counter', help: 'Short-URL visits answered, by HTTP status', labels: ['status'], emittedBy: ['redirector'] }),
   linkCache: def({ name: 'morphlink_link_cache_total', type: 'counter', help: 'Link cache lookups by result', labels: ['result'], emittedBy: ['redirector'] }),
+  linkCacheWarmed: def({
+    name: 'morphlink_link_cache_warmed_total', type: 'counter',
+    help: 'Links loaded into the link cache at start, the ones redirected most lately (CACHE_WARM_HOURS)', labels: [], emittedBy: ['redirector'],
+  }),
   cacheInvalidationFallbacks: def({
     name: 'morphlink_cache_invalidation_fallbacks_total', type: 'counter',
     help: 'Link changes sent to the redirectors over HTTP because Redis did not deliver them', labels: [], emittedBy: ['links'],

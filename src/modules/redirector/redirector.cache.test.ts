@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import type { ResolvedLink } from '../links/index.ts';
 import { withLinkCache } from './index.ts';
+import { warmCache } from './redirector.cache.ts';
+import { silentLogger as silent } from '../../../test/support/test-support.ts';
 
 const linkFor = (code: string, url = `https://example.com/${code}`): ResolvedLink => ({
   id: `id-${code}`, code, url, ownerId: 'owner', expiresAt: null, maxClicks: null, redirectType: 302, passwordHash: null, rules: [],
@@ -98,5 +101,55 @@ describe('withLinkCache', () => {
     cache.invalidate('abc');
     release();
     assert.equal((await pending)?.code, 'abc');
+  });
+});
+
+describe('warming the link cache at start', () => {
+  const warmedTotal = async (registry: Registry) => (await registry.getSingleMetric('morphlink_link_cache_warmed_total')!.get()).values[0]?.value ?? 0;
+
+  it('when codes are warmed, then the known ones are cached without a hit or miss, unknown ones are not, and no more than the cache holds', async () => {
+    const links = fakeLinks(['a', 'b', 'c']);
+    const registry = new Registry();
+    const cache = withLinkCache(links, { max: 2, ttlMs: 60_000, registry });
+    const counted = async (result: string) =>
+      (await registry.getSingleMetric('morphlink_link_cache_total')!.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
+    // The cache holds two: 'c', third in order, is not asked.
+    assert.equal(await cache.warm(['a', 'nope', 'c']), 1);
+    assert.equal(links.lookups, 2);
+    assert.equal(await cache.warm(['a', 'b']), 1, 'a is cached already, and not looked up again');
+    assert.equal(links.lookups, 3);
+    assert.deepEqual([await counted('hit'), await counted('miss')], [0, 0]);
+    assert.equal(await warmedTotal(registry), 2);
+    assert.equal(cache.peek('b')?.code, 'b');
+    assert.equal(links.lookups, 3);
+    assert.equal(await withLinkCache(links, { max: 0, ttlMs: 0, registry: new Registry() }).warm(['a']), 0);
+  });
+
+  it('when analytics does not answer at first, then the hot codes are asked again until it does, and the cache is warmed', async () => {
+    const links = fakeLinks(['hot', 'warm']);
+    const cache = withLinkCache(links, { max: 10, ttlMs: 60_000, registry: new Registry() });
+    const asked: [number, number][] = [];
+    const hot = {
+      async hotCodes(hours: number, limit: number) {
+        asked.push([hours, limit]);
+        if (asked.length < 3) throw new Error('connect ECONNREFUSED');
+        return ['hot', 'warm'];
+      },
+    };
+    await warmCache(cache, hot, { hours: 24, limit: 10, logger: silent, retryMs: 1 }).done;
+    assert.deepEqual(asked, [[24, 10], [24, 10], [24, 10]]);
+    assert.deepEqual([cache.peek('hot')?.code, cache.peek('warm')?.code], ['hot', 'warm']);
+  });
+
+  it('when it is stopped while waiting to ask again, then it asks no more and ends', async () => {
+    const cache = withLinkCache(fakeLinks(['hot']), { max: 10, ttlMs: 60_000, registry: new Registry() });
+    let asked = 0;
+    const hot = { hotCodes: async () => (asked++, Promise.reject(new Error('down'))) };
+    const warming = warmCache(cache, hot, { hours: 24, limit: 10, logger: silent, retryMs: 60_000 });
+    while (asked === 0) await setImmediatePromise();
+    warming.stop();
+    await warming.done;
+    assert.equal(asked, 1);
+    assert.equal(cache.peek('hot'), undefined);
   });
 });

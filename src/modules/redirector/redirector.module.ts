@@ -8,14 +8,14 @@ import type { App } from '../../common/http/app.ts';
 import type { ConfigSlice } from '../../common/config.ts';
 import type { ModuleDescriptor, RemoteContext } from '../../common/module.ts';
 import type { LinkChangeListener } from '../links/index.ts';
-import { withLinkCache } from './redirector.cache.ts';
+import { warmCache, withLinkCache } from './redirector.cache.ts';
 import { createCacheInvalidationClient } from './redirector.client.ts';
 import { createFastPath } from './redirector.fastpath.ts';
 import { createGeoIp } from './redirector.geoip.ts';
 import { createClickJournal } from './redirector.journal.ts';
 import { redirectorInternalRoutes } from './redirector.internal.ts';
 import { createFastPathMetrics, createRedirectCounter } from './redirector.metrics.ts';
-import type { ClickCounts, ClickSink, LinkResolver } from './redirector.port.ts';
+import type { ClickCounts, ClickSink, HotCodes, LinkResolver } from './redirector.port.ts';
 import { createClickQuota } from './redirector.quota.ts';
 import { createRedisPublisher, subscribeToLinkChanges } from './redirector.redis.ts';
 import { redirectorRoutes } from './redirector.routes.ts';
@@ -31,7 +31,7 @@ export interface RedirectorPeer {
 
 export interface RedirectorNeeds {
   links: { links: LinkResolver };
-  analytics: { queries: ClickCounts; readonly sink: ClickSink };
+  analytics: { queries: ClickCounts & HotCodes; readonly sink: ClickSink };
 }
 
 export const redirectorModule: ModuleDescriptor<RedirectorPeer, RedirectorNeeds, Readonly<ConfigSlice<'redirector'>>> = {
@@ -75,12 +75,18 @@ export const redirectorModule: ModuleDescriptor<RedirectorPeer, RedirectorNeeds,
       trustProxy: config.trustProxy,
       onAnswer: createFastPathMetrics(countRedirect, metrics.httpDuration),
     });
+    const warming =
+      config.cacheWarmHours > 0 && config.cacheMax > 0
+        ? warmCache(cache, analytics.queries, { hours: config.cacheWarmHours, limit: config.cacheMax, logger })
+        : null;
     return {
       provides: { changes: { linkChanged: async (code) => cache.invalidate(code) }, origins: () => [] },
       routes: (app) => void app.register(redirectorRoutes, { redirector, countRedirect, trustProxy: config.trustProxy }),
       internalRoutes: (app, guard) => void app.register(redirectorInternalRoutes, { cache, guard }),
       fastPath,
       close: async () => {
+        // Not waited for: a lookup still out ends in its own time (and its errors are its own).
+        warming?.stop();
         await journal.close();
         await subscription?.close();
       },

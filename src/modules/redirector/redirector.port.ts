@@ -42,10 +42,21 @@ export interface ClickCounts {
   totalsFor(linkIds: readonly string[]): Promise<Map<string, number>>;
 }
 
+/** What a starting redirector asks of clicks already counted: which links to load into its cache. */
+export interface HotCodes {
+  /** The codes redirected most in about the last `hours` hours, most first, at most `limit`. */
+  hotCodes(hours: number, limit: number): Promise<string[]>;
+}
+
 /** Cache control, called when a link changes (in-process, over HTTP or from Redis). */
 export interface LinkCache extends LinkResolver {
   /** The cached link, synchronously; undefined on a miss (which is then counted by resolve). */
   peek(code: string): ResolvedLink | undefined;
+  /**
+   * Loads the links of these codes not cached yet (at most the cache's size), a start's guess at
+   * what will be asked; resolves to how many were found. Neither a hit nor a miss.
+   */
+  warm(codes: readonly string[]): Promise<number>;
   invalidate(code: string): void;
   clear(): void;
 }
