@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setImmediate as setImmediatePromise } from 'node:timers/promises';
+import { setImmediate as setImmediatePromise, setTimeout as delay } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import type { ResolvedLink } from '../links/index.ts';
 import { withLinkCache } from './index.ts';
@@ -32,10 +32,10 @@ function fakeLinks(known: string[]) {
   return port;
 }
 
-function setup(max = 100, known = ['abc']) {
+function setup(max = 100, known = ['abc'], ttlMs = 60_000) {
   const links = fakeLinks(known);
   const registry = new Registry();
-  const cache = withLinkCache(links, { max, ttlMs: 60_000, registry });
+  const cache = withLinkCache(links, { max, ttlMs, registry });
   const counted = async (result: 'hit' | 'miss') =>
     (await registry.getSingleMetric('morphlink_link_cache_total')!.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
   return { links, cache, counted };
@@ -151,5 +151,74 @@ describe('warming the link cache at start', () => {
     await warming.done;
     assert.equal(asked, 1);
     assert.equal(cache.peek('hot'), undefined);
+  });
+});
+
+describe('a cached link past its TTL (CACHE_TTL_MS)', () => {
+  const TTL_MS = 20;
+  const pastTtl = () => delay(TTL_MS + 15);
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) await setImmediatePromise();
+  };
+
+  it('when it is asked, then it answers at once while one lookup goes out behind, and the answers after are the fresh link', async () => {
+    const { links, cache, counted } = setup(10, ['abc'], TTL_MS);
+    await cache.resolve('abc');
+    links.links.set('abc', linkFor('abc', 'https://example.com/changed'));
+    await pastTtl();
+    const release = links.hold();
+    assert.equal(cache.peek('abc')?.url, 'https://example.com/abc');
+    // The lookup is still out: asked again, the same answer, and no second lookup.
+    assert.equal((await cache.resolve('abc'))?.url, 'https://example.com/abc');
+    assert.equal(cache.peek('abc')?.url, 'https://example.com/abc');
+    assert.equal(links.lookups, 2);
+    release();
+    await settle();
+    assert.equal(cache.peek('abc')?.url, 'https://example.com/changed');
+    assert.equal(links.lookups, 2);
+    assert.deepEqual([await counted('hit'), await counted('miss')], [4, 1]);
+  });
+
+  it('when its link was deleted and the change never reached the cache, then the TTL bounds it: one last answer, then not found', async () => {
+    const { links, cache } = setup(10, ['abc'], TTL_MS);
+    await cache.resolve('abc');
+    links.links.delete('abc');
+    await pastTtl();
+    assert.equal(cache.peek('abc')?.code, 'abc');
+    await settle();
+    assert.equal(cache.peek('abc'), undefined);
+    assert.equal(await cache.resolve('abc'), null);
+  });
+});
+
+describe('a cached link past its TTL, changed while its lookup is out', () => {
+  it('when the change is announced before the lookup ends, then the lookup does not put back what it found', async () => {
+    // Links reads the row at once; the second lookup (the refresh) answers only when released, with
+    // the link as it was read.
+    let current = linkFor('abc');
+    let release = () => {};
+    const reads: Promise<ResolvedLink>[] = [];
+    const links = {
+      resolve(_code: string) {
+        const read = current;
+        const answer = reads.length !== 1 ? Promise.resolve(read) : new Promise<ResolvedLink>((resolve) => (release = () => resolve(read)));
+        reads.push(answer);
+        return answer;
+      },
+    };
+    const cache = withLinkCache(links, { max: 10, ttlMs: 20, registry: new Registry() });
+    await cache.resolve('abc');
+    await delay(35);
+    current = linkFor('abc', 'https://example.com/before-the-change');
+    assert.equal(cache.peek('abc')?.url, 'https://example.com/abc');
+    assert.equal(reads.length, 2);
+    // The PATCH lands and is announced while that lookup, which read the link before it, is out.
+    current = linkFor('abc', 'https://example.com/after-the-change');
+    cache.invalidate('abc');
+    release();
+    await reads[1];
+    for (let i = 0; i < 3; i++) await setImmediatePromise();
+    assert.equal(cache.peek('abc'), undefined);
+    assert.equal((await cache.resolve('abc'))?.url, 'https://example.com/after-the-change');
   });
 });

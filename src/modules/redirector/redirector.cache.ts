@@ -39,12 +39,44 @@ export function withLinkCache(links: LinkResolver, { max, ttlMs, registry }: Lin
     ttl: ttlMs || undefined,
     fetchMethod: async (code) => (await links.resolve(code)) ?? undefined,
   });
+  // Past its TTL an entry is still answered while it is looked up again behind, and kept until
+  // that lookup ends: it then gives way to the link as links has it now, or goes if the link is
+  // gone or links failed. So a link in use is never a miss because its TTL ran out, and a change
+  // whose invalidation was lost outlives the TTL by one lookup at most. (lru-cache's own
+  // stale-while-revalidate keeps the stale entry when the lookup finds nothing.)
+  // One options object for every get(): its status says whether the entry was stale, without an object per request.
+  const status: LRUCache.Status<string, ResolvedLink> = {};
+  const staleToo = { status, allowStale: true, noDeleteOnStaleGet: true };
+  const refreshing = new Set<string>();
+
+  function cached(code: string): ResolvedLink | undefined {
+    status.get = undefined;
+    const link = cache.get(code, staleToo);
+    if (link !== undefined && status.get === 'stale') refresh(code, link);
+    return link;
+  }
+
+  function refresh(code: string, stale: ResolvedLink): void {
+    if (refreshing.has(code)) return;
+    refreshing.add(code);
+    // Invalidated or looked up afresh meanwhile: what the cache holds now is newer than this lookup.
+    const unchanged = () => cache.peek(code, { allowStale: true }) === stale;
+    void links.resolve(code).then(
+      (link) => {
+        if (!unchanged()) return;
+        if (link) cache.set(code, link);
+        else cache.delete(code);
+      },
+      () => void (unchanged() && cache.delete(code)),
+    ).finally(() => refreshing.delete(code));
+  }
+
   return {
     async resolve(code) {
-      const cached = cache.get(code);
-      if (cached) {
+      const link = cached(code);
+      if (link) {
         hit.inc();
-        return cached;
+        return link;
       }
       miss.inc();
       try {
@@ -56,12 +88,12 @@ export function withLinkCache(links: LinkResolver, { max, ttlMs, registry }: Lin
       }
     },
     peek(code) {
-      const cached = cache.get(code);
-      if (cached) hit.inc();
-      return cached;
+      const link = cached(code);
+      if (link) hit.inc();
+      return link;
     },
     async warm(codes) {
-      const cold = codes.filter((code) => !cache.has(code)).slice(0, max);
+      const cold = codes.filter((code) => cache.peek(code, { allowStale: true }) === undefined).slice(0, max);
       let found = 0;
       // A slice at a time, with a turn between: in one process each lookup is a synchronous query,
       // and ten thousand in one turn would hold every request meanwhile. Over HTTP a slice goes to
