@@ -129,6 +129,10 @@ describe('the supervisor (morphlink up) and its children', () => {
       const again = await up(env, ports);
       try {
         await assertSettledTotal(alice, link.code, 200);
+        // The new redirector asked analytics over HTTP for the links clicked lately and loaded this one (CACHE_WARM_HOURS).
+        const warmed = async () =>
+          Number(/^morphlink_link_cache_warmed_total(?:\{[^}]*\})? (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${ports.redirector}/metrics`)).text())?.[1] ?? -1);
+        assert.ok(await until(async () => (await warmed()) === 1, 15_000), `the restarted redirector warmed ${await warmed()} links, not the 1 clicked`);
       } finally {
         again.proc.kill('SIGTERM');
         await again.exited(30_000);

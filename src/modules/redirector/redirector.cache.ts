@@ -118,7 +118,7 @@ export interface CacheWarmingOptions {
   /** How many links at most: the cache's size. */
   limit: number;
   logger: Logger;
-  /** Analytics may not answer yet when a whole fleet starts: asked this many times in all… */
+  /** Analytics may not answer yet when a whole fleet starts (on two busy cores, more than 10 s): asked this many times in all (default 30, a minute)… */
   attempts?: number;
   /** …this far apart. */
   retryMs?: number;
@@ -131,7 +131,7 @@ export interface CacheWarmingOptions {
  * on. Failing only means starting cold: it is logged, never thrown. `stop()` ends it (at close).
  */
 export function warmCache(cache: LinkCache, hot: HotCodes, options: CacheWarmingOptions): { done: Promise<void>; stop(): void } {
-  const { hours, limit, logger, attempts = 5, retryMs = 2_000 } = options;
+  const { hours, limit, logger, attempts = 30, retryMs = 2_000 } = options;
   let stopped = false;
   // The pause between attempts, which stop() cuts short.
   let wake = () => {};
