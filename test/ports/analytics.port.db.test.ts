@@ -117,4 +117,28 @@ describe('analytics port contract (sqlite)', () => {
       });
     },
   );
+
+  it('when POST /internal/analytics/hot-codes is called without the token or with a bad body, then 401 or 400 problem+json', async () => {
+    const guard = createInternalGuard(TOKEN);
+    const server = await servePort('analytics', (app) => void app.register(analyticsInternalRoutes, { queries: analytics(), ingestion: analytics(), guard }));
+    try {
+      const call = async (body: unknown, token: string | null = TOKEN) => {
+        const headers = { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) };
+        const response = await fetch(`${server.base}/internal/analytics/hot-codes`, { method: 'POST', headers, body: JSON.stringify(body) });
+        return [response.status, response.headers.get('content-type')?.split(';')[0]];
+      };
+      assert.deepEqual(await call({ hours: 24, limit: 10 }), [200, 'application/json']);
+      assert.deepEqual(await call({ hours: 24, limit: 10 }, null), [401, 'application/problem+json']);
+      assert.deepEqual(await call({ hours: 24, limit: 10 }, 'not-the-token'), [401, 'application/problem+json']);
+      for (const bad of [{ hours: 0, limit: 10 }, { hours: 169, limit: 10 }, { hours: 24, limit: 100_001 }, { hours: '24; drop table click_hourly', limit: 10 }, { hours: 24 }, []]) {
+        assert.deepEqual(await call(bad), [400, 'application/problem+json'], JSON.stringify(bad));
+      }
+      // An unknown member is dropped, as on every closed body (validation.ts).
+      assert.deepEqual(await call({ hours: 24, limit: 10, extra: 1 }), [200, 'application/json']);
+      // Still answering, the rollups untouched.
+      assert.ok(Array.isArray(await createAnalyticsClient(server.http).hotCodes(24, 10)));
+    } finally {
+      await server.close();
+    }
+  });
 });
