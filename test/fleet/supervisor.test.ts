@@ -129,10 +129,21 @@ describe('the supervisor (morphlink up) and its children', () => {
       const again = await up(env, ports);
       try {
         await assertSettledTotal(alice, link.code, 200);
-        // The new redirector asked analytics over HTTP for the links clicked lately and loaded this one (CACHE_WARM_HOURS).
+        // With the clicks in analytics' rollups, a redirector started now (the supervisor respawns
+        // the one stopped) asks analytics over HTTP for the links clicked lately and loads this one
+        // (CACHE_WARM_HOURS). One started with the fleet may have asked before its journal's
+        // replayed clicks were rolled up.
+        const redirectorPid = async () => {
+          const res = await fetch(`http://127.0.0.1:${ports.supervisor}/status`, { headers: { authorization: `Bearer ${token}` } });
+          return ((await res.json()) as { processes: { name: string; pid: number | null; state: string }[] }).processes.find((p) => p.name === 'redirector' && p.state === 'running')?.pid ?? null;
+        };
+        const old = await redirectorPid();
+        assert.ok(old !== null);
+        process.kill(old, 'SIGTERM');
         const warmed = async () =>
-          Number(/^morphlink_link_cache_warmed_total(?:\{[^}]*\})? (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${ports.redirector}/metrics`)).text())?.[1] ?? -1);
-        assert.ok(await until(async () => (await warmed()) === 1, 15_000), `the restarted redirector warmed ${await warmed()} links, not the 1 clicked`);
+          Number(/^morphlink_link_cache_warmed_total(?:\{[^}]*\})? (\d+)/m.exec(await fetch(`http://127.0.0.1:${ports.redirector}/metrics`).then((r) => r.text(), () => ''))?.[1] ?? -1);
+        const respawned = async () => ((await redirectorPid().catch(() => null)) ?? old) !== old;
+        assert.ok(await until(async () => (await respawned()) && (await warmed()) === 1, 30_000), `the respawned redirector warmed ${await warmed()} links, not the 1 clicked`);
       } finally {
         again.proc.kill('SIGTERM');
         await again.exited(30_000);
