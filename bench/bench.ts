@@ -20,12 +20,15 @@ export const USAGE = `Usage: node --import tsx bench/bench.ts [options]   (or: n
   --micro-db sqlite|postgres   the fleet's database (default sqlite)
   --only A,B             only these targets (by group: fastpath-no-click, hop-floor, monolith-sqlite,
                          monolith-sqlite-inline, monolith-postgres, micro) beside the ceiling,
-                         and no ingestion probe unless "ingest" is listed
+                         and no ingestion probe unless "ingest" is listed; any other name is refused
   --json                 print only one JSON object on stdout; progress goes to stderr
   --scale                the large-data mode instead: 1,000,000 links, 10,000,000 clicks
   --db sqlite|postgres|both    databases for --scale (default both)`;
 
-function parseOptions(args: string[]) {
+/** What --only can name: a target's group, or the ingestion probe. */
+const ONLY_GROUPS = ['fastpath-no-click', 'hop-floor', 'monolith-sqlite', 'monolith-sqlite-inline', 'monolith-postgres', 'micro', 'ingest'] as const;
+
+export function parseOptions(args: string[]) {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -61,7 +64,7 @@ function parseOptions(args: string[]) {
     connections: count('connections', values.connections, 32),
     microDb: oneOf('micro-db', values['micro-db'], ['sqlite', 'postgres'] as const),
     scaleDbs: oneOf('db', values.db, ['sqlite', 'postgres', 'both'] as const),
-    only: values.only === undefined ? null : new Set(values.only.split(',').map((name) => name.trim())),
+    only: values.only === undefined ? null : new Set(values.only.split(',').map((name) => oneOf('only', name.trim(), ONLY_GROUPS))),
   };
 }
 
@@ -76,7 +79,7 @@ async function prepareTargets(o: BenchOptions, hasPostgres: boolean, notes: stri
   const skip = (name: string) => notes.push(`skipped ${name}: PostgreSQL does not answer on 127.0.0.1:5432`);
   if (!hasPostgres) skip('monolith-postgres and the PostgreSQL ingestion probe');
   if (!hasPostgres && o.microDb === 'postgres') skip('micro-redirector and micro-gateway (--micro-db postgres)');
-  const wanted = (name: string) => o.only === null || o.only.has(name);
+  const wanted = (name: (typeof ONLY_GROUPS)[number]) => o.only === null || o.only.has(name);
   // Independent databases: prepared side by side, before anything is timed.
   const prepared = await Promise.all([
     wanted('fastpath-no-click') ? Promise.resolve(noClickTarget()) : null,
