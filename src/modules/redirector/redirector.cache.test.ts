@@ -11,12 +11,16 @@ const linkFor = (code: string, url = `https://example.com/${code}`): ResolvedLin
   id: `id-${code}`, code, url, ownerId: 'owner', expiresAt: null, maxClicks: null, redirectType: 302, passwordHash: null, rules: [],
 });
 
-/** The links port as the cache sees it: counts its lookups, and can hold them until released. */
+/**
+ * The links port as the cache sees it: counts the codes it looks up (`lookups`) and keeps the
+ * codes of each resolveMany call (`calls`), and can hold its answers until released.
+ */
 function fakeLinks(known: string[]) {
   const links = new Map(known.map((code) => [code, linkFor(code)]));
   let gate: Promise<void> = Promise.resolve();
   const port = {
     lookups: 0,
+    calls: [] as string[][],
     links,
     hold(): () => void {
       let release!: () => void;
@@ -28,14 +32,20 @@ function fakeLinks(known: string[]) {
       await gate;
       return links.get(code) ?? null;
     },
+    async resolveMany(codes: readonly string[]) {
+      port.lookups += codes.length;
+      port.calls.push([...codes]);
+      await gate;
+      return codes.map((code) => links.get(code) ?? null);
+    },
   };
   return port;
 }
 
-function setup(max = 100, known = ['abc'], ttlMs = 60_000) {
+function setup(max = 100, known = ['abc'], ttlMs = 60_000, refreshGatherMs?: number) {
   const links = fakeLinks(known);
   const registry = new Registry();
-  const cache = withLinkCache(links, { max, ttlMs, registry });
+  const cache = withLinkCache(links, { max, ttlMs, registry, ...(refreshGatherMs !== undefined && { refreshGatherMs }) });
   const counted = async (result: 'hit' | 'miss') =>
     (await registry.getSingleMetric('morphlink_link_cache_total')!.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
   return { links, cache, counted };
@@ -156,22 +166,26 @@ describe('warming the link cache at start', () => {
 
 describe('a cached link past its TTL (CACHE_TTL_MS)', () => {
   const TTL_MS = 20;
+  const GATHER_MS = 10;
   const pastTtl = () => delay(TTL_MS + 15);
+  const pastGathering = () => delay(GATHER_MS + 15);
   const settle = async () => {
     for (let i = 0; i < 3; i++) await setImmediatePromise();
   };
 
-  it('when it is asked, then it answers at once while one lookup goes out behind, and the answers after are the fresh link', async () => {
-    const { links, cache, counted } = setup(10, ['abc'], TTL_MS);
+  it('when it is asked, then it answers at once, one lookup goes out behind once the gathering is over, and the answers after are the fresh link', async () => {
+    const { links, cache, counted } = setup(10, ['abc'], TTL_MS, GATHER_MS);
     await cache.resolve('abc');
     links.links.set('abc', linkFor('abc', 'https://example.com/changed'));
     await pastTtl();
     const release = links.hold();
     assert.equal(cache.peek('abc')?.url, 'https://example.com/abc');
+    assert.equal(links.lookups, 1, 'gathering: no lookup yet');
+    await pastGathering();
+    assert.deepEqual(links.calls, [['abc']]);
     // The lookup is still out: asked again, the same answer, and no second lookup.
     assert.equal((await cache.resolve('abc'))?.url, 'https://example.com/abc');
     assert.equal(cache.peek('abc')?.url, 'https://example.com/abc');
-    assert.equal(links.lookups, 2);
     release();
     await settle();
     assert.equal(cache.peek('abc')?.url, 'https://example.com/changed');
@@ -179,12 +193,30 @@ describe('a cached link past its TTL (CACHE_TTL_MS)', () => {
     assert.deepEqual([await counted('hit'), await counted('miss')], [4, 1]);
   });
 
+  it('when many links pass their TTL together, then they are looked up again in calls of up to 200 codes, not one by one', async () => {
+    const codes = Array.from({ length: 250 }, (_, i) => `c${i}`);
+    const { links, cache } = setup(1_000, codes, TTL_MS, GATHER_MS);
+    await cache.warm(codes);
+    for (const code of codes) links.links.set(code, linkFor(code, `https://example.com/new/${code}`));
+    links.calls.length = 0;
+    await pastTtl();
+    for (const code of codes) assert.equal(cache.peek(code)?.url, `https://example.com/${code}`);
+    // The 200th stale link sends the first call at once; the other 50 go when the gathering ends.
+    assert.deepEqual(links.calls.map((call) => call.length), [200]);
+    await pastGathering();
+    await settle();
+    assert.deepEqual(links.calls.map((call) => call.length), [200, 50]);
+    assert.deepEqual(links.calls.flat().sort(), [...codes].sort());
+    for (const code of codes) assert.equal(cache.peek(code)?.url, `https://example.com/new/${code}`);
+  });
+
   it('when its link was deleted and the change never reached the cache, then the TTL bounds it: one last answer, then not found', async () => {
-    const { links, cache } = setup(10, ['abc'], TTL_MS);
+    const { links, cache } = setup(10, ['abc'], TTL_MS, GATHER_MS);
     await cache.resolve('abc');
     links.links.delete('abc');
     await pastTtl();
     assert.equal(cache.peek('abc')?.code, 'abc');
+    await pastGathering();
     await settle();
     assert.equal(cache.peek('abc'), undefined);
     assert.equal(await cache.resolve('abc'), null);
@@ -193,30 +225,31 @@ describe('a cached link past its TTL (CACHE_TTL_MS)', () => {
 
 describe('a cached link past its TTL, changed while its lookup is out', () => {
   it('when the change is announced before the lookup ends, then the lookup does not put back what it found', async () => {
-    // Links reads the row at once; the second lookup (the refresh) answers only when released, with
-    // the link as it was read.
+    // Links reads the row at once; the refresh's lookup answers only when released, with the link
+    // as it was read.
     let current = linkFor('abc');
     let release = () => {};
-    const reads: Promise<ResolvedLink>[] = [];
+    let refreshed: Promise<ResolvedLink[]> | undefined;
     const links = {
-      resolve(_code: string) {
+      resolve: async (_code: string) => current,
+      resolveMany(_codes: readonly string[]) {
         const read = current;
-        const answer = reads.length !== 1 ? Promise.resolve(read) : new Promise<ResolvedLink>((resolve) => (release = () => resolve(read)));
-        reads.push(answer);
-        return answer;
+        refreshed = new Promise<ResolvedLink[]>((resolve) => (release = () => resolve([read])));
+        return refreshed;
       },
     };
-    const cache = withLinkCache(links, { max: 10, ttlMs: 20, registry: new Registry() });
+    const cache = withLinkCache(links, { max: 10, ttlMs: 20, registry: new Registry(), refreshGatherMs: 5 });
     await cache.resolve('abc');
     await delay(35);
     current = linkFor('abc', 'https://example.com/before-the-change');
     assert.equal(cache.peek('abc')?.url, 'https://example.com/abc');
-    assert.equal(reads.length, 2);
+    await delay(20);
+    assert.ok(refreshed, 'the refresh is out');
     // The PATCH lands and is announced while that lookup, which read the link before it, is out.
     current = linkFor('abc', 'https://example.com/after-the-change');
     cache.invalidate('abc');
     release();
-    await reads[1];
+    await refreshed;
     for (let i = 0; i < 3; i++) await setImmediatePromise();
     assert.equal(cache.peek('abc'), undefined);
     assert.equal((await cache.resolve('abc'))?.url, 'https://example.com/after-the-change');

@@ -15,7 +15,7 @@ import { createGeoIp } from './redirector.geoip.ts';
 import { createClickJournal } from './redirector.journal.ts';
 import { redirectorInternalRoutes } from './redirector.internal.ts';
 import { createFastPathMetrics, createRedirectCounter } from './redirector.metrics.ts';
-import type { ClickCounts, ClickSink, HotCodes, LinkResolver } from './redirector.port.ts';
+import type { ClickCounts, ClickSink, HotCodes, LinkLookups } from './redirector.port.ts';
 import { createClickQuota } from './redirector.quota.ts';
 import { createRedisPublisher, subscribeToLinkChanges } from './redirector.redis.ts';
 import { redirectorRoutes } from './redirector.routes.ts';
@@ -30,7 +30,7 @@ export interface RedirectorPeer {
 }
 
 export interface RedirectorNeeds {
-  links: { links: LinkResolver };
+  links: { links: LinkLookups };
   analytics: { queries: ClickCounts & HotCodes; readonly sink: ClickSink };
 }
 

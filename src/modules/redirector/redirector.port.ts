@@ -37,6 +37,9 @@ export interface ClickSink {
 /** The one lookup the redirector needs; a cached wrapper and the bare port both fit. */
 export type LinkResolver = Pick<LinksPort, 'resolve'>;
 
+/** What the link cache asks of links: one code on a miss, many at once to refresh links past their TTL. */
+export type LinkLookups = Pick<LinksPort, 'resolve' | 'resolveMany'>;
+
 /** What the redirector needs to know about clicks already counted, for maxClicks. */
 export interface ClickCounts {
   totalsFor(linkIds: readonly string[]): Promise<Map<string, number>>;
