@@ -20,15 +20,39 @@ const started = performance.now();
 export const log = (message: string) =>
   process.stderr.write(`[bench +${((performance.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
 
+/** What a scrape of the target's /metrics tells about a run (see scrape). */
+interface Scraped {
+  loopP99Ms: number | null;
+  /** The link cache's lookups by result so far, and the links warmed at start; null where the endpoint has no cache. */
+  cache: { hit: number; miss: number; warmed: number } | null;
+}
+
+const metric = (text: string, name: string, labels = '') => {
+  const value = new RegExp(`^${name}(?:\\{${labels}[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1];
+  return value === undefined ? null : Number(value);
+};
+
 /**
  * The target's event-loop delay p99 (prom-client's `nodejs_eventloop_lag_p99_seconds`, in ms): the
  * library resets its histogram on every scrape, so a scrape before and one after a run give the
- * run's own p99. Null where the process has no such metric (the ceiling).
+ * run's own p99. Null where the process has no such metric (the ceiling). The link cache counters
+ * say, for a redirector, how many of a run's lookups were answered from memory.
  */
-async function loopDelayP99Ms(url: string): Promise<number | null> {
+async function scrape(url: string): Promise<Scraped> {
   const text = await fetch(`${url}/metrics`).then((r) => (r.ok ? r.text() : ''), () => '');
-  const value = /^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([0-9.e+-]+)$/m.exec(text)?.[1];
-  return value === undefined ? null : Number(value) * 1000;
+  const loop = metric(text, 'nodejs_eventloop_lag_p99_seconds');
+  // A counter shows a result only once it has counted one (a fresh process, or a run with no miss).
+  const hasCache = text.includes('# TYPE morphlink_link_cache_total');
+  const count = (labels: string) => metric(text, 'morphlink_link_cache_total', labels) ?? 0;
+  const cache = hasCache ? { hit: count('result="hit"'), miss: count('result="miss"'), warmed: metric(text, 'morphlink_link_cache_warmed_total') ?? 0 } : null;
+  return { loopP99Ms: loop === null ? null : loop * 1000, cache };
+}
+
+/** The run's cache hits and misses, and the links warmed at start, for the log line. */
+function cacheLine(before: Scraped['cache'], after: Scraped['cache']): string {
+  if (before === null || after === null) return '';
+  const [hits, misses] = [after.hit - before.hit, after.miss - before.miss];
+  return `, link cache ${hits} hits ${misses} misses (warmed ${after.warmed} at start)`;
 }
 
 /** µs of CPU per redirect answered; null when either reading is missing or nothing was answered. */
@@ -40,12 +64,13 @@ async function measure(endpoint: Endpoint, workload: Workload, running: Running,
   const settled = await untilQuiet(QUIET_MAX_MS);
   if (!settled.quiet) log(`  the machine did not become quiet within ${QUIET_MAX_MS / 1000} s; measuring ${endpoint.name} ${workload} anyway`);
   const before = clicks ? await countClicks(clicks) : 0;
-  await loopDelayP99Ms(endpoint.url);
+  const scrapedBefore = await scrape(endpoint.url);
   const serverCpu = await running.cpuSeconds();
   const loadCpu = process.cpuUsage();
   const load = await runLoad(endpoint.url, workload, o.seconds, o.connections);
   const { user, system } = process.cpuUsage(loadCpu);
-  const loopP99Ms = await loopDelayP99Ms(endpoint.url);
+  const scrapedAfter = await scrape(endpoint.url);
+  const { loopP99Ms } = scrapedAfter;
   const counted = clicks ? await waitForClicks(clicks, before, load.redirects) : null;
   // Read once the clicks are counted: storing them (a writer's thread, analytics) is part of a redirect's cost.
   const serverCpuAfter = await running.cpuSeconds();
@@ -56,7 +81,8 @@ async function measure(endpoint: Endpoint, workload: Workload, running: Running,
   const check = counted === null ? '' : `, clicks ${counted}/${load.redirects}${counted === load.redirects ? '' : ' MISMATCH'}`;
   const loop = loopP99Ms === null ? '' : `, loop p99 ${loopP99Ms.toFixed(1)} ms`;
   const cpu = cpuUs.server === null ? '' : `, CPU µs/req server ${cpuUs.server.toFixed(1)} load ${cpuUs.load?.toFixed(1)}`;
-  log(`  ${endpoint.name} ${workload}: ${Math.round(load.rps)} req/s, p99 ${load.p99.toFixed(2)} ms, errors ${load.errors}${check}${loop}${cpu}${load.cut ? ', CUT' : ''}`);
+  const cache = cacheLine(scrapedBefore.cache, scrapedAfter.cache);
+  log(`  ${endpoint.name} ${workload}: ${Math.round(load.rps)} req/s, p99 ${load.p99.toFixed(2)} ms, errors ${load.errors}${check}${loop}${cpu}${cache}${load.cut ? ', CUT' : ''}`);
   return { name: endpoint.name, workload, load, counted, loopP99Ms, cpuUs };
 }
 
