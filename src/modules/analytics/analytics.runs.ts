@@ -13,13 +13,22 @@ export interface Run {
  * call, never one skipped as a duplicate between them, so a run's raw rows are exactly its clicks.
  */
 export function runsOf(keys: readonly { batch: number; seq: number }[]): Run[] {
+  const collected = collectRuns();
+  for (const { batch, seq } of keys) collected.add(batch, seq);
+  return collected.runs;
+}
+
+/** runsOf, fed one stored key at a time (no object per key): `runs` grows as they come. */
+export function collectRuns() {
   const runs: Run[] = [];
   let last: Run | undefined;
-  for (const { batch, seq } of keys) {
-    if (last && last.batch === batch && last.hi + 1 === seq) last.hi = seq;
-    else runs.push((last = { batch, lo: seq, hi: seq }));
-  }
-  return runs;
+  return {
+    runs,
+    add(batch: number, seq: number): void {
+      if (last && last.batch === batch && last.hi + 1 === seq) last.hi = seq;
+      else runs.push((last = { batch, lo: seq, hi: seq }));
+    },
+  };
 }
 
 /** The columns of a marker's clicks read back from their raw rows, dictionaries joined (both dialects). */

@@ -5,7 +5,7 @@ import { mayBeLegacy, splitEventId } from './analytics.event-id.ts';
 import type { ClickEvent } from './analytics.port.ts';
 import { createRollupTally, dailyUniques } from './analytics.rollup.ts';
 import type { ClickStore, StoredClick, StoredRollup } from './analytics.rollup-window.ts';
-import { CLICK_COLUMNS, clickOfRow, runsOf, type ClickRow } from './analytics.runs.ts';
+import { CLICK_COLUMNS, clickOfRow, collectRuns, type ClickRow } from './analytics.runs.ts';
 import { ROLLUP_SQL } from './analytics.sqlite-rollup.ts';
 
 type Statement = SqliteDatabase.Statement;
@@ -88,45 +88,47 @@ export function createSqliteStore(sqlite: SqliteDatabase.Database): ClickStore {
    */
   function storeRaw(scope: DictionaryScope, events: readonly ClickEvent[], oneByOne: boolean) {
     const stored: StoredClick[] = [];
-    const keys: { batch: number; seq: number }[] = [];
+    const runs = collectRuns();
     const [batchOf, linkOf, referrerOf, agentOf, visitorOf] = [lookup(scope, 'batches'), lookup(scope, 'links'), lookup(scope, 'referrers'), lookup(scope, 'agents'), lookup(scope, 'visitors')];
-    const chunk: unknown[] = new Array(RAW_CHUNK * RAW_COLUMNS.length);
+    // A row's values go straight where they are bound (no array per click): the chunk's next
+    // row, or, one by one, a row of their own.
+    const width = RAW_COLUMNS.length;
+    const chunk: unknown[] = new Array(RAW_CHUNK * width);
+    const single: unknown[] = new Array(width);
     let inChunk = 0;
     for (const e of events) {
       if (mayBeLegacy(e.id, dottedLegacy) && inLegacy.get(e.id) !== undefined) continue;
       const { batch, seq } = splitEventId(e.id);
-      const [batchId, link] = [batchOf(batch), linkOf(e.linkId, e.ownerId, e.code)];
+      const batchId = batchOf(batch);
+      const link = linkOf(e.linkId, e.ownerId, e.code);
       const visitor = e.visitor == null ? null : visitorOf(e.visitor);
-      const row = [
-        batchId,
-        seq,
-        link,
-        e.at,
-        e.referrer == null ? null : referrerOf(e.referrer),
-        e.userAgent == null ? null : agentOf(e.userAgent),
-        visitor,
-        e.country ?? null,
-        classifyAgent(e.userAgent).isBot ? 1 : 0,
-        e.target ?? null,
-      ];
+      // In RAW_COLUMNS order.
+      const row = oneByOne ? single : chunk;
+      const at = oneByOne ? 0 : inChunk * width;
+      row[at] = batchId;
+      row[at + 1] = seq;
+      row[at + 2] = link;
+      row[at + 3] = e.at;
+      row[at + 4] = e.referrer == null ? null : referrerOf(e.referrer);
+      row[at + 5] = e.userAgent == null ? null : agentOf(e.userAgent);
+      row[at + 6] = visitor;
+      row[at + 7] = e.country ?? null;
+      row[at + 8] = classifyAgent(e.userAgent).isBot ? 1 : 0;
+      row[at + 9] = e.target ?? null;
       if (oneByOne) {
-        if (insertRaw.run(row).changes === 0) continue;
-      } else {
-        for (let i = 0; i < row.length; i++) chunk[inChunk * RAW_COLUMNS.length + i] = row[i];
-        if (++inChunk === RAW_CHUNK) {
-          if (insertRawChunk.run(chunk).changes !== RAW_CHUNK) throw new StoredBefore();
-          inChunk = 0;
-        }
+        if (insertRaw.run(single).changes === 0) continue;
+      } else if (++inChunk === RAW_CHUNK) {
+        if (insertRawChunk.run(chunk).changes !== RAW_CHUNK) throw new StoredBefore();
+        inChunk = 0;
       }
       stored.push({ event: e, link, visitor });
-      keys.push({ batch: batchId, seq });
+      runs.add(batchId, seq);
     }
     // The rows left over, fewer than a chunk, one statement each.
     for (let r = 0; r < inChunk; r++) {
-      const row = chunk.slice(r * RAW_COLUMNS.length, (r + 1) * RAW_COLUMNS.length);
-      if (insertRaw.run(row).changes === 0) throw new StoredBefore();
+      if (insertRaw.run(chunk.slice(r * width, (r + 1) * width)).changes === 0) throw new StoredBefore();
     }
-    return { stored, keys };
+    return { stored, runs: runs.runs };
   }
 
   /** One upsert per key of the rollup; the daily uniques count the visitors click_uniques did not have. */
@@ -140,10 +142,10 @@ export function createSqliteStore(sqlite: SqliteDatabase.Database): ClickStore {
   }
 
   const store = sqlite.transaction((scope: DictionaryScope, events: readonly ClickEvent[], deferred: boolean, oneByOne: boolean) => {
-    const { stored, keys } = storeRaw(scope, events, oneByOne);
+    const { stored, runs } = storeRaw(scope, events, oneByOne);
     if (deferred) {
       const at = Date.now();
-      return { stored, markers: runsOf(keys).map((r) => marker.add.get(r.batch, r.lo, r.hi, at) as number) };
+      return { stored, markers: runs.map((r) => marker.add.get(r.batch, r.lo, r.hi, at) as number) };
     }
     const sum = createRollupTally<number, number>();
     for (const click of stored) sum.add(click.event, click.link, click.visitor);
