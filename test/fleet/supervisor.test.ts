@@ -30,11 +30,14 @@ async function up(env: NodeJS.ProcessEnv, ports: Ports, opts: { detached?: boole
   return fleet;
 }
 
-const childPids = async (ports: Ports, token: string): Promise<number[]> => {
+/** The supervisor's children, as its control port lists them. */
+const childProcesses = async (ports: Ports, token: string) => {
   const res = await fetch(`http://127.0.0.1:${ports.supervisor}/status`, { headers: { authorization: `Bearer ${token}` } });
-  const body = (await res.json()) as { processes: { pid: number | null }[] };
-  return body.processes.map((p) => p.pid).filter((p): p is number => p !== null);
+  return ((await res.json()) as { processes: { name: string; pid: number | null; state: string }[] }).processes;
 };
+
+const childPids = async (ports: Ports, token: string): Promise<number[]> =>
+  (await childProcesses(ports, token)).map((p) => p.pid).filter((p): p is number => p !== null);
 
 const servicePorts = (ports: Ports) => [ports.gateway, ports.auth, ports.links, ports.analytics, ports.redirector];
 
@@ -133,10 +136,8 @@ describe('the supervisor (morphlink up) and its children', () => {
         // the one stopped) asks analytics over HTTP for the links clicked lately and loads this one
         // (CACHE_WARM_HOURS). One started with the fleet may have asked before its journal's
         // replayed clicks were rolled up.
-        const redirectorPid = async () => {
-          const res = await fetch(`http://127.0.0.1:${ports.supervisor}/status`, { headers: { authorization: `Bearer ${token}` } });
-          return ((await res.json()) as { processes: { name: string; pid: number | null; state: string }[] }).processes.find((p) => p.name === 'redirector' && p.state === 'running')?.pid ?? null;
-        };
+        const redirectorPid = async () =>
+          (await childProcesses(ports, token)).find((p) => p.name === 'redirector' && p.state === 'running')?.pid ?? null;
         const old = await redirectorPid();
         assert.ok(old !== null);
         process.kill(old, 'SIGTERM');

@@ -27,6 +27,7 @@ export {
   LinksCountSchema,
   ListQuery,
   QrQuery,
+  RESOLVE_MANY_MAX,
   RedirectTypeSchema,
   ResolvedLinkSchema,
   UpdateLinkBody,

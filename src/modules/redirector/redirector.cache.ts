@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { Registry } from 'prom-client';
 import { METRICS, counter } from '../../common/metrics.catalogue.ts';
 import type { Logger } from '../../common/logger.ts';
+import { RESOLVE_MANY_MAX } from '../links/index.ts';
 import type { HotCodes, LinkCache, LinkLookups, ResolvedLink } from './redirector.port.ts';
 
 export interface LinkCacheOptions {
@@ -14,8 +15,8 @@ export interface LinkCacheOptions {
   refreshGatherMs?: number;
 }
 
-/** Codes looked up together, by warm() and by a refresh: links' most in one call (RESOLVE_MANY_MAX). */
-const LOOKUP_SLICE = 200;
+/** Codes looked up together, by warm() and by a refresh: links' most in one call. */
+const LOOKUP_SLICE = RESOLVE_MANY_MAX;
 
 /**
  * Links past their TTL are answered while they are looked up again, so nothing waits for the
